@@ -1,0 +1,55 @@
+# Every dependency comes from a Debian package (see .ci/run); nothing is
+# downloaded or vendored.
+
+find_package(Threads REQUIRED)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS serialization)
+find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
+
+# Parallel HDF5 (libhdf5-openmpi-dev). Its headers include mpi.h, so MPI's
+# include path is needed even when the MPI communicator is switched off.
+set(HDF5_PREFER_PARALLEL ON)
+find_package(HDF5 REQUIRED COMPONENTS C)
+find_package(MPI COMPONENTS C CXX)
+add_library(myelin_hdf5 INTERFACE)
+target_include_directories(myelin_hdf5 SYSTEM INTERFACE ${HDF5_INCLUDE_DIRS})
+target_compile_definitions(myelin_hdf5 INTERFACE ${HDF5_DEFINITIONS})
+target_link_libraries(myelin_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
+if(HDF5_IS_PARALLEL)
+  if(NOT MPI_C_FOUND)
+    message(FATAL_ERROR "parallel HDF5 found but no MPI: install libopenmpi-dev")
+  endif()
+  target_link_libraries(myelin_hdf5 INTERFACE MPI::MPI_C)
+endif()
+
+set(MYELIN_HAVE_MPI OFF)
+if(MYELIN_WITH_MPI AND MPI_CXX_FOUND)
+  set(MYELIN_HAVE_MPI ON)
+endif()
+
+set(MYELIN_HAVE_CUDA OFF)
+set(MYELIN_HAVE_NCCL OFF)
+if(MYELIN_WITH_CUDA)
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+      # "native" fails on machines without a GPU (CI); build for A100 and H100.
+      set(CMAKE_CUDA_ARCHITECTURES 80 90)
+    endif()
+    set(CMAKE_CUDA_RUNTIME_LIBRARY Static)
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(CMAKE_CUDA_STANDARD 17) # CMake 3.25 knows no CUDA20 flags for nvcc 13
+    set(MYELIN_HAVE_CUDA ON)
+    if(MYELIN_WITH_NCCL)
+      find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
+      find_library(NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR})
+      if(NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
+        set(MYELIN_HAVE_NCCL ON)
+      endif()
+    endif()
+  endif()
+endif()

@@ -1,0 +1,101 @@
+#include "engine/build.hpp"
+#include "engine/cli/commands.hpp"
+#include "engine/connectivity.hpp"
+#include "engine/cuda/device_query.hpp"
+#include "io/model_file.hpp"
+#include "models/registry.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <sstream>
+
+namespace myelin::cli {
+namespace {
+
+struct delay_range {
+  std::int64_t min = std::numeric_limits<std::int64_t>::max(), max = 0;
+  bool unbounded = false;
+};
+
+void widen(delay_range& r, const spec::distribution& d, double dt) {
+  using kind = spec::distribution::kind;
+  const double lo = d.type == kind::constant ? d.value : d.type == kind::uniform ? std::max(d.low, d.min) : d.min;
+  const double hi = d.type == kind::constant ? d.value : d.type == kind::uniform ? std::min(d.high, d.max) : d.max;
+  r.min = std::min(r.min, spec::delay_steps(lo, dt));
+  if (std::isfinite(hi))
+    r.max = std::max(r.max, spec::delay_steps(hi, dt));
+  else
+    r.unbounded = true;
+}
+
+std::string bytes_text(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(u ? 1 : 0) << b << ' ' << units[u];
+  return os.str();
+}
+
+} // namespace
+
+int check_command(const std::string& model) {
+  const auto net = io::read_model(model);
+  std::cout << model << ": valid\n";
+  std::cout << "  dt " << net.run.dt << " ms, duration " << net.run.duration << " ms, seed " << net.run.seed << "\n";
+  double state_bytes = 0;
+  std::cout << "  populations:\n";
+  for (const auto& p : net.populations) {
+    const auto* info = models::find_model(p.model);
+    std::cout << "    " << std::left << std::setw(16) << p.name << std::right << std::setw(12) << p.size << "  "
+              << p.model << "\n";
+    state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(info->state.size()) + 4.0);
+  }
+  double synapses = 0;
+  delay_range delays;
+  std::cout << "  projections (expected synapses):\n";
+  for (std::size_t i = 0; i < net.projections.size(); ++i) {
+    const projection_generator g(net, i);
+    const auto& pr = net.projections[i];
+    const double n = g.expected_synapses();
+    synapses += n;
+    widen(delays, pr.delay, net.run.dt);
+    std::cout << "    " << pr.source << " -> " << pr.target << std::setw(16) << std::llround(n) << "\n";
+  }
+  const double neurons = static_cast<double>(net.total_neurons());
+  std::cout << "  neurons " << net.total_neurons() << ", expected synapses " << std::llround(synapses) << "\n";
+  if (net.projections.empty()) {
+    std::cout << "  no synapses: delays do not constrain the epoch\n";
+  } else {
+    std::cout << "  delay steps: min " << delays.min << ", max ";
+    if (delays.unbounded)
+      std::cout << "unbounded (the distribution has no max; known after construction)\n";
+    else
+      std::cout << delays.max << "\n";
+  }
+  std::int64_t device_delay = 0;
+  for (const auto& d : net.poisson_devices)
+    device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
+  const std::int64_t epoch = choose_epoch_steps(net.projections.empty() ? 0 : delays.min);
+  const double slots = static_cast<double>(std::max(delays.max, device_delay) + epoch + 1);
+  const double ring_bytes = 2.0 * slots * neurons * 8.0;
+  const double synapse_bytes = synapses * 8.0 + neurons * 16.0;
+  std::cout << "  estimated memory: " << bytes_text(synapse_bytes + state_bytes + ring_bytes) << " (synapses "
+            << bytes_text(synapse_bytes) << ", neuron state " << bytes_text(state_bytes) << ", ring buffers "
+            << bytes_text(ring_bytes) << ")\n";
+  return 0;
+}
+
+std::string version_text() {
+  std::ostringstream os;
+  os << "myelin " << MYELIN_VERSION << " (MPI " << (MYELIN_HAVE_MPI ? "yes" : "no") << ", CUDA "
+     << (cuda::compiled() ? "yes" : "no") << ", CUDA devices " << cuda::device_count() << ")";
+  return os.str();
+}
+
+} // namespace myelin::cli

@@ -1,0 +1,63 @@
+#pragma once
+// Connection rules, generated per target neuron from the target's own key
+// (seed, projection, target gid), so a neuron's incoming synapses are the same
+// whichever rank or thread builds them. fixed_outdegree is the exception that
+// the rule forces: its streams are keyed by the source, and every builder scans
+// all sources and keeps the targets it owns.
+#include "engine/rng.hpp"
+#include "engine/spec.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace myelin {
+
+// Reusable per-thread buffers for drawing without replacement.
+struct connect_scratch {
+  std::vector<std::uint64_t> chosen; // indices within the other population
+  std::vector<std::uint64_t> marks;  // bitset for Floyd's algorithm
+  std::vector<std::uint64_t> raw;
+};
+
+class projection_generator {
+public:
+  projection_generator(const spec::network& net, std::size_t index);
+
+  bool keyed_by_source() const { return rule_.type == spec::rule::kind::fixed_outdegree; }
+
+  // Fills scratch.chosen with the partners of element `index` (a target index,
+  // or a source index when keyed_by_source()), in draw order.
+  void choose(std::uint64_t index, connect_scratch& scratch) const;
+
+  // Per-synapse values come from streams of the element the draws are keyed by.
+  rng::stream delay_stream(std::uint64_t index) const { return {delay_key_, key_gid(index)}; }
+  rng::stream weight_stream(std::uint64_t index) const { return {weight_key_, key_gid(index)}; }
+  // Delay in steps of the next synapse (throws model_error below one step).
+  std::int64_t next_delay(rng::stream& s) const;
+  double next_weight(rng::stream& s) const;
+
+  std::uint64_t source_size() const { return S_; }
+  std::uint64_t target_size() const { return T_; }
+  std::uint64_t source_first_gid() const { return source_gid_; }
+  std::uint64_t target_first_gid() const { return target_gid_; }
+  bool constant_delay() const { return proj_.delay.is_constant(); }
+  bool constant_weight() const { return proj_.weight.is_constant(); }
+  // Expected number of synapses (exact for all rules but pairwise_bernoulli).
+  double expected_synapses() const;
+
+private:
+  std::uint64_t key_gid(std::uint64_t index) const { return (keyed_by_source() ? source_gid_ : target_gid_) + index; }
+  void draw(std::uint64_t count, std::uint64_t pool, std::uint64_t self, bool exclude_self, rng::stream& s,
+            connect_scratch& scratch) const;
+
+  const spec::network& net_;
+  const spec::projection& proj_;
+  spec::rule rule_;
+  std::size_t index_;
+  std::uint64_t S_, T_, source_gid_, target_gid_;
+  bool same_population_;
+  rng::philox::key_type connect_key_, delay_key_, weight_key_;
+  std::vector<std::uint64_t> total_counts_; // fixed_total_number: synapses per target
+};
+
+} // namespace myelin

@@ -1,0 +1,9 @@
+// Built instead of device_query.cu when CUDA is not available or switched off.
+#include "engine/cuda/device_query.hpp"
+
+namespace myelin::cuda {
+
+int device_count() noexcept { return 0; }
+bool compiled() noexcept { return false; }
+
+} // namespace myelin::cuda

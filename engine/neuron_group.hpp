@@ -1,0 +1,84 @@
+#pragma once
+// A population's neurons on one rank: state as structure of arrays, advanced
+// over a window of steps. Implemented once per model by model_group<Model>
+// (generated from models/all_models.hpp) and by spike_source_group.
+#include "engine/poisson_table.hpp"
+#include "engine/rng.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace myelin {
+
+struct spike {
+  std::uint64_t gid;
+  std::int64_t step; // emitted while updating this step; stamped (step + 1) * dt
+};
+
+// Pending synaptic input: int64 fixed point, [channel][slot][local neuron].
+// Channel 0 takes positive weights, channel 1 negative ones.
+struct ring_view {
+  std::int64_t* data;
+  std::uint64_t n_neurons;
+  std::int64_t n_slots;
+  std::int64_t* at(int channel, std::int64_t step, std::uint64_t local) const {
+    return data + (static_cast<std::uint64_t>(channel * n_slots + step % n_slots) * n_neurons + local);
+  }
+};
+
+// An independent Poisson train into every neuron of a group.
+struct poisson_input {
+  poisson_table table;
+  rng::philox::key_type key;
+  std::int64_t weight; // fixed point
+  int channel;
+  std::int64_t delay; // steps
+};
+
+// Where a multimeter wants a neuron's values.
+struct trace_buffer {
+  std::int64_t interval;          // steps between samples
+  std::vector<int> variables;     // state field indices
+  std::size_t row_size;           // values per sample row
+  std::int64_t first_sample = 0;  // sample number of row 0 in the current epoch
+  std::vector<double> rows;
+};
+struct probe {
+  std::uint64_t neuron; // group-local index
+  trace_buffer* buffer;
+  std::size_t column;
+};
+
+struct advance_window {
+  ring_view ring;
+  std::int64_t first_step;
+  std::int64_t n_steps;
+};
+
+class neuron_group {
+public:
+  neuron_group(std::uint64_t first_gid, std::uint64_t first_local, std::uint64_t size)
+      : first_gid_(first_gid), first_local_(first_local), size_(size) {}
+  virtual ~neuron_group() = default;
+
+  // Advances group-local neurons [begin, end) over the window, appending spikes.
+  virtual void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w, std::vector<spike>& out) = 0;
+  // State variable `var` (a state field index) in absolute units.
+  virtual double read(int var, std::uint64_t i) const = 0;
+  virtual void write(int var, std::uint64_t i, double value) = 0;
+
+  void add_poisson(poisson_input in) { poisson_.push_back(std::move(in)); }
+  void add_probe(probe p); // keeps probes sorted by neuron
+
+  std::uint64_t first_gid() const { return first_gid_; }
+  std::uint64_t first_local() const { return first_local_; }
+  std::uint64_t size() const { return size_; }
+
+protected:
+  std::uint64_t first_gid_, first_local_, size_;
+  std::vector<poisson_input> poisson_;
+  std::vector<probe> probes_;
+};
+
+} // namespace myelin

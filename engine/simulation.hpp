@@ -1,0 +1,54 @@
+#pragma once
+// The epoch loop on one rank: N threads, each owning a contiguous block of
+// neurons and the incoming synapses of that block.
+#include "engine/comm/communicator.hpp"
+#include "engine/local_network.hpp"
+#include "engine/recording.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace myelin {
+
+class simulation {
+public:
+  simulation(local_network& net, comm::communicator& comm, unsigned threads);
+
+  void set_spike_output(spike_output* out) { spikes_out_ = out; }
+  void set_trace_output(trace_output* out) { traces_out_ = out; }
+  // Called after every epoch with the number of steps done so far.
+  void set_progress(std::function<void(std::int64_t)> f) { progress_ = std::move(f); }
+
+  // Advances by n_steps from the current step.
+  void run(std::int64_t n_steps);
+
+  std::int64_t current_step() const { return step_; }
+  // Spikes emitted so far by each local neuron's population (index = population).
+  const std::vector<std::uint64_t>& spike_counts() const { return spike_counts_; }
+
+private:
+  void worker(unsigned t);
+  void end_of_epoch() noexcept;
+  void deliver(const thread_shard& shard);
+  void exchange();
+
+  local_network& net_;
+  comm::communicator& comm_;
+  unsigned threads_;
+  spike_output* spikes_out_ = nullptr;
+  trace_output* traces_out_ = nullptr;
+  std::function<void(std::int64_t)> progress_;
+
+  std::int64_t step_ = 0;          // first step of the current epoch
+  std::int64_t end_step_ = 0;      // of the current run()
+  std::int64_t epoch_length_ = 0;  // steps in the current epoch
+  bool done_ = false;
+  std::vector<std::exception_ptr> errors_;
+  std::vector<std::vector<spike>> thread_spikes_;
+  std::vector<spike> outgoing_;                // this epoch's spikes, sorted
+  std::vector<spike> incoming_;                // received, waiting for delivery
+  std::vector<std::uint64_t> spike_counts_;
+  std::vector<std::uint64_t> send_buffer_;     // packed wire records
+};
+
+} // namespace myelin

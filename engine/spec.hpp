@@ -1,0 +1,104 @@
+#pragma once
+// NetworkSpec: everything a model file says, in engine units (ms, mV, pA, pF,
+// Hz), validated by the reader. Built on one rank, shared with all ranks.
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace myelin::spec {
+
+struct distribution {
+  enum class kind { constant, uniform, normal, lognormal, exponential };
+  kind type = kind::constant;
+  double value = 0.0;           // constant
+  double low = 0.0, high = 0.0; // uniform
+  double mean = 0.0, std = 0.0; // normal; lognormal: of the underlying normal
+  double beta = 1.0;            // exponential: scale (= mean), as NEST
+  // Values outside [min, max] are redrawn (NEST's redraw), never clipped.
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+
+  static distribution constant(double v) {
+    distribution d;
+    d.value = v;
+    return d;
+  }
+  bool is_constant() const { return type == kind::constant; }
+};
+
+struct population {
+  std::string name;
+  std::string model;
+  std::uint64_t size = 0;
+  std::map<std::string, double> params;          // model parameters (flags as 0/1)
+  std::map<std::string, distribution> init;      // initial state, absolute units
+  std::vector<std::vector<double>> spike_times;  // spike_source: one list, or one per neuron (ms)
+};
+
+struct rule {
+  enum class kind { all_to_all, one_to_one, fixed_indegree, fixed_outdegree, fixed_total_number,
+                    pairwise_bernoulli };
+  kind type = kind::all_to_all;
+  std::uint64_t n = 0; // indegree, outdegree or total number
+  double p = 0.0;      // pairwise_bernoulli
+  bool allow_autapses = true;
+  bool allow_multapses = true;
+};
+
+struct projection {
+  std::string source, target;
+  rule connectivity;
+  std::string synapse_model = "static";
+  distribution weight = distribution::constant(1.0); // pA (current models) or mV (delta models)
+  distribution delay = distribution::constant(1.0);  // ms
+};
+
+struct poisson_device {
+  std::string name;
+  double rate = 0.0; // Hz, an independent train for every target neuron
+  std::vector<std::string> targets;
+  double weight = 1.0;
+  double delay = 1.0; // ms
+};
+
+struct spike_recorder {
+  std::string name;
+  std::vector<std::string> populations; // empty: all
+};
+
+struct multimeter {
+  std::string name;
+  std::string population;
+  std::vector<std::uint64_t> ids; // indices within the population
+  std::vector<std::string> variables;
+  double interval = 1.0; // ms
+};
+
+struct run_settings {
+  double dt = 0.1;          // ms
+  double duration = 1000.0; // ms
+  std::uint64_t seed = 12345;
+};
+
+struct network {
+  std::string source_file; // where it came from, for messages
+  run_settings run;
+  std::vector<population> populations;
+  std::vector<projection> projections;
+  std::vector<poisson_device> poisson_devices;
+  std::vector<spike_recorder> spike_recorders;
+  std::vector<multimeter> multimeters;
+
+  std::uint64_t total_neurons() const;
+  // Index of the named population, or -1.
+  int find_population(const std::string& name) const;
+  // First global id of each population (gids are dense, populations in file order).
+  std::vector<std::uint64_t> population_offsets() const;
+};
+
+// Delay in whole steps (rounded to nearest, as NEST does).
+std::int64_t delay_steps(double delay_ms, double dt);
+
+} // namespace myelin::spec

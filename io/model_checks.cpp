@@ -1,0 +1,184 @@
+#include "io/model_checks.hpp"
+
+#include "engine/error.hpp"
+#include "models/model_api.hpp"
+#include "models/registry.hpp"
+#include "models/spike_source.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace myelin::io {
+namespace {
+
+// Delays are stored in 16 bits per synapse segment.
+constexpr std::int64_t max_delay_steps = 65535;
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
+class network_checker {
+public:
+  explicit network_checker(const spec::network& net) : net_(net) {}
+
+  void run() {
+    check_run();
+    for (const auto& p : net_.populations)
+      check_population(p);
+    for (std::size_t i = 0; i < net_.projections.size(); ++i)
+      check_projection(net_.projections[i], "projections[" + std::to_string(i) + "]");
+    for (const auto& d : net_.poisson_devices)
+      check_device(d);
+    for (const auto& m : net_.multimeters)
+      check_multimeter(m);
+  }
+
+private:
+  [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
+    throw model_error(net_.source_file, key, reason);
+  }
+
+  void check_run() {
+    const double steps = net_.run.duration / net_.run.dt;
+    if (std::fabs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps))
+      fail("run.duration", fmt(net_.run.duration) + " ms is not a multiple of dt = " + fmt(net_.run.dt) + " ms");
+    if (net_.total_neurons() >= (std::uint64_t{1} << 32))
+      fail("populations", "more than 2^32 - 1 neurons on one rank");
+  }
+
+  void check_population(const spec::population& p) {
+    const auto* info = models::find_model(p.model);
+    const std::string key = "populations." + p.name;
+    if (!info->is_source)
+      return;
+    const bool offgrid = p.params.count("allow_offgrid_times") && p.params.at("allow_offgrid_times") != 0.0;
+    for (std::size_t i = 0; i < p.spike_times.size(); ++i) {
+      try {
+        models::spike_times_to_emit_steps(p.spike_times[i], net_.run.dt, offgrid);
+      } catch (const models::parameter_error& e) {
+        fail(key + ".params.spike_times" + (p.spike_times.size() > 1 ? "[" + std::to_string(i) + "]" : ""),
+             e.what());
+      }
+    }
+  }
+
+  const spec::population& pop(const std::string& name) const {
+    return net_.populations[static_cast<std::size_t>(net_.find_population(name))];
+  }
+
+  void check_target_model(const std::string& target, const std::string& key) {
+    if (models::find_model(pop(target).model)->is_source)
+      fail(key, "population '" + target + "' is a spike_source and cannot receive input");
+  }
+
+  void check_delay_steps(double delay_ms, const std::string& key) {
+    const auto steps = spec::delay_steps(delay_ms, net_.run.dt);
+    if (steps < 1)
+      fail(key, "delay " + fmt(delay_ms) + " ms is below one step (dt = " + fmt(net_.run.dt) + " ms)");
+    if (steps > max_delay_steps)
+      fail(key, "delay " + fmt(delay_ms) + " ms exceeds " + std::to_string(max_delay_steps) + " steps");
+  }
+
+  void check_delay(const spec::distribution& d, const std::string& key) {
+    using kind = spec::distribution::kind;
+    if (d.type == kind::constant)
+      return check_delay_steps(d.value, key);
+    // Refuse up front what could draw a delay below one step, instead of
+    // failing half-way through construction: name the bound to add.
+    const double lowest = d.type == kind::uniform ? std::max(d.low, d.min) : d.min;
+    if (spec::delay_steps(lowest, net_.run.dt) < 1)
+      fail(key, "the distribution can draw delays below one step (dt = " + fmt(net_.run.dt) +
+                    " ms); set min >= " + fmt(net_.run.dt / 2) + " ms");
+    const double highest = d.type == kind::uniform ? std::min(d.high, d.max) : d.max;
+    if (std::isfinite(highest))
+      check_delay_steps(highest, key);
+  }
+
+  void check_projection(const spec::projection& pr, const std::string& key) {
+    using kind = spec::rule::kind;
+    check_target_model(pr.target, key + ".target");
+    check_delay(pr.delay, key + ".synapse.delay");
+    const auto& r = pr.connectivity;
+    const std::uint64_t S = pop(pr.source).size, T = pop(pr.target).size;
+    const bool same = pr.source == pr.target;
+    const std::uint64_t excluded = (same && !r.allow_autapses) ? 1 : 0;
+    switch (r.type) {
+    case kind::one_to_one:
+      if (S != T)
+        fail(key + ".rule.kind", "one_to_one needs equal sizes; source has " + std::to_string(S) +
+                                     " neurons, target " + std::to_string(T));
+      break;
+    case kind::fixed_indegree:
+      if (!r.allow_multapses && r.n > S - excluded)
+        fail(key + ".rule.indegree", "indegree " + std::to_string(r.n) + " exceeds the " +
+                                         std::to_string(S - excluded) +
+                                         " available sources and multapses are not allowed");
+      if (S - excluded == 0 && r.n > 0)
+        fail(key + ".rule.indegree", "no source is available");
+      break;
+    case kind::fixed_outdegree:
+      if (!r.allow_multapses && r.n > T - excluded)
+        fail(key + ".rule.outdegree", "outdegree " + std::to_string(r.n) + " exceeds the " +
+                                          std::to_string(T - excluded) +
+                                          " available targets and multapses are not allowed");
+      if (T - excluded == 0 && r.n > 0)
+        fail(key + ".rule.outdegree", "no target is available");
+      break;
+    case kind::fixed_total_number:
+      if (!r.allow_multapses && r.n > T * (S - excluded))
+        fail(key + ".rule.N", "N = " + std::to_string(r.n) + " exceeds the " + std::to_string(T * (S - excluded)) +
+                                  " possible pairs and multapses are not allowed");
+      if (S - excluded == 0 && r.n > 0)
+        fail(key + ".rule.N", "no source is available");
+      break;
+    case kind::all_to_all:
+    case kind::pairwise_bernoulli:
+      break;
+    }
+  }
+
+  void check_device(const spec::poisson_device& d) {
+    const std::string key = "devices." + d.name;
+    for (std::size_t i = 0; i < d.targets.size(); ++i)
+      check_target_model(d.targets[i], key + ".targets[" + std::to_string(i) + "]");
+    check_delay_steps(d.delay, key + ".delay");
+    if (d.rate * net_.run.dt * 1e-3 > 1e4)
+      fail(key + ".rate", "more than 10000 expected events per step; use a smaller dt or rate");
+  }
+
+  void check_multimeter(const spec::multimeter& m) {
+    const std::string key = "recorders." + m.name;
+    if (m.name == "spikes")
+      fail(key, "the name 'spikes' is taken by the spike output file spikes.h5");
+    const auto& p = pop(m.population);
+    const auto* info = models::find_model(p.model);
+    if (info->is_source)
+      fail(key + ".population", "population '" + p.name + "' is a spike_source and has no state to record");
+    for (std::size_t i = 0; i < m.ids.size(); ++i)
+      if (m.ids[i] >= p.size)
+        fail(key + ".ids[" + std::to_string(i) + "]", "index " + std::to_string(m.ids[i]) + " is outside population '" +
+                                                          p.name + "' of size " + std::to_string(p.size));
+    for (std::size_t i = 0; i < m.variables.size(); ++i)
+      if (info->find_state(m.variables[i]) < 0) {
+        std::string known;
+        for (const auto& s : info->state)
+          known += " " + s.name;
+        fail(key + ".variables[" + std::to_string(i) + "]",
+             "'" + m.variables[i] + "' is not a state variable of " + info->name + "; known:" + known);
+      }
+    const double k = m.interval / net_.run.dt;
+    if (!(m.interval > 0) || std::fabs(k - std::round(k)) > 1e-9 * std::max(1.0, k) || std::round(k) < 1)
+      fail(key + ".interval", "must be a positive multiple of dt = " + fmt(net_.run.dt) + " ms");
+  }
+
+  const spec::network& net_;
+};
+
+} // namespace
+
+void check_network(const spec::network& net) { network_checker(net).run(); }
+
+} // namespace myelin::io

@@ -1,0 +1,312 @@
+#include "io/model_file.hpp"
+
+#include "io/toml_access.hpp"
+#include "io/model_checks.hpp"
+#include "models/model_api.hpp"
+#include "models/registry.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace myelin::io {
+namespace {
+
+class model_reader {
+public:
+  explicit model_reader(const std::string& file) : t_(file) {}
+
+  spec::network read(const toml::table& root) {
+    net_.source_file = t_.file();
+    t_.only_keys(root, "", {"run", "populations", "projections", "devices", "recorders"});
+    if (auto n = root.get("run"))
+      read_run(t_.table(*n, "run"));
+    const auto& pops = t_.table(t_.required(root, "", "populations"), "populations");
+    if (pops.empty())
+      t_.fail("populations", "at least one population is needed", &pops);
+    for (const auto& [name, node] : pops)
+      read_population(std::string(name.str()), node);
+    if (auto n = root.get("projections")) {
+      const auto& a = t_.array(*n, "projections");
+      for (std::size_t i = 0; i < a.size(); ++i)
+        read_projection(*a.get(i), "projections[" + std::to_string(i) + "]");
+    }
+    if (auto n = root.get("devices"))
+      for (const auto& [name, node] : t_.table(*n, "devices"))
+        read_device(std::string(name.str()), node);
+    if (auto n = root.get("recorders"))
+      for (const auto& [name, node] : t_.table(*n, "recorders"))
+        read_recorder(std::string(name.str()), node);
+    check_network(net_);
+    return std::move(net_);
+  }
+
+private:
+  void read_run(const toml::table& t) {
+    t_.only_keys(t, "run", {"dt", "duration", "seed"});
+    if (auto n = t.get("dt"))
+      net_.run.dt = t_.number(*n, "run.dt");
+    if (!(net_.run.dt > 0))
+      t_.fail("run.dt", "must be > 0", t.get("dt"));
+    if (auto n = t.get("duration"))
+      net_.run.duration = t_.number(*n, "run.duration");
+    if (!(net_.run.duration >= 0))
+      t_.fail("run.duration", "must be >= 0", t.get("duration"));
+    if (auto n = t.get("seed")) {
+      const auto s = t_.integer(*n, "run.seed");
+      if (s < 0)
+        t_.fail("run.seed", "must be >= 0", n);
+      net_.run.seed = static_cast<std::uint64_t>(s);
+    }
+  }
+
+  void read_population(const std::string& name, const toml::node& node) {
+    const std::string key = "populations." + name;
+    check_name(name, key, &node);
+    const auto& t = t_.table(node, key);
+    t_.only_keys(t, key, {"model", "size", "params", "init"});
+    spec::population p;
+    p.name = name;
+    p.model = t_.string(t_.required(t, key, "model"), key + ".model");
+    const auto* info = models::find_model(p.model);
+    if (!info) {
+      std::string known;
+      for (const auto& m : models::model_names())
+        known += " " + m;
+      t_.fail(key + ".model", "unknown model '" + p.model + "'; known models:" + known, t.get("model"));
+    }
+    const auto size = t_.integer(t_.required(t, key, "size"), key + ".size");
+    if (size <= 0)
+      t_.fail(key + ".size", "must be a positive integer, got " + std::to_string(size), t.get("size"));
+    p.size = static_cast<std::uint64_t>(size);
+    if (auto n = t.get("params"))
+      read_params(p, *info, t_.table(*n, key + ".params"), key + ".params");
+    if (auto n = t.get("init"))
+      read_init(p, *info, t_.table(*n, key + ".init"), key + ".init");
+    net_.populations.push_back(std::move(p));
+  }
+
+  void read_params(spec::population& p, const models::model_info& info, const toml::table& t,
+                   const std::string& key) {
+    for (const auto& [k, v] : t) {
+      const std::string name(k.str());
+      const std::string pk = key + "." + name;
+      const auto* param = info.find_parameter(name);
+      if (!param) {
+        std::string known;
+        for (const auto& q : info.parameters)
+          known += " " + q.name;
+        t_.fail(pk, "unknown parameter of " + info.name + "; known:" + known, &v);
+      }
+      if (info.is_source && name == "spike_times")
+        p.spike_times = read_spike_times(v, pk, p.size);
+      else if (param->is_flag)
+        p.params[name] = t_.boolean(v, pk) ? 1.0 : 0.0;
+      else
+        p.params[name] = t_.number(v, pk);
+    }
+    try {
+      info.validate(p.params, net_.run.dt);
+    } catch (const models::parameter_error& e) {
+      t_.fail(key + "." + e.parameter, e.what(), &t);
+    }
+  }
+
+  std::vector<std::vector<double>> read_spike_times(const toml::node& n, const std::string& key, std::uint64_t size) {
+    const auto& a = t_.array(n, key);
+    if (!a.empty() && a.get(0)->is_array()) {
+      if (a.size() != size)
+        t_.fail(key, "one list per neuron needs " + std::to_string(size) + " lists, got " + std::to_string(a.size()),
+                &n);
+      std::vector<std::vector<double>> lists;
+      for (std::size_t i = 0; i < a.size(); ++i)
+        lists.push_back(t_.numbers(*a.get(i), key + "[" + std::to_string(i) + "]"));
+      return lists;
+    }
+    return {t_.numbers(n, key)};
+  }
+
+  void read_init(spec::population& p, const models::model_info& info, const toml::table& t, const std::string& key) {
+    for (const auto& [k, v] : t) {
+      const std::string name(k.str());
+      if (info.find_state(name) < 0) {
+        std::string known;
+        for (const auto& s : info.state)
+          known += " " + s.name;
+        t_.fail(key + "." + name, "unknown state variable of " + info.name + "; known:" + known, &v);
+      }
+      p.init[name] = t_.distribution(v, key + "." + name);
+    }
+  }
+
+  void read_projection(const toml::node& node, const std::string& key) {
+    const auto& t = t_.table(node, key);
+    t_.only_keys(t, key, {"source", "target", "rule", "synapse"});
+    spec::projection pr;
+    pr.source = population_ref(t, key, "source");
+    pr.target = population_ref(t, key, "target");
+    const auto& rule = t_.table(t_.required(t, key, "rule"), key + ".rule");
+    read_rule(pr.connectivity, rule, key + ".rule");
+    const auto& syn = t_.table(t_.required(t, key, "synapse"), key + ".synapse");
+    t_.only_keys(syn, key + ".synapse", {"model", "weight", "delay"});
+    if (auto n = syn.get("model"))
+      pr.synapse_model = t_.string(*n, key + ".synapse.model");
+    if (pr.synapse_model != "static" && pr.synapse_model != "static_synapse")
+      t_.fail(key + ".synapse.model", "unknown synapse model '" + pr.synapse_model + "'; known: static", &syn);
+    pr.synapse_model = "static";
+    pr.weight = t_.distribution(t_.required(syn, key + ".synapse", "weight"), key + ".synapse.weight");
+    pr.delay = t_.distribution(t_.required(syn, key + ".synapse", "delay"), key + ".synapse.delay");
+    net_.projections.push_back(std::move(pr));
+  }
+
+  void read_rule(spec::rule& r, const toml::table& t, const std::string& key) {
+    using kind = spec::rule::kind;
+    const std::string k = t_.string(t_.required(t, key, "kind"), key + ".kind");
+    const char* count_key = nullptr;
+    if (k == "all_to_all")
+      r.type = kind::all_to_all;
+    else if (k == "one_to_one")
+      r.type = kind::one_to_one;
+    else if (k == "fixed_indegree")
+      r.type = kind::fixed_indegree, count_key = "indegree";
+    else if (k == "fixed_outdegree")
+      r.type = kind::fixed_outdegree, count_key = "outdegree";
+    else if (k == "fixed_total_number")
+      r.type = kind::fixed_total_number, count_key = "N";
+    else if (k == "pairwise_bernoulli")
+      r.type = kind::pairwise_bernoulli;
+    else
+      t_.fail(key + ".kind",
+              "unknown rule '" + k + "'; expected all_to_all, one_to_one, fixed_indegree, fixed_outdegree, "
+              "fixed_total_number or pairwise_bernoulli", t.get("kind"));
+    if (count_key) {
+      t_.only_keys(t, key, {"kind", count_key, "allow_autapses", "allow_multapses"});
+      const auto n = t_.integer(t_.required(t, key, count_key), key + "." + count_key);
+      if (n < 0)
+        t_.fail(key + "." + count_key, "must be >= 0", t.get(count_key));
+      r.n = static_cast<std::uint64_t>(n);
+    } else if (r.type == kind::pairwise_bernoulli) {
+      t_.only_keys(t, key, {"kind", "p", "allow_autapses", "allow_multapses"});
+      r.p = t_.number(t_.required(t, key, "p"), key + ".p");
+      if (!(r.p >= 0.0 && r.p <= 1.0))
+        t_.fail(key + ".p", "must be a probability in [0, 1]", t.get("p"));
+    } else {
+      t_.only_keys(t, key, {"kind", "allow_autapses", "allow_multapses"});
+    }
+    if (auto n = t.get("allow_autapses"))
+      r.allow_autapses = t_.boolean(*n, key + ".allow_autapses");
+    if (auto n = t.get("allow_multapses"))
+      r.allow_multapses = t_.boolean(*n, key + ".allow_multapses");
+  }
+
+  void read_device(const std::string& name, const toml::node& node) {
+    const std::string key = "devices." + name;
+    check_name(name, key, &node);
+    const auto& t = t_.table(node, key);
+    const std::string model = t_.string(t_.required(t, key, "model"), key + ".model");
+    if (model != "poisson_generator")
+      t_.fail(key + ".model", "unknown device model '" + model + "'; known: poisson_generator", t.get("model"));
+    t_.only_keys(t, key, {"model", "rate", "targets", "weight", "delay"});
+    spec::poisson_device d;
+    d.name = name;
+    d.rate = t_.number(t_.required(t, key, "rate"), key + ".rate");
+    if (d.rate < 0)
+      t_.fail(key + ".rate", "must be >= 0 Hz", t.get("rate"));
+    d.targets = t_.strings(t_.required(t, key, "targets"), key + ".targets");
+    for (std::size_t i = 0; i < d.targets.size(); ++i)
+      require_population(d.targets[i], key + ".targets[" + std::to_string(i) + "]", &t);
+    d.weight = t_.number(t_.required(t, key, "weight"), key + ".weight");
+    d.delay = t_.number(t_.required(t, key, "delay"), key + ".delay");
+    net_.poisson_devices.push_back(std::move(d));
+  }
+
+  void read_recorder(const std::string& name, const toml::node& node) {
+    const std::string key = "recorders." + name;
+    check_name(name, key, &node);
+    const auto& t = t_.table(node, key);
+    const std::string kind = t_.string(t_.required(t, key, "kind"), key + ".kind");
+    if (kind == "spikes") {
+      t_.only_keys(t, key, {"kind", "populations"});
+      spec::spike_recorder r;
+      r.name = name;
+      if (auto n = t.get("populations"))
+        r.populations = t_.strings(*n, key + ".populations");
+      for (std::size_t i = 0; i < r.populations.size(); ++i)
+        require_population(r.populations[i], key + ".populations[" + std::to_string(i) + "]", &t);
+      net_.spike_recorders.push_back(std::move(r));
+    } else if (kind == "multimeter") {
+      t_.only_keys(t, key, {"kind", "population", "ids", "variables", "interval"});
+      spec::multimeter m;
+      m.name = name;
+      m.population = t_.string(t_.required(t, key, "population"), key + ".population");
+      require_population(m.population, key + ".population", &t);
+      if (auto n = t.get("ids")) {
+        const auto& a = t_.array(*n, key + ".ids");
+        for (std::size_t i = 0; i < a.size(); ++i) {
+          const auto id = t_.integer(*a.get(i), key + ".ids[" + std::to_string(i) + "]");
+          if (id < 0)
+            t_.fail(key + ".ids[" + std::to_string(i) + "]", "must be >= 0", a.get(i));
+          m.ids.push_back(static_cast<std::uint64_t>(id));
+        }
+      }
+      m.variables = t_.strings(t_.required(t, key, "variables"), key + ".variables");
+      if (m.variables.empty())
+        t_.fail(key + ".variables", "name at least one state variable", &t);
+      m.interval = net_.run.dt;
+      if (auto n = t.get("interval"))
+        m.interval = t_.number(*n, key + ".interval");
+      net_.multimeters.push_back(std::move(m));
+    } else {
+      t_.fail(key + ".kind", "unknown recorder kind '" + kind + "'; expected spikes or multimeter", t.get("kind"));
+    }
+  }
+
+  std::string population_ref(const toml::table& t, const std::string& key, const char* which) {
+    const std::string name = t_.string(t_.required(t, key, which), key + "." + which);
+    require_population(name, key + "." + which, t.get(which));
+    return name;
+  }
+
+  void require_population(const std::string& name, const std::string& key, const toml::node* at) {
+    if (net_.find_population(name) < 0)
+      t_.fail(key, "unknown population '" + name + "'", at);
+  }
+
+  void check_name(const std::string& name, const std::string& key, const toml::node* at) {
+    bool ok = !name.empty();
+    for (char c : name)
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+    if (!ok)
+      t_.fail(key, "names may use letters, digits, '_' and '-' only", at);
+  }
+
+  toml_access t_;
+  spec::network net_;
+};
+
+} // namespace
+
+spec::network parse_model(const std::string& text, const std::string& file) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << e.description() << " (line " << e.source().begin.line << ", column " << e.source().begin.column << ")";
+    throw model_error(file, "(syntax)", os.str());
+  }
+  return model_reader(file).read(root);
+}
+
+spec::network read_model(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw model_error(file.string(), "(file)", std::filesystem::exists(file, ec) ? "not a regular file" : "no such file");
+  std::ifstream in(file);
+  if (!in)
+    throw model_error(file.string(), "(file)", "cannot be opened for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_model(text.str(), file.string());
+}
+
+} // namespace myelin::io

@@ -1,0 +1,46 @@
+#pragma once
+// Typed, checked access to toml++ nodes: each getter names the key and the
+// line in its error, so the model-file reader reads like the reference page.
+#include "engine/error.hpp"
+#include "engine/spec.hpp"
+
+#include <toml++/toml.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace myelin::io {
+
+class toml_access {
+public:
+  explicit toml_access(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& reason, const toml::node* at = nullptr) const;
+
+  const toml::table& table(const toml::node& n, const std::string& key) const;
+  const toml::array& array(const toml::node& n, const std::string& key) const;
+  std::string string(const toml::node& n, const std::string& key) const;
+  double number(const toml::node& n, const std::string& key) const; // integer or float, finite
+  std::int64_t integer(const toml::node& n, const std::string& key) const;
+  bool boolean(const toml::node& n, const std::string& key) const;
+  std::vector<std::string> strings(const toml::node& n, const std::string& key) const;
+  std::vector<double> numbers(const toml::node& n, const std::string& key) const;
+
+  // Required member of a table; fails with "missing" when absent.
+  const toml::node& required(const toml::table& t, const std::string& prefix, const char* name) const;
+  // Fails on any member not in `allowed`, suggesting the allowed ones.
+  void only_keys(const toml::table& t, const std::string& prefix, std::initializer_list<const char*> allowed) const;
+
+  // A number (constant) or a { dist = ..., ... } table.
+  spec::distribution distribution(const toml::node& n, const std::string& key) const;
+
+  const std::string& file() const { return file_; }
+
+private:
+  std::string file_;
+};
+
+std::string join_key(const std::string& prefix, const std::string& name);
+
+} // namespace myelin::io

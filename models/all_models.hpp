@@ -1,0 +1,26 @@
+#pragma once
+// The one list of neuron models. Adding a model = one header + one entry here;
+// the registry and every backend are generated from this list.
+#include "models/iaf_psc_alpha.hpp"
+#include "models/iaf_psc_delta.hpp"
+#include "models/iaf_psc_exp.hpp"
+#include "models/izhikevich.hpp"
+
+namespace myelin::models {
+
+template <class... Models>
+struct model_list {};
+
+using neuron_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, izhikevich>;
+
+// Builds a model's parameter struct from named values (names already validated).
+template <class Model>
+typename Model::parameters make_parameters(const auto& values) {
+  typename Model::parameters p{};
+  for (const auto& f : Model::parameter_fields)
+    if (auto it = values.find(f.name); it != values.end())
+      p.*f.member = it->second;
+  return p;
+}
+
+} // namespace myelin::models

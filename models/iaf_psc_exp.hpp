@@ -1,0 +1,100 @@
+#pragma once
+// Leaky integrate-and-fire neuron with exponentially decaying synaptic currents,
+// integrated exactly (NEST's iaf_psc_exp: parameters, defaults, update order).
+// Positive weights (pA) go to the excitatory current, negative to the inhibitory.
+#include "models/model_api.hpp"
+#include "models/propagators.hpp"
+
+#include <cmath>
+
+namespace myelin::models {
+
+struct iaf_psc_exp {
+  static constexpr const char* name = "iaf_psc_exp";
+  static constexpr int n_receptors = 2;
+
+  struct parameters {
+    double C_m = 250.0;       // pF
+    double tau_m = 10.0;      // ms
+    double tau_syn_ex = 2.0;  // ms
+    double tau_syn_in = 2.0;  // ms
+    double t_ref = 2.0;       // ms
+    double E_L = -70.0;       // mV
+    double V_th = -55.0;      // mV
+    double V_reset = -70.0;   // mV
+    double I_e = 0.0;         // pA
+  };
+  static constexpr parameter_field<parameters> parameter_fields[] = {
+      {"C_m", &parameters::C_m, "pF"},
+      {"tau_m", &parameters::tau_m, "ms"},
+      {"tau_syn_ex", &parameters::tau_syn_ex, "ms"},
+      {"tau_syn_in", &parameters::tau_syn_in, "ms"},
+      {"t_ref", &parameters::t_ref, "ms"},
+      {"E_L", &parameters::E_L, "mV"},
+      {"V_th", &parameters::V_th, "mV"},
+      {"V_reset", &parameters::V_reset, "mV"},
+      {"I_e", &parameters::I_e, "pA"}};
+
+  struct constants {
+    double P22, P20;          // membrane
+    double P11_ex, P11_in;    // current decay
+    double P21_ex, P21_in;    // current -> membrane
+    double I_e;               // pA
+    double E_L;               // mV
+    double V_th, V_reset;     // mV, relative to E_L
+    std::int32_t ref_steps;
+  };
+
+  struct state {
+    double V_m = 0.0;      // mV, relative to E_L
+    double I_syn_ex = 0.0; // pA
+    double I_syn_in = 0.0; // pA
+    std::int32_t refractory = 0;
+  };
+  static constexpr state_field<state, constants> state_fields[] = {
+      {"V_m", &state::V_m, "mV", &constants::E_L},
+      {"I_syn_ex", &state::I_syn_ex, "pA"},
+      {"I_syn_in", &state::I_syn_in, "pA"}};
+
+  static constants prepare(const parameters& p, double dt) {
+    require_positive("C_m", p.C_m);
+    require_positive("tau_m", p.tau_m);
+    require_positive("tau_syn_ex", p.tau_syn_ex);
+    require_positive("tau_syn_in", p.tau_syn_in);
+    require_non_negative("t_ref", p.t_ref);
+    if (!(p.V_reset < p.V_th))
+      throw parameter_error("V_reset", "must be smaller than V_th");
+    constants c{};
+    c.P22 = std::exp(-dt / p.tau_m);
+    c.P20 = -p.tau_m / p.C_m * std::expm1(-dt / p.tau_m);
+    c.P11_ex = std::exp(-dt / p.tau_syn_ex);
+    c.P11_in = std::exp(-dt / p.tau_syn_in);
+    c.P21_ex = propagator_current(p.tau_syn_ex, p.tau_m, p.C_m, dt);
+    c.P21_in = propagator_current(p.tau_syn_in, p.tau_m, p.C_m, dt);
+    c.I_e = p.I_e;
+    c.E_L = p.E_L;
+    c.V_th = p.V_th - p.E_L;
+    c.V_reset = p.V_reset - p.E_L;
+    c.ref_steps = refractory_steps(p.t_ref, dt);
+    return c;
+  }
+  static state initial_state(const constants&) { return {}; }
+
+  // in_ex / in_in: summed weights (pA) arriving in this step; they act at its end.
+  MYELIN_HD static bool step(const constants& c, state& s, double in_ex, double in_in) {
+    if (s.refractory == 0)
+      s.V_m = s.V_m * c.P22 + s.I_syn_ex * c.P21_ex + s.I_syn_in * c.P21_in + c.I_e * c.P20;
+    else
+      --s.refractory;
+    s.I_syn_ex = s.I_syn_ex * c.P11_ex + in_ex;
+    s.I_syn_in = s.I_syn_in * c.P11_in + in_in;
+    if (s.V_m >= c.V_th) {
+      s.refractory = c.ref_steps;
+      s.V_m = c.V_reset;
+      return true;
+    }
+    return false;
+  }
+};
+
+} // namespace myelin::models

@@ -1,0 +1,65 @@
+#pragma once
+// What a neuron model header provides. A model is a plain struct with
+//   name, n_receptors                     — identity and input channels
+//   parameters  + parameter_fields        — NEST names, units, defaults
+//   constants   + prepare(params, dt)     — propagators, computed once on the host
+//   state       + state_fields            — per-neuron variables (SoA on the backend)
+//   initial_state(params, constants)
+//   MYELIN_HD step(constants, state&, in0, in1) -> spiked
+// The engine turns it into a neuron group; there are no per-model branches.
+
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#if defined(__CUDACC__)
+#define MYELIN_HD __host__ __device__
+#else
+#define MYELIN_HD
+#endif
+
+namespace myelin::models {
+
+// A parameter value was rejected by the model itself (e.g. tau_m <= 0). The
+// reader turns it into a model_error naming file and key.
+struct parameter_error : std::runtime_error {
+  std::string parameter;
+  parameter_error(std::string param, const std::string& reason)
+      : std::runtime_error(reason), parameter(std::move(param)) {}
+};
+
+template <class Parameters>
+struct parameter_field {
+  const char* name;
+  double Parameters::*member;
+  const char* unit;
+  bool is_flag = false; // a boolean in the model file, stored as 0/1
+};
+
+template <class State, class Constants>
+struct state_field {
+  const char* name;
+  double State::*member;
+  const char* unit;
+  // Stored relative to this constant (NEST keeps V_m relative to E_L); null if absolute.
+  double Constants::*offset = nullptr;
+};
+
+inline constexpr double infinity = std::numeric_limits<double>::infinity();
+
+inline void require_positive(const char* name, double v) {
+  if (!(v > 0.0))
+    throw parameter_error(name, "must be > 0, got " + std::to_string(v));
+}
+inline void require_non_negative(const char* name, double v) {
+  if (!(v >= 0.0))
+    throw parameter_error(name, "must be >= 0, got " + std::to_string(v));
+}
+
+// Refractory time in whole steps, as NEST's Time arithmetic does (rounded).
+inline std::int32_t refractory_steps(double t_ref, double dt) {
+  return static_cast<std::int32_t>(t_ref / dt + 0.5);
+}
+
+} // namespace myelin::models

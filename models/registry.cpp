@@ -1,0 +1,80 @@
+#include "models/registry.hpp"
+
+#include "models/all_models.hpp"
+#include "models/spike_source.hpp"
+
+namespace myelin::models {
+namespace {
+
+template <class Model>
+model_info describe() {
+  model_info info;
+  info.name = Model::name;
+  info.n_receptors = Model::n_receptors;
+  const typename Model::parameters defaults{};
+  for (const auto& f : Model::parameter_fields)
+    info.parameters.push_back({f.name, f.unit, defaults.*f.member, f.is_flag});
+  for (const auto& f : Model::state_fields)
+    info.state.push_back({f.name, f.unit});
+  info.validate = [](const std::map<std::string, double>& values, double dt) {
+    Model::prepare(make_parameters<Model>(values), dt);
+  };
+  return info;
+}
+
+template <class... Models>
+std::vector<model_info> describe_all(model_list<Models...>) {
+  return {describe<Models>()...};
+}
+
+model_info describe_spike_source() {
+  model_info info;
+  info.name = spike_source::name;
+  info.is_source = true;
+  // spike_times is a list and is handled by the reader; listed for documentation.
+  info.parameters.push_back({"spike_times", "ms", 0.0, false});
+  info.parameters.push_back({"allow_offgrid_times", "", 0.0, true});
+  info.validate = [](const std::map<std::string, double>&, double) {};
+  return info;
+}
+
+const std::vector<model_info>& all() {
+  static const std::vector<model_info> models = [] {
+    auto v = describe_all(neuron_models{});
+    v.push_back(describe_spike_source());
+    return v;
+  }();
+  return models;
+}
+
+} // namespace
+
+const parameter_info* model_info::find_parameter(std::string_view n) const {
+  for (const auto& p : parameters)
+    if (p.name == n)
+      return &p;
+  return nullptr;
+}
+
+int model_info::find_state(std::string_view n) const {
+  for (std::size_t i = 0; i < state.size(); ++i)
+    if (state[i].name == n)
+      return static_cast<int>(i);
+  return -1;
+}
+
+const model_info* find_model(std::string_view name) {
+  for (const auto& m : all())
+    if (m.name == name)
+      return &m;
+  return nullptr;
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const auto& m : all())
+    names.push_back(m.name);
+  return names;
+}
+
+} // namespace myelin::models

@@ -1,0 +1,40 @@
+#pragma once
+// What the model file may say about each model: names, parameters with units
+// and defaults, recordable state, and the model's own parameter checks.
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace myelin::models {
+
+struct parameter_info {
+  std::string name;
+  std::string unit;
+  double default_value;
+  bool is_flag;
+};
+
+struct state_info {
+  std::string name;
+  std::string unit;
+};
+
+struct model_info {
+  std::string name;
+  int n_receptors = 0;       // input channels; 0 for pure sources
+  bool is_source = false;    // emits given spikes, cannot be a projection target
+  std::vector<parameter_info> parameters;
+  std::vector<state_info> state;
+  // Throws parameter_error when the values are inconsistent (tau_m <= 0, ...).
+  std::function<void(const std::map<std::string, double>&, double dt)> validate;
+
+  const parameter_info* find_parameter(std::string_view n) const;
+  int find_state(std::string_view n) const; // -1 if absent
+};
+
+const model_info* find_model(std::string_view name);
+std::vector<std::string> model_names();
+
+} // namespace myelin::models
