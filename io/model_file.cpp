@@ -23,19 +23,19 @@ public:
     const auto& pops = t_.table(t_.required(root, "", "populations"), "populations");
     if (pops.empty())
       t_.fail("populations", "at least one population is needed", &pops);
-    for (const auto& [name, node] : pops)
-      read_population(std::string(name.str()), node);
+    for (const auto& [name, node] : in_file_order(pops))
+      read_population(name, *node);
     if (auto n = root.get("projections")) {
       const auto& a = t_.array(*n, "projections");
       for (std::size_t i = 0; i < a.size(); ++i)
         read_projection(*a.get(i), "projections[" + std::to_string(i) + "]");
     }
     if (auto n = root.get("devices"))
-      for (const auto& [name, node] : t_.table(*n, "devices"))
-        read_device(std::string(name.str()), node);
+      for (const auto& [name, node] : in_file_order(t_.table(*n, "devices")))
+        read_device(name, *node);
     if (auto n = root.get("recorders"))
-      for (const auto& [name, node] : t_.table(*n, "recorders"))
-        read_recorder(std::string(name.str()), node);
+      for (const auto& [name, node] : in_file_order(t_.table(*n, "recorders")))
+        read_recorder(name, *node);
     check_network(net_);
     return std::move(net_);
   }

@@ -1,5 +1,6 @@
 #include "io/toml_access.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -7,6 +8,20 @@ namespace myelin::io {
 
 std::string join_key(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
+}
+
+std::vector<std::pair<std::string, const toml::node*>> in_file_order(const toml::table& t) {
+  std::vector<std::pair<std::string, const toml::node*>> out;
+  for (const auto& [k, v] : t)
+    out.emplace_back(std::string(k.str()), &v);
+  auto position = [](const toml::node* n) {
+    const auto& b = n->source().begin;
+    return std::pair{b.line, b.column};
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+    return position(a.second) < position(b.second);
+  });
+  return out;
 }
 
 namespace {

@@ -43,4 +43,8 @@ private:
 
 std::string join_key(const std::string& prefix, const std::string& name);
 
+// A table's members in the order they appear in the file. toml++ iterates in
+// key order; populations must keep file order (it fixes gids and RNG keys).
+std::vector<std::pair<std::string, const toml::node*>> in_file_order(const toml::table& t);
+
 } // namespace myelin::io
