@@ -5,7 +5,7 @@
 namespace myelin::io {
 
 namespace {
-constexpr std::size_t flush_threshold = 1 << 20; // spikes buffered before an append (16 MiB)
+constexpr std::size_t flush_threshold = 1 << 16; // spikes buffered before an append (1 MiB)
 }
 
 spike_file::spike_file(const std::string& path, const spec::network& net)

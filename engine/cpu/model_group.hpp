@@ -29,33 +29,65 @@ public:
   }
 
   void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w, std::vector<spike>& out) override {
+    // Slot base pointers for every step of the window, computed once: a
+    // modulo per neuron and step would cost more than the neuron update.
+    const auto n_steps = static_cast<std::size_t>(w.n_steps);
+    const std::size_t n_dev = poisson_.size();
+    std::vector<std::int64_t*> bases((2 + n_dev) * n_steps);
+    for (std::size_t k = 0; k < n_steps; ++k) {
+      const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
+      bases[k] = w.ring.at(0, step, first_local_);
+      bases[n_steps + k] = w.ring.at(1, step, first_local_);
+      for (std::size_t d = 0; d < n_dev; ++d)
+        bases[(2 + d) * n_steps + k] = w.ring.at(poisson_[d].channel, step + poisson_[d].delay, first_local_);
+    }
+    // Neurons go in tiles, step by step inside a tile: the tile's state stays
+    // in L1 and each ring row is read as one short sequential run.
+    constexpr std::uint64_t tile = 256;
+    std::array<state, tile> st;
+    std::vector<rng::philox::ctr_type> words(n_dev * tile);
     auto probe_at = std::lower_bound(probes_.begin(), probes_.end(), begin,
                                      [](const probe& p, std::uint64_t n) { return p.neuron < n; });
-    std::vector<rng::philox::ctr_type> words(poisson_.size());
-    for (std::uint64_t i = begin; i < end; ++i) {
-      state s = load(i);
-      const std::uint64_t local = first_local_ + i;
-      const std::uint64_t gid = first_gid_ + i;
-      const auto probes_end = std::find_if(probe_at, probes_.end(), [i](const probe& p) { return p.neuron != i; });
-      for (std::int64_t step = w.first_step; step < w.first_step + w.n_steps; ++step) {
-        std::int64_t* ex = w.ring.at(0, step, local);
-        std::int64_t* in = w.ring.at(1, step, local);
-        const std::int64_t input_ex = *ex, input_in = *in;
-        *ex = 0;
-        *in = 0;
-        for (std::size_t d = 0; d < poisson_.size(); ++d)
-          draw_poisson(poisson_[d], words[d], gid, local, step, w);
-        bool spiked;
-        if constexpr (Model::n_receptors == 2)
-          spiked = Model::step(c_, s, from_fixed(input_ex), from_fixed(input_in));
-        else
-          spiked = Model::step(c_, s, from_fixed(input_ex + input_in), 0.0);
-        if (spiked)
-          out.push_back({gid, step});
+    for (std::uint64_t first = begin; first < end; first += tile) {
+      const std::uint64_t m = std::min(tile, end - first);
+      auto probes_end = probe_at;
+      while (probes_end != probes_.end() && probes_end->neuron < first + m)
+        ++probes_end;
+      for (std::uint64_t j = 0; j < m; ++j)
+        st[j] = load(first + j);
+      for (std::size_t k = 0; k < n_steps; ++k) {
+        const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
+        std::int64_t* ex = bases[k] + first;
+        std::int64_t* in = bases[n_steps + k] + first;
+        const int lane = static_cast<int>(step & 3);
+        for (std::size_t d = 0; d < n_dev; ++d) {
+          // One 32-bit uniform per (neuron, step): Philox block step/4, lane step%4.
+          if (lane == 0 || k == 0)
+            for (std::uint64_t j = 0; j < m; ++j)
+              words[d * tile + j] = rng::block(poisson_[d].key, static_cast<std::uint64_t>(step) >> 2, first_gid_ + first + j);
+          std::int64_t* target = bases[(2 + d) * n_steps + k] + first;
+          const auto& table = poisson_[d].table;
+          const std::int64_t weight = poisson_[d].weight;
+          for (std::uint64_t j = 0; j < m; ++j)
+            target[j] += static_cast<std::int64_t>(table.draw(words[d * tile + j][lane])) * weight;
+        }
+        for (std::uint64_t j = 0; j < m; ++j) {
+          const std::int64_t input_ex = ex[j], input_in = in[j];
+          ex[j] = 0;
+          in[j] = 0;
+          bool spiked;
+          if constexpr (Model::n_receptors == 2)
+            spiked = Model::step(c_, st[j], from_fixed(input_ex), from_fixed(input_in));
+          else
+            spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0);
+          if (spiked)
+            out.push_back({first_gid_ + first + j, step});
+        }
         for (auto p = probe_at; p != probes_end; ++p)
-          sample(*p, s, step);
+          sample(*p, st[p->neuron - first], step);
       }
-      store(i, s);
+      for (std::uint64_t j = 0; j < m; ++j)
+        store(first + j, st[j]);
       probe_at = probes_end;
     }
   }
@@ -83,17 +115,6 @@ private:
       fields_[f][i] = s.*(Model::state_fields[f].member);
     if constexpr (has_refractory)
       refractory_[i] = s.refractory;
-  }
-
-  // One 32-bit uniform per (neuron, step): Philox block step/4, lane step%4.
-  static void draw_poisson(const poisson_input& p, rng::philox::ctr_type& words, std::uint64_t gid,
-                           std::uint64_t local, std::int64_t step, const advance_window& w) {
-    const int lane = static_cast<int>(step & 3);
-    if (lane == 0 || step == w.first_step)
-      words = rng::block(p.key, static_cast<std::uint64_t>(step) >> 2, gid);
-    const std::uint32_t n = p.table.draw(words[lane]);
-    if (n)
-      *w.ring.at(p.channel, step + p.delay, local) += static_cast<std::int64_t>(n) * p.weight;
   }
 
   void sample(const probe& p, const state& s, std::int64_t step) const {
