@@ -19,8 +19,8 @@ namespace {
 // projections in file order, then targets (or sources, for fixed_outdegree)
 // ascending. visit(source_gid, target_gid, delay_steps, weight).
 template <bool with_weights, class Visit>
-void for_each_synapse(const std::vector<projection_generator>& gens, const spec::network& net, std::uint64_t first,
-                      std::uint64_t end, connect_scratch& sc, Visit&& visit) {
+void for_each_synapse(const std::vector<projection_generator>& gens, const spec::network& net,
+                      std::uint64_t first, std::uint64_t end, connect_scratch& sc, Visit&& visit) {
   for (std::size_t p = 0; p < gens.size(); ++p) {
     const auto& g = gens[p];
     try {
@@ -104,8 +104,8 @@ struct shard_result {
   std::int64_t dmin = std::numeric_limits<std::int64_t>::max(), dmax = 0;
 };
 
-shard_result build_shard(thread_shard& shard, const std::vector<projection_generator>& gens, const spec::network& net,
-                         std::uint64_t n_global) {
+shard_result build_shard(thread_shard& shard, const std::vector<projection_generator>& gens,
+                         const spec::network& net, std::uint64_t n_global) {
   connect_scratch sc;
   shard_result r;
   std::vector<std::uint64_t> offsets(n_global + 1, 0);

@@ -8,7 +8,10 @@
 namespace myelin {
 
 projection_generator::projection_generator(const spec::network& net, std::size_t index)
-    : net_(net), proj_(net.projections[index]), rule_(proj_.connectivity), index_(index) {
+    : net_(net)
+    , proj_(net.projections[index])
+    , rule_(proj_.connectivity)
+    , index_(index) {
   const auto offsets = net.population_offsets();
   const auto s = static_cast<std::size_t>(net.find_population(proj_.source));
   const auto t = static_cast<std::size_t>(net.find_population(proj_.target));
@@ -27,8 +30,8 @@ projection_generator::projection_generator(const spec::network& net, std::size_t
   }
 }
 
-void projection_generator::draw(std::uint64_t count, std::uint64_t pool, std::uint64_t self, bool exclude_self,
-                                rng::stream& s, connect_scratch& sc) const {
+void projection_generator::draw(std::uint64_t count, std::uint64_t pool, std::uint64_t self,
+                                bool exclude_self, rng::stream& s, connect_scratch& sc) const {
   // Indices drawn from [0, pool) skip `self` by shifting the upper part.
   auto map = [&](std::uint64_t r) { return exclude_self && r >= self ? r + 1 : r; };
   if (rule_.allow_multapses) {
@@ -95,7 +98,8 @@ std::int64_t projection_generator::next_delay(rng::stream& s) const {
   if (steps < 1 || steps > 65535) {
     std::ostringstream os;
     os << "drawn delay " << ms << " ms is outside [1, 65535] steps of dt = " << net_.run.dt << " ms";
-    throw model_error(net_.source_file, "projections[" + std::to_string(index_) + "].synapse.delay", os.str());
+    throw model_error(net_.source_file, "projections[" + std::to_string(index_) + "].synapse.delay",
+                      os.str());
   }
   return steps;
 }
@@ -109,12 +113,18 @@ double projection_generator::expected_synapses() const {
   const double S = static_cast<double>(S_), T = static_cast<double>(T_);
   const double self = same_population_ && !rule_.allow_autapses ? 1.0 : 0.0;
   switch (rule_.type) {
-  case kind::all_to_all: return T * (S - self);
-  case kind::one_to_one: return self > 0 ? 0.0 : T;
-  case kind::fixed_indegree: return T * static_cast<double>(rule_.n);
-  case kind::fixed_outdegree: return S * static_cast<double>(rule_.n);
-  case kind::fixed_total_number: return static_cast<double>(rule_.n);
-  case kind::pairwise_bernoulli: return rule_.p * T * (S - self);
+  case kind::all_to_all:
+    return T * (S - self);
+  case kind::one_to_one:
+    return self > 0 ? 0.0 : T;
+  case kind::fixed_indegree:
+    return T * static_cast<double>(rule_.n);
+  case kind::fixed_outdegree:
+    return S * static_cast<double>(rule_.n);
+  case kind::fixed_total_number:
+    return static_cast<double>(rule_.n);
+  case kind::pairwise_bernoulli:
+    return rule_.p * T * (S - self);
   }
   return 0.0;
 }

@@ -46,7 +46,9 @@ public:
   double expected_synapses() const;
 
 private:
-  std::uint64_t key_gid(std::uint64_t index) const { return (keyed_by_source() ? source_gid_ : target_gid_) + index; }
+  std::uint64_t key_gid(std::uint64_t index) const {
+    return (keyed_by_source() ? source_gid_ : target_gid_) + index;
+  }
   void draw(std::uint64_t count, std::uint64_t pool, std::uint64_t self, bool exclude_self, rng::stream& s,
             connect_scratch& scratch) const;
 

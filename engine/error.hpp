@@ -19,8 +19,10 @@ struct internal_error : std::logic_error {
 struct model_error : error {
   std::string file, key, reason;
   model_error(std::string file_, std::string key_, std::string reason_)
-      : error(file_ + ": " + key_ + ": " + reason_), file(std::move(file_)), key(std::move(key_)),
-        reason(std::move(reason_)) {}
+      : error(file_ + ": " + key_ + ": " + reason_)
+      , file(std::move(file_))
+      , key(std::move(key_))
+      , reason(std::move(reason_)) {}
 };
 
 // A bad command-line flag or an unusable output location.
@@ -31,7 +33,9 @@ struct usage_error : error {
 // Reading or writing a file failed (HDF5, disk full, ...).
 struct io_error : error {
   std::string path;
-  io_error(std::string path_, const std::string& reason) : error(path_ + ": " + reason), path(std::move(path_)) {}
+  io_error(std::string path_, const std::string& reason)
+      : error(path_ + ": " + reason)
+      , path(std::move(path_)) {}
 };
 
 } // namespace myelin

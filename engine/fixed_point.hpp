@@ -11,7 +11,11 @@ namespace myelin {
 inline constexpr double fixed_one = 4294967296.0;
 
 // Truncates toward zero: one cheap, deterministic conversion on every backend.
-inline std::int64_t to_fixed(double w) { return static_cast<std::int64_t>(w * fixed_one); }
-inline double from_fixed(std::int64_t v) { return static_cast<double>(v) * (1.0 / fixed_one); }
+inline std::int64_t to_fixed(double w) {
+  return static_cast<std::int64_t>(w * fixed_one);
+}
+inline double from_fixed(std::int64_t v) {
+  return static_cast<double>(v) * (1.0 / fixed_one);
+}
 
 } // namespace myelin

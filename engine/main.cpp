@@ -4,7 +4,6 @@
 #include "engine/error.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 int main(int argc, char** argv) {
@@ -24,7 +23,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--quiet", run.quiet, "No progress display, no summary");
 
   std::string check_model;
-  auto* check_cmd = app.add_subcommand("check", "Validate a model file and estimate its size, without simulating");
+  auto* check_cmd =
+      app.add_subcommand("check", "Validate a model file and estimate its size, without simulating");
   check_cmd->add_option("model", check_model, "Model file (TOML)")->required();
 
   try {

@@ -38,10 +38,10 @@ struct poisson_input {
 
 // Where a multimeter wants a neuron's values.
 struct trace_buffer {
-  std::int64_t interval;          // steps between samples
-  std::vector<int> variables;     // state field indices
-  std::size_t row_size;           // values per sample row
-  std::int64_t first_sample = 0;  // sample number of row 0 in the current epoch
+  std::int64_t interval;         // steps between samples
+  std::vector<int> variables;    // state field indices
+  std::size_t row_size;          // values per sample row
+  std::int64_t first_sample = 0; // sample number of row 0 in the current epoch
   std::vector<double> rows;
 };
 struct probe {
@@ -59,11 +59,14 @@ struct advance_window {
 class neuron_group {
 public:
   neuron_group(std::uint64_t first_gid, std::uint64_t first_local, std::uint64_t size)
-      : first_gid_(first_gid), first_local_(first_local), size_(size) {}
+      : first_gid_(first_gid)
+      , first_local_(first_local)
+      , size_(size) {}
   virtual ~neuron_group() = default;
 
   // Advances group-local neurons [begin, end) over the window, appending spikes.
-  virtual void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w, std::vector<spike>& out) = 0;
+  virtual void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w,
+                       std::vector<spike>& out) = 0;
   // State variable `var` (a state field index) in absolute units.
   virtual double read(int var, std::uint64_t i) const = 0;
   virtual void write(int var, std::uint64_t i, double value) = 0;

@@ -5,7 +5,8 @@
 
 namespace myelin {
 
-poisson_table::poisson_table(double mean) : mean_(mean) {
+poisson_table::poisson_table(double mean)
+    : mean_(mean) {
   if (!(mean >= 0.0) || mean > 1e4)
     throw std::invalid_argument("Poisson mean per step must be in [0, 1e4]");
   constexpr long double scale = 4294967296.0L; // 2^32

@@ -20,7 +20,8 @@ public:
   virtual ~trace_output() = default;
   // Rows of multimeter `index`: n_rows samples, numbered from first_sample
   // (sample n is taken at time n * interval).
-  virtual void write(std::size_t index, std::int64_t first_sample, std::size_t n_rows, const double* rows) = 0;
+  virtual void write(std::size_t index, std::int64_t first_sample, std::size_t n_rows,
+                     const double* rows) = 0;
 };
 
 } // namespace myelin

@@ -4,15 +4,14 @@
 // stream shared by a rank or a thread: this is what makes spikes independent of
 // ranks, threads and backends (DESIGN.md §1).
 #include <Random123/philox.h>
-
 #include <cstdint>
 
 namespace myelin::rng {
 
 // What a stream is for; part of the key, so streams never overlap.
 enum class purpose : std::uint32_t {
-  connect = 1,      // source choice, per target (per source for fixed_outdegree)
-  split = 2,        // fixed_total_number: counts per target
+  connect = 1, // source choice, per target (per source for fixed_outdegree)
+  split = 2,   // fixed_total_number: counts per target
   weight = 3,
   delay = 4,
   initial_state = 5,
@@ -44,7 +43,9 @@ inline philox::ctr_type block(const philox::key_type& key, std::uint64_t block, 
 // make one per target neuron, use it, drop it.
 class stream {
 public:
-  stream(const philox::key_type& key, std::uint64_t id) : key_(key), id_(id) {}
+  stream(const philox::key_type& key, std::uint64_t id)
+      : key_(key)
+      , id_(id) {}
 
   std::uint32_t next_u32() {
     if (used_ == 4) {

@@ -47,7 +47,7 @@ std::uint64_t invert_from_mode(double u, std::uint64_t lo_bound, std::uint64_t h
     return mode;
   std::uint64_t hi = mode, lo = mode;
   double p_hi = p_mode, p_lo = p_mode;
-  bool hi_open = mode < hi_bound, lo_open = mode > lo_bound;
+  bool hi_open = mode<hi_bound, lo_open = mode> lo_bound;
   while (hi_open || lo_open) {
     if (hi_open) {
       p_hi *= ratio_up(hi);
@@ -69,7 +69,9 @@ std::uint64_t invert_from_mode(double u, std::uint64_t lo_bound, std::uint64_t h
   return mode; // u beyond the rounded total mass: the most likely value
 }
 
-double log_choose(double n, double k) { return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1); }
+double log_choose(double n, double k) {
+  return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1);
+}
 
 } // namespace
 
@@ -124,9 +126,8 @@ void split_range(std::uint64_t node, std::uint64_t first, std::uint64_t count, s
   const std::uint64_t left = count / 2;
   rng::stream s(key, node);
   const std::uint64_t n_left =
-      with_replacement
-          ? sample_binomial(total, static_cast<double>(left) / static_cast<double>(count), s)
-          : sample_hypergeometric(count * per_bin, left * per_bin, total, s);
+      with_replacement ? sample_binomial(total, static_cast<double>(left) / static_cast<double>(count), s)
+                       : sample_hypergeometric(count * per_bin, left * per_bin, total, s);
   split_range(2 * node, first, left, n_left, with_replacement, per_bin, key, out);
   split_range(2 * node + 1, first + left, count - left, total - n_left, with_replacement, per_bin, key, out);
 }

@@ -28,8 +28,11 @@ struct epoch_completion {
 } // namespace
 
 simulation::simulation(local_network& net, comm::communicator& comm, unsigned)
-    : net_(net), comm_(comm), threads_(static_cast<unsigned>(net.shards.size())),
-      thread_spikes_(net.shards.size()), spike_counts_(net.groups.size(), 0) {}
+    : net_(net)
+    , comm_(comm)
+    , threads_(static_cast<unsigned>(net.shards.size()))
+    , thread_spikes_(net.shards.size())
+    , spike_counts_(net.groups.size(), 0) {}
 
 void simulation::run(std::int64_t n_steps) {
   if (n_steps <= 0)
@@ -108,8 +111,9 @@ void simulation::end_of_epoch() noexcept {
       outgoing_.insert(outgoing_.end(), ts.begin(), ts.end());
       ts.clear();
     }
-    std::sort(outgoing_.begin(), outgoing_.end(),
-              [](const spike& a, const spike& b) { return a.step != b.step ? a.step < b.step : a.gid < b.gid; });
+    std::sort(outgoing_.begin(), outgoing_.end(), [](const spike& a, const spike& b) {
+      return a.step != b.step ? a.step < b.step : a.gid < b.gid;
+    });
     for (const spike& s : outgoing_) {
       const auto p = std::upper_bound(net_.population_offsets.begin(), net_.population_offsets.end(), s.gid) -
                      net_.population_offsets.begin() - 1;

@@ -39,16 +39,16 @@ private:
   trace_output* traces_out_ = nullptr;
   std::function<void(std::int64_t)> progress_;
 
-  std::int64_t step_ = 0;          // first step of the current epoch
-  std::int64_t end_step_ = 0;      // of the current run()
-  std::int64_t epoch_length_ = 0;  // steps in the current epoch
+  std::int64_t step_ = 0;         // first step of the current epoch
+  std::int64_t end_step_ = 0;     // of the current run()
+  std::int64_t epoch_length_ = 0; // steps in the current epoch
   bool done_ = false;
   std::vector<std::exception_ptr> errors_;
   std::vector<std::vector<spike>> thread_spikes_;
-  std::vector<spike> outgoing_;                // this epoch's spikes, sorted
-  std::vector<spike> incoming_;                // received, waiting for delivery
+  std::vector<spike> outgoing_; // this epoch's spikes, sorted
+  std::vector<spike> incoming_; // received, waiting for delivery
   std::vector<std::uint64_t> spike_counts_;
-  std::vector<std::uint64_t> send_buffer_;     // packed wire records
+  std::vector<std::uint64_t> send_buffer_; // packed wire records
 };
 
 } // namespace myelin

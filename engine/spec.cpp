@@ -29,6 +29,8 @@ std::vector<std::uint64_t> network::population_offsets() const {
   return off;
 }
 
-std::int64_t delay_steps(double delay_ms, double dt) { return std::llround(delay_ms / dt); }
+std::int64_t delay_steps(double delay_ms, double dt) {
+  return std::llround(delay_ms / dt);
+}
 
 } // namespace myelin::spec

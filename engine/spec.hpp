@@ -32,14 +32,20 @@ struct population {
   std::string name;
   std::string model;
   std::uint64_t size = 0;
-  std::map<std::string, double> params;          // model parameters (flags as 0/1)
-  std::map<std::string, distribution> init;      // initial state, absolute units
-  std::vector<std::vector<double>> spike_times;  // spike_source: one list, or one per neuron (ms)
+  std::map<std::string, double> params;         // model parameters (flags as 0/1)
+  std::map<std::string, distribution> init;     // initial state, absolute units
+  std::vector<std::vector<double>> spike_times; // spike_source: one list, or one per neuron (ms)
 };
 
 struct rule {
-  enum class kind { all_to_all, one_to_one, fixed_indegree, fixed_outdegree, fixed_total_number,
-                    pairwise_bernoulli };
+  enum class kind {
+    all_to_all,
+    one_to_one,
+    fixed_indegree,
+    fixed_outdegree,
+    fixed_total_number,
+    pairwise_bernoulli
+  };
   kind type = kind::all_to_all;
   std::uint64_t n = 0; // indegree, outdegree or total number
   double p = 0.0;      // pairwise_bernoulli

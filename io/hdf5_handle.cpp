@@ -8,11 +8,14 @@ hid_t check(hid_t id, const std::string& path, const char* what) {
   return id;
 }
 
-void silence_error_stack() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_error_stack() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 handle create_file(const std::string& path) {
   silence_error_stack();
-  return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path, "create the file"), H5Fclose};
+  return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path, "create the file"),
+          H5Fclose};
 }
 
 // Object modification times are not recorded, so that the same run writes
@@ -39,7 +42,8 @@ handle create_extendible(hid_t parent, const std::string& name, hid_t type, int 
           H5Dclose};
 }
 
-void append(hid_t dataset, hid_t type, const void* data, hsize_t rows, hsize_t columns, const std::string& path) {
+void append(hid_t dataset, hid_t type, const void* data, hsize_t rows, hsize_t columns,
+            const std::string& path) {
   if (rows == 0)
     return;
   handle space(check(H5Dget_space(dataset), path, "read a dataspace"), H5Sclose);
@@ -58,7 +62,8 @@ void append(hid_t dataset, hid_t type, const void* data, hsize_t rows, hsize_t c
 }
 
 template <class T>
-void write_fixed(hid_t parent, const std::string& name, hid_t type, const T* data, hsize_t n, const std::string& path) {
+void write_fixed(hid_t parent, const std::string& name, hid_t type, const T* data, hsize_t n,
+                 const std::string& path) {
   handle space(check(H5Screate_simple(1, &n, nullptr), path, "create a dataspace"), H5Sclose);
   handle plist(check(H5Pcreate(H5P_DATASET_CREATE), path, "create a property list"), H5Pclose);
   check(H5Pset_obj_track_times(plist, false), path, "switch off time tracking");
@@ -68,13 +73,15 @@ void write_fixed(hid_t parent, const std::string& name, hid_t type, const T* dat
   if (n > 0)
     check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path, ("write dataset " + name).c_str());
 }
-template void write_fixed<double>(hid_t, const std::string&, hid_t, const double*, hsize_t, const std::string&);
+template void write_fixed<double>(hid_t, const std::string&, hid_t, const double*, hsize_t,
+                                  const std::string&);
 template void write_fixed<std::uint64_t>(hid_t, const std::string&, hid_t, const std::uint64_t*, hsize_t,
                                          const std::string&);
 template void write_fixed<std::uint32_t>(hid_t, const std::string&, hid_t, const std::uint32_t*, hsize_t,
                                          const std::string&);
 
-void write_string_attribute(hid_t object, const std::string& name, const std::string& value, const std::string& path) {
+void write_string_attribute(hid_t object, const std::string& name, const std::string& value,
+                            const std::string& path) {
   handle type(check(H5Tcopy(H5T_C_S1), path, "copy a type"), H5Tclose);
   check(H5Tset_size(type, value.size() > 0 ? value.size() : 1), path, "size a string type");
   handle space(check(H5Screate(H5S_SCALAR), path, "create a dataspace"), H5Sclose);

@@ -22,7 +22,8 @@ std::string fmt(double v) {
 
 class network_checker {
 public:
-  explicit network_checker(const spec::network& net) : net_(net) {}
+  explicit network_checker(const spec::network& net)
+      : net_(net) {}
 
   void run() {
     check_run();
@@ -44,7 +45,8 @@ private:
   void check_run() {
     const double steps = net_.run.duration / net_.run.dt;
     if (std::fabs(steps - std::round(steps)) > 1e-9 * std::max(1.0, steps))
-      fail("run.duration", fmt(net_.run.duration) + " ms is not a multiple of dt = " + fmt(net_.run.dt) + " ms");
+      fail("run.duration",
+           fmt(net_.run.duration) + " ms is not a multiple of dt = " + fmt(net_.run.dt) + " ms");
     if (net_.total_neurons() >= (std::uint64_t{1} << 32))
       fail("populations", "more than 2^32 - 1 neurons on one rank");
   }
@@ -129,7 +131,8 @@ private:
       break;
     case kind::fixed_total_number:
       if (!r.allow_multapses && r.n > T * (S - excluded))
-        fail(key + ".rule.N", "N = " + std::to_string(r.n) + " exceeds the " + std::to_string(T * (S - excluded)) +
+        fail(key + ".rule.N", "N = " + std::to_string(r.n) + " exceeds the " +
+                                  std::to_string(T * (S - excluded)) +
                                   " possible pairs and multapses are not allowed");
       if (S - excluded == 0 && r.n > 0)
         fail(key + ".rule.N", "no source is available");
@@ -159,8 +162,9 @@ private:
       fail(key + ".population", "population '" + p.name + "' is a spike_source and has no state to record");
     for (std::size_t i = 0; i < m.ids.size(); ++i)
       if (m.ids[i] >= p.size)
-        fail(key + ".ids[" + std::to_string(i) + "]", "index " + std::to_string(m.ids[i]) + " is outside population '" +
-                                                          p.name + "' of size " + std::to_string(p.size));
+        fail(key + ".ids[" + std::to_string(i) + "]", "index " + std::to_string(m.ids[i]) +
+                                                          " is outside population '" + p.name + "' of size " +
+                                                          std::to_string(p.size));
     for (std::size_t i = 0; i < m.variables.size(); ++i)
       if (info->find_state(m.variables[i]) < 0) {
         std::string known;
@@ -179,6 +183,8 @@ private:
 
 } // namespace
 
-void check_network(const spec::network& net) { network_checker(net).run(); }
+void check_network(const spec::network& net) {
+  network_checker(net).run();
+}
 
 } // namespace myelin::io

@@ -1,7 +1,7 @@
 #include "io/model_file.hpp"
 
-#include "io/toml_access.hpp"
 #include "io/model_checks.hpp"
+#include "io/toml_access.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
 
@@ -13,7 +13,8 @@ namespace {
 
 class model_reader {
 public:
-  explicit model_reader(const std::string& file) : t_(file) {}
+  explicit model_reader(const std::string& file)
+      : t_(file) {}
 
   spec::network read(const toml::table& root) {
     net_.source_file = t_.file();
@@ -111,11 +112,14 @@ private:
     }
   }
 
-  std::vector<std::vector<double>> read_spike_times(const toml::node& n, const std::string& key, std::uint64_t size) {
+  std::vector<std::vector<double>> read_spike_times(const toml::node& n, const std::string& key,
+                                                    std::uint64_t size) {
     const auto& a = t_.array(n, key);
     if (!a.empty() && a.get(0)->is_array()) {
       if (a.size() != size)
-        t_.fail(key, "one list per neuron needs " + std::to_string(size) + " lists, got " + std::to_string(a.size()),
+        t_.fail(key,
+                "one list per neuron needs " + std::to_string(size) + " lists, got " +
+                    std::to_string(a.size()),
                 &n);
       std::vector<std::vector<double>> lists;
       for (std::size_t i = 0; i < a.size(); ++i)
@@ -125,7 +129,8 @@ private:
     return {t_.numbers(n, key)};
   }
 
-  void read_init(spec::population& p, const models::model_info& info, const toml::table& t, const std::string& key) {
+  void read_init(spec::population& p, const models::model_info& info, const toml::table& t,
+                 const std::string& key) {
     for (const auto& [k, v] : t) {
       const std::string name(k.str());
       if (info.find_state(name) < 0) {
@@ -151,7 +156,8 @@ private:
     if (auto n = syn.get("model"))
       pr.synapse_model = t_.string(*n, key + ".synapse.model");
     if (pr.synapse_model != "static" && pr.synapse_model != "static_synapse")
-      t_.fail(key + ".synapse.model", "unknown synapse model '" + pr.synapse_model + "'; known: static", &syn);
+      t_.fail(key + ".synapse.model", "unknown synapse model '" + pr.synapse_model + "'; known: static",
+              &syn);
     pr.synapse_model = "static";
     pr.weight = t_.distribution(t_.required(syn, key + ".synapse", "weight"), key + ".synapse.weight");
     pr.delay = t_.distribution(t_.required(syn, key + ".synapse", "delay"), key + ".synapse.delay");
@@ -176,8 +182,10 @@ private:
       r.type = kind::pairwise_bernoulli;
     else
       t_.fail(key + ".kind",
-              "unknown rule '" + k + "'; expected all_to_all, one_to_one, fixed_indegree, fixed_outdegree, "
-              "fixed_total_number or pairwise_bernoulli", t.get("kind"));
+              "unknown rule '" + k +
+                  "'; expected all_to_all, one_to_one, fixed_indegree, fixed_outdegree, "
+                  "fixed_total_number or pairwise_bernoulli",
+              t.get("kind"));
     if (count_key) {
       t_.only_keys(t, key, {"kind", count_key, "allow_autapses", "allow_multapses"});
       const auto n = t_.integer(t_.required(t, key, count_key), key + "." + count_key);
@@ -204,7 +212,8 @@ private:
     const auto& t = t_.table(node, key);
     const std::string model = t_.string(t_.required(t, key, "model"), key + ".model");
     if (model != "poisson_generator")
-      t_.fail(key + ".model", "unknown device model '" + model + "'; known: poisson_generator", t.get("model"));
+      t_.fail(key + ".model", "unknown device model '" + model + "'; known: poisson_generator",
+              t.get("model"));
     t_.only_keys(t, key, {"model", "rate", "targets", "weight", "delay"});
     spec::poisson_device d;
     d.name = name;
@@ -256,7 +265,8 @@ private:
         m.interval = t_.number(*n, key + ".interval");
       net_.multimeters.push_back(std::move(m));
     } else {
-      t_.fail(key + ".kind", "unknown recorder kind '" + kind + "'; expected spikes or multimeter", t.get("kind"));
+      t_.fail(key + ".kind", "unknown recorder kind '" + kind + "'; expected spikes or multimeter",
+              t.get("kind"));
     }
   }
 
@@ -291,7 +301,8 @@ spec::network parse_model(const std::string& text, const std::string& file) {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
-    os << e.description() << " (line " << e.source().begin.line << ", column " << e.source().begin.column << ")";
+    os << e.description() << " (line " << e.source().begin.line << ", column " << e.source().begin.column
+       << ")";
     throw model_error(file, "(syntax)", os.str());
   }
   return model_reader(file).read(root);
@@ -300,7 +311,8 @@ spec::network parse_model(const std::string& text, const std::string& file) {
 spec::network read_model(const std::filesystem::path& file) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec))
-    throw model_error(file.string(), "(file)", std::filesystem::exists(file, ec) ? "not a regular file" : "no such file");
+    throw model_error(file.string(), "(file)",
+                      std::filesystem::exists(file, ec) ? "not a regular file" : "no such file");
   std::ifstream in(file);
   if (!in)
     throw model_error(file.string(), "(file)", "cannot be opened for reading");

@@ -35,7 +35,8 @@ report_files::report_files(const std::filesystem::path& dir, const spec::network
     h5::write_fixed(mapping, "time", H5T_NATIVE_DOUBLE, time, 3, r.path);
     r.time = {h5::check(H5Dopen2(mapping, "time", H5P_DEFAULT), r.path, "open mapping/time"), H5Dclose};
     h5::write_string_attribute(r.time, "units", "ms", r.path);
-    const hsize_t chunk_rows = std::max<hsize_t>(1, std::min<hsize_t>(1024, (1u << 20) / std::max<std::size_t>(1, r.columns)));
+    const hsize_t chunk_rows =
+        std::max<hsize_t>(1, std::min<hsize_t>(1024, (1u << 20) / std::max<std::size_t>(1, r.columns)));
     r.data = h5::create_extendible(group, "data", H5T_NATIVE_FLOAT, 2, r.columns, chunk_rows, r.path);
     std::string names, units;
     for (std::size_t v = 0; v < nv; ++v) {
@@ -49,7 +50,8 @@ report_files::report_files(const std::filesystem::path& dir, const spec::network
   }
 }
 
-void report_files::write(std::size_t index, std::int64_t first_sample, std::size_t n_rows, const double* rows) {
+void report_files::write(std::size_t index, std::int64_t first_sample, std::size_t n_rows,
+                         const double* rows) {
   auto& r = reports_.at(index);
   if (r.samples == 0)
     r.first_sample = first_sample;
@@ -61,7 +63,8 @@ void report_files::write(std::size_t index, std::int64_t first_sample, std::size
 void report_files::update_time(report& r) {
   const double start = static_cast<double>(r.first_sample) * r.interval_ms;
   const double time[3] = {start, start + static_cast<double>(r.samples) * r.interval_ms, r.interval_ms};
-  h5::check(H5Dwrite(r.time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, time), r.path, "write mapping/time");
+  h5::check(H5Dwrite(r.time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, time), r.path,
+            "write mapping/time");
 }
 
 void report_files::close() {

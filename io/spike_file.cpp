@@ -5,11 +5,14 @@
 namespace myelin::io {
 
 namespace {
-constexpr std::size_t flush_threshold = 1 << 16; // spikes buffered before an append (1 MiB)
+constexpr std::size_t flush_threshold = 1 << 15; // spikes buffered before an append (512 KiB)
 }
 
 spike_file::spike_file(const std::string& path, const spec::network& net)
-    : path_(path), dt_(net.run.dt), offsets_(net.population_offsets()), pops_(net.populations.size()) {
+    : path_(path)
+    , dt_(net.run.dt)
+    , offsets_(net.population_offsets())
+    , pops_(net.populations.size()) {
   file_ = h5::create_file(path);
   auto root = h5::create_group(file_, "spikes", path);
   for (const auto& rec : net.spike_recorders) {
@@ -25,9 +28,9 @@ spike_file::spike_file(const std::string& path, const spec::network& net)
       continue;
     p.group = h5::create_group(root, net.populations[i].name, path);
     h5::write_sorting_attribute(p.group, 2, path);
-    p.timestamps = h5::create_extendible(p.group, "timestamps", H5T_NATIVE_DOUBLE, 1, 1, 65536, path);
+    p.timestamps = h5::create_extendible(p.group, "timestamps", H5T_NATIVE_DOUBLE, 1, 1, 16384, path);
     h5::write_string_attribute(p.timestamps, "units", "ms", path);
-    p.node_ids = h5::create_extendible(p.group, "node_ids", H5T_NATIVE_UINT64, 1, 1, 65536, path);
+    p.node_ids = h5::create_extendible(p.group, "node_ids", H5T_NATIVE_UINT64, 1, 1, 16384, path);
   }
 }
 

@@ -19,8 +19,8 @@ public:
   ~spike_file() override;
 
   void write(std::span<const spike> spikes) override;
-  void flush();  // appends what is buffered
-  void close();  // flush and close; further writes are an error
+  void flush(); // appends what is buffered
+  void close(); // flush and close; further writes are an error
 
 private:
   struct population_out {

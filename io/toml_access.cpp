@@ -18,22 +18,28 @@ std::vector<std::pair<std::string, const toml::node*>> in_file_order(const toml:
     const auto& b = n->source().begin;
     return std::pair{b.line, b.column};
   };
-  std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
-    return position(a.second) < position(b.second);
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const auto& a, const auto& b) { return position(a.second) < position(b.second); });
   return out;
 }
 
 namespace {
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-  case toml::node_type::table: return "a table";
-  case toml::node_type::array: return "an array";
-  case toml::node_type::string: return "a string";
-  case toml::node_type::integer: return "an integer";
-  case toml::node_type::floating_point: return "a number";
-  case toml::node_type::boolean: return "a boolean";
-  default: return "a date/time";
+  case toml::node_type::table:
+    return "a table";
+  case toml::node_type::array:
+    return "an array";
+  case toml::node_type::string:
+    return "a string";
+  case toml::node_type::integer:
+    return "an integer";
+  case toml::node_type::floating_point:
+    return "a number";
+  case toml::node_type::boolean:
+    return "a boolean";
+  default:
+    return "a date/time";
   }
 }
 } // namespace
@@ -104,7 +110,8 @@ std::vector<double> toml_access::numbers(const toml::node& n, const std::string&
   return out;
 }
 
-const toml::node& toml_access::required(const toml::table& t, const std::string& prefix, const char* name) const {
+const toml::node& toml_access::required(const toml::table& t, const std::string& prefix,
+                                        const char* name) const {
   if (auto n = t.get(name))
     return *n;
   fail(join_key(prefix, name), "missing (required)", &t);
@@ -179,7 +186,8 @@ spec::distribution toml_access::distribution(const toml::node& n, const std::str
     bounds();
   } else {
     fail(join_key(key, "dist"),
-         "unknown distribution '" + dist + "'; expected constant, uniform, normal, lognormal or exponential", &t);
+         "unknown distribution '" + dist + "'; expected constant, uniform, normal, lognormal or exponential",
+         &t);
   }
   return d;
 }

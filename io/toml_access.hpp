@@ -4,19 +4,20 @@
 #include "engine/error.hpp"
 #include "engine/spec.hpp"
 
-#include <toml++/toml.h>
-
 #include <initializer_list>
 #include <string>
+#include <toml++/toml.h>
 #include <vector>
 
 namespace myelin::io {
 
 class toml_access {
 public:
-  explicit toml_access(std::string file) : file_(std::move(file)) {}
+  explicit toml_access(std::string file)
+      : file_(std::move(file)) {}
 
-  [[noreturn]] void fail(const std::string& key, const std::string& reason, const toml::node* at = nullptr) const;
+  [[noreturn]] void fail(const std::string& key, const std::string& reason,
+                         const toml::node* at = nullptr) const;
 
   const toml::table& table(const toml::node& n, const std::string& key) const;
   const toml::array& array(const toml::node& n, const std::string& key) const;
@@ -30,7 +31,8 @@ public:
   // Required member of a table; fails with "missing" when absent.
   const toml::node& required(const toml::table& t, const std::string& prefix, const char* name) const;
   // Fails on any member not in `allowed`, suggesting the allowed ones.
-  void only_keys(const toml::table& t, const std::string& prefix, std::initializer_list<const char*> allowed) const;
+  void only_keys(const toml::table& t, const std::string& prefix,
+                 std::initializer_list<const char*> allowed) const;
 
   // A number (constant) or a { dist = ..., ... } table.
   spec::distribution distribution(const toml::node& n, const std::string& key) const;

@@ -39,7 +39,7 @@ struct iaf_psc_alpha {
       {"I_e", &parameters::I_e, "pA"}};
 
   struct constants {
-    double expm1_tau_m, P30;              // membrane: P33 - 1 kept apart for precision
+    double expm1_tau_m, P30;               // membrane: P33 - 1 kept apart for precision
     double P11_ex, P21_ex, P31_ex, P32_ex; // excitatory kernel
     double P11_in, P21_in, P31_in, P32_in; // inhibitory kernel
     double psc_scale_ex, psc_scale_in;     // e / tau_syn: weight -> dI/dt jump
@@ -49,10 +49,10 @@ struct iaf_psc_alpha {
   };
 
   struct state {
-    double V_m = 0.0;  // mV, relative to E_L
-    double dI_ex = 0.0; // pA/ms
+    double V_m = 0.0;      // mV, relative to E_L
+    double dI_ex = 0.0;    // pA/ms
     double I_syn_ex = 0.0; // pA
-    double dI_in = 0.0; // pA/ms
+    double dI_in = 0.0;    // pA/ms
     double I_syn_in = 0.0; // pA
     std::int32_t refractory = 0;
   };

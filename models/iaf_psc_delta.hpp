@@ -13,25 +13,25 @@ struct iaf_psc_delta {
   static constexpr int n_receptors = 1; // weights in mV, either sign
 
   struct parameters {
-    double C_m = 250.0;     // pF
-    double tau_m = 10.0;    // ms
-    double t_ref = 2.0;     // ms
-    double E_L = -70.0;     // mV
-    double V_th = -55.0;    // mV
-    double V_reset = -70.0; // mV
+    double C_m = 250.0;       // pF
+    double tau_m = 10.0;      // ms
+    double t_ref = 2.0;       // ms
+    double E_L = -70.0;       // mV
+    double V_th = -55.0;      // mV
+    double V_reset = -70.0;   // mV
     double V_min = -infinity; // mV
-    double I_e = 0.0;       // pA
+    double I_e = 0.0;         // pA
   };
   static constexpr parameter_field<parameters> parameter_fields[] = {
-      {"C_m", &parameters::C_m, "pF"},       {"tau_m", &parameters::tau_m, "ms"},
-      {"t_ref", &parameters::t_ref, "ms"},   {"E_L", &parameters::E_L, "mV"},
-      {"V_th", &parameters::V_th, "mV"},     {"V_reset", &parameters::V_reset, "mV"},
-      {"V_min", &parameters::V_min, "mV"},   {"I_e", &parameters::I_e, "pA"}};
+      {"C_m", &parameters::C_m, "pF"},     {"tau_m", &parameters::tau_m, "ms"},
+      {"t_ref", &parameters::t_ref, "ms"}, {"E_L", &parameters::E_L, "mV"},
+      {"V_th", &parameters::V_th, "mV"},   {"V_reset", &parameters::V_reset, "mV"},
+      {"V_min", &parameters::V_min, "mV"}, {"I_e", &parameters::I_e, "pA"}};
 
   struct constants {
-    double P33, P30;          // membrane propagators
-    double I_e;               // pA
-    double E_L;               // mV, offset of the stored V_m
+    double P33, P30;             // membrane propagators
+    double I_e;                  // pA
+    double E_L;                  // mV, offset of the stored V_m
     double V_th, V_reset, V_min; // mV, relative to E_L
     std::int32_t ref_steps;
   };

@@ -14,15 +14,15 @@ struct iaf_psc_exp {
   static constexpr int n_receptors = 2;
 
   struct parameters {
-    double C_m = 250.0;       // pF
-    double tau_m = 10.0;      // ms
-    double tau_syn_ex = 2.0;  // ms
-    double tau_syn_in = 2.0;  // ms
-    double t_ref = 2.0;       // ms
-    double E_L = -70.0;       // mV
-    double V_th = -55.0;      // mV
-    double V_reset = -70.0;   // mV
-    double I_e = 0.0;         // pA
+    double C_m = 250.0;      // pF
+    double tau_m = 10.0;     // ms
+    double tau_syn_ex = 2.0; // ms
+    double tau_syn_in = 2.0; // ms
+    double t_ref = 2.0;      // ms
+    double E_L = -70.0;      // mV
+    double V_th = -55.0;     // mV
+    double V_reset = -70.0;  // mV
+    double I_e = 0.0;        // pA
   };
   static constexpr parameter_field<parameters> parameter_fields[] = {
       {"C_m", &parameters::C_m, "pF"},
@@ -36,12 +36,12 @@ struct iaf_psc_exp {
       {"I_e", &parameters::I_e, "pA"}};
 
   struct constants {
-    double P22, P20;          // membrane
-    double P11_ex, P11_in;    // current decay
-    double P21_ex, P21_in;    // current -> membrane
-    double I_e;               // pA
-    double E_L;               // mV
-    double V_th, V_reset;     // mV, relative to E_L
+    double P22, P20;       // membrane
+    double P11_ex, P11_in; // current decay
+    double P21_ex, P21_in; // current -> membrane
+    double I_e;            // pA
+    double E_L;            // mV
+    double V_th, V_reset;  // mV, relative to E_L
     std::int32_t ref_steps;
   };
 

@@ -16,8 +16,8 @@ struct izhikevich {
     double b = 0.2;
     double c = -65.0; // mV
     double d = 8.0;
-    double I_e = 0.0;   // pA
-    double V_th = 30.0; // mV
+    double I_e = 0.0;         // pA
+    double V_th = 30.0;       // mV
     double V_min = -infinity; // mV
     double consistent_integration = 1.0;
   };
@@ -40,8 +40,8 @@ struct izhikevich {
     double V_m = -65.0; // mV
     double U_m = 0.0;   // mV/ms
   };
-  static constexpr state_field<state, constants> state_fields[] = {
-      {"V_m", &state::V_m, "mV"}, {"U_m", &state::U_m, "mV/ms"}};
+  static constexpr state_field<state, constants> state_fields[] = {{"V_m", &state::V_m, "mV"},
+                                                                   {"U_m", &state::U_m, "mV/ms"}};
 
   static constants prepare(const parameters& p, double dt) {
     return {dt, p.a, p.b, p.c, p.d, p.I_e, p.V_th, p.V_min, p.consistent_integration != 0.0};

@@ -26,7 +26,8 @@ namespace myelin::models {
 struct parameter_error : std::runtime_error {
   std::string parameter;
   parameter_error(std::string param, const std::string& reason)
-      : std::runtime_error(reason), parameter(std::move(param)) {}
+      : std::runtime_error(reason)
+      , parameter(std::move(param)) {}
 };
 
 template <class Parameters>

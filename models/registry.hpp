@@ -23,8 +23,8 @@ struct state_info {
 
 struct model_info {
   std::string name;
-  int n_receptors = 0;       // input channels; 0 for pure sources
-  bool is_source = false;    // emits given spikes, cannot be a projection target
+  int n_receptors = 0;    // input channels; 0 for pure sources
+  bool is_source = false; // emits given spikes, cannot be a projection target
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;
   // Throws parameter_error when the values are inconsistent (tau_m <= 0, ...).

@@ -21,8 +21,12 @@ struct delay_range {
 
 void widen(delay_range& r, const spec::distribution& d, double dt) {
   using kind = spec::distribution::kind;
-  const double lo = d.type == kind::constant ? d.value : d.type == kind::uniform ? std::max(d.low, d.min) : d.min;
-  const double hi = d.type == kind::constant ? d.value : d.type == kind::uniform ? std::min(d.high, d.max) : d.max;
+  const double lo = d.type == kind::constant  ? d.value
+                    : d.type == kind::uniform ? std::max(d.low, d.min)
+                                              : d.min;
+  const double hi = d.type == kind::constant  ? d.value
+                    : d.type == kind::uniform ? std::min(d.high, d.max)
+                                              : d.max;
   r.min = std::min(r.min, spec::delay_steps(lo, dt));
   if (std::isfinite(hi))
     r.max = std::max(r.max, spec::delay_steps(hi, dt));
@@ -47,13 +51,14 @@ std::string bytes_text(double b) {
 int check_command(const std::string& model) {
   const auto net = io::read_model(model);
   std::cout << model << ": valid\n";
-  std::cout << "  dt " << net.run.dt << " ms, duration " << net.run.duration << " ms, seed " << net.run.seed << "\n";
+  std::cout << "  dt " << net.run.dt << " ms, duration " << net.run.duration << " ms, seed " << net.run.seed
+            << "\n";
   double state_bytes = 0;
   std::cout << "  populations:\n";
   for (const auto& p : net.populations) {
     const auto* info = models::find_model(p.model);
-    std::cout << "    " << std::left << std::setw(16) << p.name << std::right << std::setw(12) << p.size << "  "
-              << p.model << "\n";
+    std::cout << "    " << std::left << std::setw(16) << p.name << std::right << std::setw(12) << p.size
+              << "  " << p.model << "\n";
     state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(info->state.size()) + 4.0);
   }
   double synapses = 0;
@@ -68,7 +73,8 @@ int check_command(const std::string& model) {
     std::cout << "    " << pr.source << " -> " << pr.target << std::setw(16) << std::llround(n) << "\n";
   }
   const double neurons = static_cast<double>(net.total_neurons());
-  std::cout << "  neurons " << net.total_neurons() << ", expected synapses " << std::llround(synapses) << "\n";
+  std::cout << "  neurons " << net.total_neurons() << ", expected synapses " << std::llround(synapses)
+            << "\n";
   if (net.projections.empty()) {
     std::cout << "  no synapses: delays do not constrain the epoch\n";
   } else {

@@ -5,19 +5,18 @@
 #include "engine/comm/communicator.hpp"
 #include "engine/error.hpp"
 #include "engine/simulation.hpp"
-#include "io/model_file.hpp"
 #include "io/model_checks.hpp"
+#include "io/model_file.hpp"
 #include "io/report_file.hpp"
 #include "io/spike_file.hpp"
-
-#include <nlohmann/json.hpp>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 
 namespace myelin::cli {
 namespace {
@@ -102,17 +101,18 @@ int run_command(const run_options& opts) {
     pops[net.populations[p].name] = {
         {"neurons", n},
         {"spikes", count},
-        {"mean_rate_hz", seconds > 0 ? static_cast<double>(count) / (static_cast<double>(n) * seconds) : 0.0}};
+        {"mean_rate_hz",
+         seconds > 0 ? static_cast<double>(count) / (static_cast<double>(n) * seconds) : 0.0}};
   }
   write_file_atomically(out / "run.json", j.dump(2) + "\n");
 
   if (!opts.quiet) {
-    std::cout << opts.model << ": " << ln.n_global << " neurons, " << ln.n_synapses() << " synapses, " << threads
-              << " threads; build " << build_s << " s, simulation " << sim_s << " s (rtf " << j["rtf"].get<double>()
-              << ")\n";
+    std::cout << opts.model << ": " << ln.n_global << " neurons, " << ln.n_synapses() << " synapses, "
+              << threads << " threads; build " << build_s << " s, simulation " << sim_s << " s (rtf "
+              << j["rtf"].get<double>() << ")\n";
     for (std::size_t p = 0; p < net.populations.size(); ++p)
-      std::cout << "  " << net.populations[p].name << ": " << pops[net.populations[p].name]["mean_rate_hz"].get<double>()
-                << " Hz\n";
+      std::cout << "  " << net.populations[p].name << ": "
+                << pops[net.populations[p].name]["mean_rate_hz"].get<double>() << " Hz\n";
     std::cout << "  output: " << out.string() << "/\n";
   }
   return 0;

@@ -15,14 +15,15 @@
 namespace myelin::cpu {
 namespace {
 
-using factory = std::function<std::unique_ptr<neuron_group>(const spec::network&, const spec::population&,
-                                                            std::uint64_t, std::uint64_t, std::uint64_t,
-                                                            std::uint64_t)>;
+using factory =
+    std::function<std::unique_ptr<neuron_group>(const spec::network&, const spec::population&, std::uint64_t,
+                                                std::uint64_t, std::uint64_t, std::uint64_t)>;
 
 template <class Model>
 std::pair<std::string, factory> entry() {
-  return {Model::name, [](const spec::network& net, const spec::population& p, std::uint64_t gid, std::uint64_t local,
-                          std::uint64_t, std::uint64_t count) -> std::unique_ptr<neuron_group> {
+  return {Model::name,
+          [](const spec::network& net, const spec::population& p, std::uint64_t gid, std::uint64_t local,
+             std::uint64_t, std::uint64_t count) -> std::unique_ptr<neuron_group> {
             const auto c = Model::prepare(models::make_parameters<Model>(p.params), net.run.dt);
             return std::make_unique<model_group<Model>>(gid, local, count, c);
           }};
@@ -45,8 +46,9 @@ std::map<std::string, factory> table(models::model_list<Models...>) {
 
 } // namespace
 
-std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t population, std::uint64_t first_gid,
-                                         std::uint64_t first_local, std::uint64_t first_index, std::uint64_t count) {
+std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t population,
+                                         std::uint64_t first_gid, std::uint64_t first_local,
+                                         std::uint64_t first_index, std::uint64_t count) {
   static const auto factories = table(models::neuron_models{});
   const auto& p = net.populations[population];
   const auto it = factories.find(p.model);
@@ -57,8 +59,9 @@ std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t p
   const auto* info = models::find_model(p.model);
   for (const auto& [name, dist] : p.init) {
     const int var = info->find_state(name);
-    const auto key = rng::make_key(net.run.seed, rng::purpose::initial_state,
-                                   (static_cast<std::uint64_t>(population) << 16) | static_cast<std::uint64_t>(var));
+    const auto key =
+        rng::make_key(net.run.seed, rng::purpose::initial_state,
+                      (static_cast<std::uint64_t>(population) << 16) | static_cast<std::uint64_t>(var));
     for (std::uint64_t i = 0; i < count; ++i) {
       rng::stream s(key, first_gid + i);
       try {

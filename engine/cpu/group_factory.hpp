@@ -8,7 +8,8 @@
 
 namespace myelin::cpu {
 
-std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t population, std::uint64_t first_gid,
-                                         std::uint64_t first_local, std::uint64_t first_index, std::uint64_t count);
+std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t population,
+                                         std::uint64_t first_gid, std::uint64_t first_local,
+                                         std::uint64_t first_index, std::uint64_t count);
 
 } // namespace myelin::cpu

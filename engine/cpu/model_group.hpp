@@ -20,7 +20,8 @@ class model_group final : public neuron_group {
 
 public:
   model_group(std::uint64_t first_gid, std::uint64_t first_local, std::uint64_t size, const constants& c)
-      : neuron_group(first_gid, first_local, size), c_(c) {
+      : neuron_group(first_gid, first_local, size)
+      , c_(c) {
     const state init = Model::initial_state(c_);
     for (std::size_t f = 0; f < n_fields; ++f)
       fields_[f].assign(size, init.*(Model::state_fields[f].member));
@@ -28,7 +29,8 @@ public:
       refractory_.assign(size, 0);
   }
 
-  void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w, std::vector<spike>& out) override {
+  void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w,
+               std::vector<spike>& out) override {
     // Slot base pointers for every step of the window, computed once: a
     // modulo per neuron and step would cost more than the neuron update.
     const auto n_steps = static_cast<std::size_t>(w.n_steps);
@@ -64,7 +66,8 @@ public:
           // One 32-bit uniform per (neuron, step): Philox block step/4, lane step%4.
           if (lane == 0 || k == 0)
             for (std::uint64_t j = 0; j < m; ++j)
-              words[d * tile + j] = rng::block(poisson_[d].key, static_cast<std::uint64_t>(step) >> 2, first_gid_ + first + j);
+              words[d * tile + j] =
+                  rng::block(poisson_[d].key, static_cast<std::uint64_t>(step) >> 2, first_gid_ + first + j);
           std::int64_t* target = bases[(2 + d) * n_steps + k] + first;
           const auto& table = poisson_[d].table;
           const std::int64_t weight = poisson_[d].weight;

@@ -14,9 +14,12 @@ public:
   // One list shared by all neurons, or one per neuron (lists.size() == size).
   spike_source_group(std::uint64_t first_gid, std::uint64_t first_local, std::uint64_t size,
                      std::uint64_t first_index, std::vector<std::vector<std::int64_t>> emit_steps)
-      : neuron_group(first_gid, first_local, size), first_index_(first_index), emit_steps_(std::move(emit_steps)) {}
+      : neuron_group(first_gid, first_local, size)
+      , first_index_(first_index)
+      , emit_steps_(std::move(emit_steps)) {}
 
-  void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w, std::vector<spike>& out) override {
+  void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w,
+               std::vector<spike>& out) override {
     for (std::uint64_t i = begin; i < end; ++i) {
       if (emit_steps_.empty())
         return;

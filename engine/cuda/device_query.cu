@@ -14,6 +14,8 @@ int device_count() noexcept {
   return n;
 }
 
-bool compiled() noexcept { return true; }
+bool compiled() noexcept {
+  return true;
+}
 
 } // namespace myelin::cuda

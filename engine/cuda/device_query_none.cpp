@@ -3,7 +3,11 @@
 
 namespace myelin::cuda {
 
-int device_count() noexcept { return 0; }
-bool compiled() noexcept { return false; }
+int device_count() noexcept {
+  return 0;
+}
+bool compiled() noexcept {
+  return false;
+}
 
 } // namespace myelin::cuda

@@ -21,7 +21,8 @@ struct memory_traces final : trace_output {
   std::vector<std::size_t> widths;
   void write(std::size_t index, std::int64_t first, std::size_t n_rows, const double* rows) override {
     for (std::size_t r = 0; r < n_rows; ++r) {
-      traces[index].times_ms.push_back(static_cast<double>(first + static_cast<std::int64_t>(r)) * intervals[index]);
+      traces[index].times_ms.push_back(static_cast<double>(first + static_cast<std::int64_t>(r)) *
+                                       intervals[index]);
       traces[index].rows.emplace_back(rows + r * widths[index], rows + (r + 1) * widths[index]);
     }
   }

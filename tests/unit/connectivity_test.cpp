@@ -3,9 +3,8 @@
 // distributions rounded to steps, and construction independent of threads.
 #include "tests/support/harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 #include <map>
 #include <set>
 #include <sstream>
@@ -19,7 +18,8 @@ std::string network(const std::string& rule, const std::string& synapse = "weigh
   os << "[run]\ndt = 0.1\nduration = 1.0\nseed = 7\n"
      << "[populations.A]\nmodel = \"iaf_psc_alpha\"\nsize = " << n_src << "\n"
      << "[populations.B]\nmodel = \"iaf_psc_alpha\"\nsize = " << n_tgt << "\n"
-     << "[[projections]]\nsource = \"A\"\ntarget = \"" << (same ? "A" : "B") << "\"\nrule = { " << rule << " }\n"
+     << "[[projections]]\nsource = \"A\"\ntarget = \"" << (same ? "A" : "B") << "\"\nrule = { " << rule
+     << " }\n"
      << "synapse = { " << synapse << " }\n";
   return os.str();
 }
@@ -66,14 +66,16 @@ TEST(Rules, FixedIndegreeGivesEveryTargetExactlyK) {
 
 TEST(Rules, FixedIndegreeWithoutMultapsesOrAutapses) {
   const auto e = build_edges(
-      network("kind = \"fixed_indegree\", indegree = 39, allow_autapses = false, allow_multapses = false", "weight = 1.0, delay = 1.0", 40, 40, true));
+      network("kind = \"fixed_indegree\", indegree = 39, allow_autapses = false, allow_multapses = false",
+              "weight = 1.0, delay = 1.0", 40, 40, true));
   EXPECT_EQ(e.size(), 40u * 39u); // every other neuron exactly once
   EXPECT_FALSE(has_multapse(e));
   EXPECT_FALSE(has_autapse(e));
 }
 
 TEST(Rules, FixedOutdegreeGivesEverySourceExactlyK) {
-  const auto e = build_edges(network("kind = \"fixed_outdegree\", outdegree = 12, allow_multapses = false"), 3);
+  const auto e =
+      build_edges(network("kind = \"fixed_outdegree\", outdegree = 12, allow_multapses = false"), 3);
   std::map<std::uint64_t, int> out;
   for (const auto& x : e)
     ++out[std::get<0>(x)];
@@ -112,7 +114,8 @@ TEST(Rules, FixedTotalNumberSpreadsOverTargetsMultinomially) {
 }
 
 TEST(Rules, PairwiseBernoulliCountWithinFiveSigma) {
-  const auto e = build_edges(network("kind = \"pairwise_bernoulli\", p = 0.1", "weight = 1.0, delay = 1.0", 200, 300));
+  const auto e =
+      build_edges(network("kind = \"pairwise_bernoulli\", p = 0.1", "weight = 1.0, delay = 1.0", 200, 300));
   const double n = 200.0 * 300.0, mean = 0.1 * n, sd = std::sqrt(n * 0.1 * 0.9);
   EXPECT_NEAR(static_cast<double>(e.size()), mean, 5 * sd);
   EXPECT_FALSE(has_multapse(e));
@@ -120,8 +123,8 @@ TEST(Rules, PairwiseBernoulliCountWithinFiveSigma) {
 
 TEST(Rules, AllToAllAndOneToOne) {
   EXPECT_EQ(build_edges(network("kind = \"all_to_all\"")).size(), 40u * 30u);
-  const auto no_self =
-      build_edges(network("kind = \"all_to_all\", allow_autapses = false", "weight = 1.0, delay = 1.0", 20, 20, true));
+  const auto no_self = build_edges(
+      network("kind = \"all_to_all\", allow_autapses = false", "weight = 1.0, delay = 1.0", 20, 20, true));
   EXPECT_EQ(no_self.size(), 20u * 19u);
   EXPECT_FALSE(has_autapse(no_self));
   const auto o = build_edges(network("kind = \"one_to_one\"", "weight = 1.0, delay = 1.0", 25, 25));
@@ -131,10 +134,10 @@ TEST(Rules, AllToAllAndOneToOne) {
 }
 
 TEST(Rules, DelaysAndWeightsFromDistributions) {
-  const auto e = build_edges(network(
-      "kind = \"fixed_indegree\", indegree = 40",
-      "weight = { dist = \"normal\", mean = 5.0, std = 2.0, min = 0.0, max = 9.0 }, "
-      "delay = { dist = \"uniform\", low = 0.5, high = 3.0 }"));
+  const auto e =
+      build_edges(network("kind = \"fixed_indegree\", indegree = 40",
+                          "weight = { dist = \"normal\", mean = 5.0, std = 2.0, min = 0.0, max = 9.0 }, "
+                          "delay = { dist = \"uniform\", low = 0.5, high = 3.0 }"));
   std::set<std::int64_t> delays;
   for (const auto& [s, t, d, w] : e) {
     EXPECT_GE(d, 5);
@@ -147,10 +150,11 @@ TEST(Rules, DelaysAndWeightsFromDistributions) {
 }
 
 TEST(Rules, ConstructionDoesNotDependOnThreads) {
-  const std::string toml = network("kind = \"pairwise_bernoulli\", p = 0.2",
-                                   "weight = { dist = \"lognormal\", mean = 0.0, std = 0.5 }, "
-                                   "delay = { dist = \"normal\", mean = 2.0, std = 1.0, min = 0.1, max = 6.0 }",
-                                   300, 200);
+  const std::string toml =
+      network("kind = \"pairwise_bernoulli\", p = 0.2",
+              "weight = { dist = \"lognormal\", mean = 0.0, std = 0.5 }, "
+              "delay = { dist = \"normal\", mean = 2.0, std = 1.0, min = 0.1, max = 6.0 }",
+              300, 200);
   const auto one = build_edges(toml, 1);
   EXPECT_EQ(one, build_edges(toml, 2));
   EXPECT_EQ(one, build_edges(toml, 7));

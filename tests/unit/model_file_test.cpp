@@ -52,7 +52,8 @@ synapse = { weight = { dist = "exponential", beta = 2.0 }, delay = 1 }
 
 TEST(ModelFile, ErrorsCarryFileKeyAndReason) {
   try {
-    parse_model("[populations.A]\nmodel = \"iaf_psc_exp\"\nsize = 3\nparams = { tau_m = -1.0 }\n", "bad.toml");
+    parse_model("[populations.A]\nmodel = \"iaf_psc_exp\"\nsize = 3\nparams = { tau_m = -1.0 }\n",
+                "bad.toml");
     FAIL() << "no error";
   } catch (const model_error& e) {
     EXPECT_EQ(e.file, "bad.toml");
@@ -60,7 +61,8 @@ TEST(ModelFile, ErrorsCarryFileKeyAndReason) {
     EXPECT_NE(e.reason.find("> 0"), std::string::npos);
   }
   try {
-    parse_model("[populations.A]\nmodel = \"iaf_psc_exp\"\nsize = 3\n[[projections]]\nsource = \"A\"\ntarget = \"B\"\n",
+    parse_model("[populations.A]\nmodel = \"iaf_psc_exp\"\nsize = 3\n[[projections]]\nsource = \"A\"\ntarget "
+                "= \"B\"\n",
                 "bad.toml");
     FAIL() << "no error";
   } catch (const model_error& e) {

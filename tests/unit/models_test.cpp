@@ -4,9 +4,8 @@
 // refractoriness, and the firing rate under DC input.
 #include "tests/support/harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 #include <numbers>
 #include <sstream>
 
@@ -21,7 +20,9 @@ std::string one_neuron(const std::string& model, const std::string& params, doub
   os << "[run]\ndt = " << dt << "\nduration = " << duration << "\nseed = 1\n"
      << "[populations.n]\nmodel = \"" << model << "\"\nsize = 1\nparams = { " << params << " }\n"
      << "init = { " << init << " }\n"
-     << input << "[recorders.vm]\nkind = \"multimeter\"\npopulation = \"n\"\nvariables = [\"V_m\"]\ninterval = " << dt << "\n"
+     << input
+     << "[recorders.vm]\nkind = \"multimeter\"\npopulation = \"n\"\nvariables = [\"V_m\"]\ninterval = " << dt
+     << "\n"
      << "[recorders.spikes]\nkind = \"spikes\"\n";
   return os.str();
 }
@@ -79,13 +80,15 @@ TEST(LifModels, SingleSpikeMatchesClosedFormAndArrivesAtTimePlusDelay) {
                             {"iaf_psc_alpha", 100.0, psp_alpha},
                             {"iaf_psc_alpha", -100.0, psp_alpha}};
   for (const auto& c : cases) {
-    const auto r = simulate(one_neuron(c.model, "tau_syn_ex = 2.0, tau_syn_in = 5.0", 60.0, spike_input(10.0, c.weight, 1.0)));
+    const auto r = simulate(
+        one_neuron(c.model, "tau_syn_ex = 2.0, tau_syn_in = 5.0", 60.0, spike_input(10.0, c.weight, 1.0)));
     const double tau_s = c.weight > 0 ? 2.0 : 5.0;
     for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
       const double t = r.traces[0].times_ms[k];
       const double u = t - 11.0; // spike at 10 ms + delay 1 ms
       const double expected = -70.0 + (u > 1e-9 ? c.shape(u, c.weight, tau_s, 10.0, 250.0) : 0.0);
-      ASSERT_NEAR(r.traces[0].rows[k][0], expected, tolerance_mV) << c.model << " w=" << c.weight << " t=" << t;
+      ASSERT_NEAR(r.traces[0].rows[k][0], expected, tolerance_mV)
+          << c.model << " w=" << c.weight << " t=" << t;
     }
   }
 }

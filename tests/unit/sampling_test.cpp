@@ -2,9 +2,8 @@
 #include "engine/poisson_table.hpp"
 #include "engine/sampling.hpp"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 #include <numeric>
 
 namespace myelin {
@@ -25,7 +24,9 @@ moments measure(Draw draw, int n) {
   return {s / n, s2 / n - (s / n) * (s / n)};
 }
 
-rng::stream test_stream(std::uint64_t id) { return {rng::make_key(99, rng::purpose::weight, 0), id}; }
+rng::stream test_stream(std::uint64_t id) {
+  return {rng::make_key(99, rng::purpose::weight, 0), id};
+}
 
 TEST(Distributions, MomentsMatchTheory) {
   const int n = 200000;

@@ -2,9 +2,8 @@
 // count, and a run split into pieces equals one run (what restarts rely on).
 #include "tests/support/harness.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 #include <sstream>
 
 namespace myelin::test {
