@@ -89,8 +89,9 @@ TEST(Rules, FixedTotalNumberIsExact) {
   for (const char* flags : {"allow_multapses = true", "allow_multapses = false"}) {
     const auto e = build_edges(network(std::string("kind = \"fixed_total_number\", N = 1000, ") + flags));
     EXPECT_EQ(e.size(), 1000u) << flags;
-    if (std::string(flags).find("false") != std::string::npos)
+    if (std::string(flags).find("false") != std::string::npos) {
       EXPECT_FALSE(has_multapse(e));
+    }
   }
   // All possible pairs without multapses: every pair exactly once.
   const auto all = build_edges(network("kind = \"fixed_total_number\", N = 1200, allow_multapses = false"));

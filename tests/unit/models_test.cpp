@@ -148,10 +148,11 @@ TEST(Izhikevich, SpikeInputJumpsVAtTimePlusDelay) {
   const auto r = simulate(one_neuron("izhikevich", "", 10.0, spike_input(5.0, 5.0, 1.0), izhikevich_rest));
   for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
     const double t = r.traces[0].times_ms[k];
-    if (t < 6.0 - 1e-9)
+    if (t < 6.0 - 1e-9) {
       ASSERT_NEAR(r.traces[0].rows[k][0], -70.0, 1e-9) << t;
-    else if (t < 6.0 + 1e-9)
+    } else if (t < 6.0 + 1e-9) {
       ASSERT_NEAR(r.traces[0].rows[k][0], -65.0, 1e-9) << t;
+    }
   }
 }
 
@@ -177,16 +178,17 @@ TEST(Izhikevich, ForwardEulerConvergesToTheOdeAndResetsToC) {
   const double reference = izhikevich_first_spike_reference(10.0);
   double previous_error = 1e9;
   for (double dt : {0.1, 0.01}) {
-    std::ostringstream dur;
     const auto r = simulate(one_neuron("izhikevich", "I_e = 10.0", 200.0, "", izhikevich_rest, dt));
     ASSERT_FALSE(r.spikes.empty());
     const double error = std::fabs(r.spikes[0].time_ms - reference);
     EXPECT_LT(error, 30 * dt) << "dt=" << dt; // first order in dt
     EXPECT_LT(error, previous_error);
     previous_error = error;
-    for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k)
-      if (std::fabs(r.traces[0].times_ms[k] - r.spikes[0].time_ms) < dt / 2)
+    for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
+      if (std::fabs(r.traces[0].times_ms[k] - r.spikes[0].time_ms) < dt / 2) {
         EXPECT_EQ(r.traces[0].rows[k][0], -65.0); // reset to c
+      }
+    }
   }
 }
 
