@@ -44,11 +44,7 @@ struct iaf_psc_delta {
       {"V_m", &state::V_m, "mV", &constants::E_L}};
 
   static constants prepare(const parameters& p, double dt) {
-    require_positive("C_m", p.C_m);
-    require_positive("tau_m", p.tau_m);
-    require_non_negative("t_ref", p.t_ref);
-    if (!(p.V_reset < p.V_th))
-      throw parameter_error("V_reset", "must be smaller than V_th");
+    check_lif_membrane(p.C_m, p.tau_m, p.t_ref, p.V_reset, p.V_th);
     constants c{};
     c.P33 = std::exp(-dt / p.tau_m);
     c.P30 = -p.tau_m / p.C_m * std::expm1(-dt / p.tau_m);

@@ -57,13 +57,9 @@ struct iaf_psc_exp {
       {"I_syn_in", &state::I_syn_in, "pA"}};
 
   static constants prepare(const parameters& p, double dt) {
-    require_positive("C_m", p.C_m);
-    require_positive("tau_m", p.tau_m);
+    check_lif_membrane(p.C_m, p.tau_m, p.t_ref, p.V_reset, p.V_th);
     require_positive("tau_syn_ex", p.tau_syn_ex);
     require_positive("tau_syn_in", p.tau_syn_in);
-    require_non_negative("t_ref", p.t_ref);
-    if (!(p.V_reset < p.V_th))
-      throw parameter_error("V_reset", "must be smaller than V_th");
     constants c{};
     c.P22 = std::exp(-dt / p.tau_m);
     c.P20 = -p.tau_m / p.C_m * std::expm1(-dt / p.tau_m);

@@ -58,6 +58,15 @@ inline void require_non_negative(const char* name, double v) {
     throw parameter_error(name, "must be >= 0, got " + std::to_string(v));
 }
 
+// The checks every leaky integrate-and-fire model makes, as NEST does.
+inline void check_lif_membrane(double C_m, double tau_m, double t_ref, double V_reset, double V_th) {
+  require_positive("C_m", C_m);
+  require_positive("tau_m", tau_m);
+  require_non_negative("t_ref", t_ref);
+  if (!(V_reset < V_th))
+    throw parameter_error("V_reset", "must be smaller than V_th");
+}
+
 // Refractory time in whole steps, as NEST's Time arithmetic does (rounded).
 inline std::int32_t refractory_steps(double t_ref, double dt) {
   return static_cast<std::int32_t>(t_ref / dt + 0.5);
