@@ -106,3 +106,35 @@ delay = 1.0
 
 } // namespace
 } // namespace myelin::io
+
+#include "io/spec_archive.hpp"
+
+namespace myelin::io {
+namespace {
+
+TEST(SpecArchive, RoundTripsEveryFieldExactly) {
+  const auto net = read_model(std::string(MYELIN_SOURCE_DIR) + "/tests/data/all_rules.toml");
+  const auto bytes = save_spec(net);
+  const auto back = load_spec(bytes);
+  EXPECT_EQ(save_spec(back), bytes);
+  ASSERT_EQ(back.populations.size(), net.populations.size());
+  EXPECT_EQ(back.populations[4].spike_times, net.populations[4].spike_times);
+  EXPECT_EQ(back.projections[0].weight.mean, net.projections[0].weight.mean);
+  EXPECT_EQ(back.projections[2].connectivity.allow_multapses, false);
+  EXPECT_EQ(back.projections[3].delay.type, spec::distribution::kind::exponential);
+  EXPECT_EQ(back.multimeters[0].variables, net.multimeters[0].variables);
+  EXPECT_EQ(back.run.seed, 42u);
+  const double tricky = 0.1 + 0.2; // not representable in a short decimal
+  auto copy = net;
+  copy.run.dt = tricky;
+  EXPECT_EQ(load_spec(save_spec(copy)).run.dt, tricky);
+}
+
+TEST(SpecArchive, RefusesForeignOrDamagedBytes) {
+  EXPECT_THROW(load_spec("hello"), error);
+  auto bytes = save_spec(read_model(std::string(MYELIN_SOURCE_DIR) + "/examples/brunel_alpha.toml"));
+  EXPECT_THROW(load_spec(bytes.substr(0, bytes.size() / 2)), error);
+}
+
+} // namespace
+} // namespace myelin::io

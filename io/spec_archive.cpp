@@ -1,0 +1,94 @@
+#include "io/spec_archive.hpp"
+
+#include "engine/error.hpp"
+
+#include <boost/archive/archive_exception.hpp>
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <sstream>
+
+namespace boost::serialization {
+
+using namespace myelin::spec;
+
+template <class A>
+void serialize(A& a, distribution& d, unsigned) {
+  a& d.type& d.value& d.low& d.high& d.mean& d.std& d.beta& d.min& d.max;
+}
+template <class A>
+void serialize(A& a, population& p, unsigned) {
+  a& p.name& p.model& p.size& p.params& p.init& p.spike_times;
+}
+template <class A>
+void serialize(A& a, rule& r, unsigned) {
+  a& r.type& r.n& r.p& r.allow_autapses& r.allow_multapses;
+}
+template <class A>
+void serialize(A& a, projection& p, unsigned) {
+  a& p.source& p.target& p.connectivity& p.synapse_model& p.weight& p.delay;
+}
+template <class A>
+void serialize(A& a, poisson_device& d, unsigned) {
+  a& d.name& d.rate& d.targets& d.weight& d.delay;
+}
+template <class A>
+void serialize(A& a, spike_recorder& r, unsigned) {
+  a& r.name& r.populations;
+}
+template <class A>
+void serialize(A& a, multimeter& m, unsigned) {
+  a& m.name& m.population& m.ids& m.variables& m.interval;
+}
+template <class A>
+void serialize(A& a, run_settings& r, unsigned) {
+  a& r.dt& r.duration& r.seed;
+}
+template <class A>
+void serialize(A& a, network& n, unsigned) {
+  a& n.source_file& n.run& n.populations& n.projections& n.poisson_devices& n.spike_recorders& n.multimeters;
+}
+
+} // namespace boost::serialization
+
+namespace myelin::io {
+namespace {
+// Bumped whenever the spec's fields change; older archives are refused.
+constexpr unsigned spec_format = 1;
+constexpr const char* magic = "myelin-spec";
+} // namespace
+
+std::string save_spec(const spec::network& net) {
+  std::ostringstream os;
+  {
+    boost::archive::binary_oarchive out(os);
+    std::string m = magic;
+    unsigned format = spec_format;
+    out << m << format << net;
+  }
+  return os.str();
+}
+
+spec::network load_spec(const std::string& bytes) {
+  std::istringstream is(bytes);
+  spec::network net;
+  try {
+    boost::archive::binary_iarchive in(is);
+    std::string m;
+    unsigned format = 0;
+    in >> m >> format;
+    if (m != magic)
+      throw error("not a myelin network spec");
+    if (format != spec_format)
+      throw error("network spec format " + std::to_string(format) + " is not supported (expected " +
+                  std::to_string(spec_format) + ")");
+    in >> net;
+  } catch (const boost::archive::archive_exception& e) {
+    throw error(std::string("corrupt network spec: ") + e.what());
+  }
+  return net;
+}
+
+} // namespace myelin::io
