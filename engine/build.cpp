@@ -8,6 +8,7 @@
 #include "models/registry.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <thread>
@@ -15,17 +16,20 @@
 namespace myelin {
 namespace {
 
-// Walks every synapse whose target lies in [first, end), in a fixed order:
-// projections in file order, then targets (or sources, for fixed_outdegree)
-// ascending. visit(source_gid, target_gid, delay_steps, weight).
+// Walks every synapse whose target has a local index in [first, end), in a
+// fixed order: projections in file order, then targets (or sources, for
+// fixed_outdegree) ascending. visit(source_gid, target_local, delay_steps, weight).
 template <bool with_weights, class Visit>
 void for_each_synapse(const std::vector<projection_generator>& gens, const spec::network& net,
-                      std::uint64_t first, std::uint64_t end, connect_scratch& sc, Visit&& visit) {
+                      const local_network& ln, std::uint64_t first, std::uint64_t end, connect_scratch& sc,
+                      Visit&& visit) {
   for (std::size_t p = 0; p < gens.size(); ++p) {
     const auto& g = gens[p];
     try {
       const std::uint64_t tg = g.target_first_gid(), sg = g.source_first_gid();
-      const std::uint64_t lo = std::max(first, tg), hi = std::min(end, tg + g.target_size());
+      const auto tp = static_cast<std::size_t>(net.find_population(net.projections[p].target));
+      const partition::slice& ts = ln.slices[tp];
+      const std::uint64_t lo = std::max(first, ts.first_local), hi = std::min(end, ts.first_local + ts.count);
       if (lo >= hi)
         continue;
       if (g.keyed_by_source()) {
@@ -37,19 +41,23 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
             // Draw for every synapse, owned or not, so streams stay aligned.
             const auto d = g.next_delay(ds);
             const double w = with_weights ? g.next_weight(ws) : 0.0;
-            if (tg + t >= lo && tg + t < hi)
-              visit(sg + s, tg + t, d, w);
+            if (!ln.owns(tp, tg + t))
+              continue;
+            const std::uint64_t local = ln.local_index(tp, tg + t);
+            if (local >= lo && local < hi)
+              visit(sg + s, local, d, w);
           }
         }
       } else {
-        for (std::uint64_t t = lo - tg; t < hi - tg; ++t) {
+        for (std::uint64_t local = lo; local < hi; ++local) {
+          const std::uint64_t t = ts.first_index + (local - ts.first_local) * ts.stride;
           g.choose(t, sc);
           auto ds = g.delay_stream(t);
           auto ws = g.weight_stream(t);
           for (auto s : sc.chosen) {
             const auto d = g.next_delay(ds);
             const double w = with_weights ? g.next_weight(ws) : 0.0;
-            visit(sg + s, tg + t, d, w);
+            visit(sg + s, local, d, w);
           }
         }
       }
@@ -105,12 +113,13 @@ struct shard_result {
 };
 
 shard_result build_shard(thread_shard& shard, const std::vector<projection_generator>& gens,
-                         const spec::network& net, std::uint64_t n_global) {
+                         const spec::network& net, const local_network& ln) {
+  const std::uint64_t n_global = ln.n_global;
   connect_scratch sc;
   shard_result r;
   std::vector<std::uint64_t> offsets(n_global + 1, 0);
   // Pass 1: count synapses per source and find the delay range.
-  for_each_synapse<false>(gens, net, shard.first_local, shard.end_local, sc,
+  for_each_synapse<false>(gens, net, ln, shard.first_local, shard.end_local, sc,
                           [&](std::uint64_t s, std::uint64_t, std::int64_t d, double) {
                             ++offsets[s + 1];
                             r.dmin = std::min(r.dmin, d);
@@ -128,7 +137,7 @@ shard_result build_shard(thread_shard& shard, const std::vector<projection_gener
   std::vector<std::uint8_t> delay8(varied && narrow ? total : 0);
   std::vector<std::uint16_t> delay16(varied && !narrow ? total : 0);
   std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-  for_each_synapse<true>(gens, net, shard.first_local, shard.end_local, sc,
+  for_each_synapse<true>(gens, net, ln, shard.first_local, shard.end_local, sc,
                          [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double w) {
                            const std::uint64_t k = cursor[s]++;
                            t.synapses[k] = {static_cast<std::uint32_t>(tgt), static_cast<float>(w)};
@@ -176,33 +185,89 @@ void attach_multimeters(local_network& ln, const spec::network& net) {
     if (ids.empty())
       for (std::uint64_t i = 0; i < net.populations[pop].size; ++i)
         ids.push_back(i);
-    buf->row_size = ids.size() * buf->variables.size();
-    for (std::size_t c = 0; c < ids.size(); ++c)
-      ln.groups[pop]->add_probe({ids[c], buf.get(), c * buf->variables.size()});
-    ln.trace_columns.push_back(ids.size());
+    std::vector<std::uint64_t> columns; // positions in ids held by this rank
+    for (std::size_t c = 0; c < ids.size(); ++c) {
+      const std::uint64_t gid = ln.population_offsets[pop] + ids[c];
+      if (!ln.owns(pop, gid))
+        continue;
+      const std::uint64_t in_group = ln.local_index(pop, gid) - ln.slices[pop].first_local;
+      ln.groups[pop]->add_probe({in_group, buf.get(), columns.size() * buf->variables.size()});
+      columns.push_back(c);
+    }
+    buf->row_size = columns.size() * buf->variables.size();
+    ln.trace_columns.push_back(std::move(columns));
     ln.traces.push_back(std::move(buf));
   }
 }
 
+// Tells the owner of every source with synapses here that this rank needs its
+// spikes; builds, for each local neuron, the list of ranks that need them.
+void subscribe(local_network& ln, const partition::decomposition& decomp, comm::communicator& comm) {
+  std::vector<std::vector<std::uint64_t>> wanted(static_cast<std::size_t>(ln.n_ranks));
+  for (std::uint64_t gid = 0; gid < ln.n_global; ++gid) {
+    bool needed = false;
+    for (const auto& sh : ln.shards)
+      needed = needed || sh.table.source_segments[gid + 1] > sh.table.source_segments[gid];
+    if (needed)
+      wanted[static_cast<std::size_t>(decomp.owner(gid))].push_back(gid);
+  }
+  std::vector<std::span<const std::byte>> blocks;
+  for (const auto& w : wanted)
+    blocks.push_back(std::as_bytes(std::span(w)));
+  std::vector<std::size_t> counts;
+  const auto received = comm.all_to_all_v(blocks, counts);
+  // received: rank after rank, the local gids that rank needs.
+  std::vector<std::uint64_t> per_neuron(ln.n_local + 1, 0);
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> pairs; // (local index, subscriber rank)
+  std::size_t at = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    for (std::size_t k = 0; k < counts[r] / sizeof(std::uint64_t); ++k) {
+      std::uint64_t gid;
+      std::memcpy(&gid, received.data() + at + k * sizeof gid, sizeof gid);
+      const std::uint64_t local = ln.local_index(ln.population_of(gid), gid);
+      pairs.emplace_back(local, static_cast<std::uint32_t>(r));
+      ++per_neuron[local + 1];
+    }
+    at += counts[r];
+  }
+  for (std::uint64_t l = 0; l < ln.n_local; ++l)
+    per_neuron[l + 1] += per_neuron[l];
+  ln.subscriber_ranks.resize(pairs.size());
+  std::vector<std::uint64_t> cursor(per_neuron.begin(), per_neuron.end() - 1);
+  for (const auto& [local, r] : pairs) // ranks ascending per neuron, as received
+    ln.subscriber_ranks[cursor[local]++] = r;
+  ln.subscriber_offsets = std::move(per_neuron);
+}
+
 } // namespace
 
-std::int64_t choose_epoch_steps(std::int64_t min_delay) {
+std::int64_t choose_epoch_steps(std::int64_t min_delay, bool overlap) {
   // Without synapses nothing constrains the epoch; 100 steps keeps the
   // per-epoch overhead small and recorder buffers short.
-  return min_delay > 0 ? min_delay : 100;
+  if (min_delay <= 0)
+    return 100;
+  return overlap ? min_delay / 2 : min_delay;
 }
 
 local_network build(const spec::network& net, unsigned threads) {
+  comm::local_communicator comm;
+  return build(net, partition::decomposition(net, 1, partition::strategy::block), comm, threads);
+}
+
+local_network build(const spec::network& net, const partition::decomposition& decomp,
+                    comm::communicator& comm, unsigned threads) {
   if (threads == 0)
     threads = 1;
   local_network ln;
+  ln.rank = comm.rank();
+  ln.n_ranks = comm.size();
   ln.dt = net.run.dt;
   ln.n_global = net.total_neurons();
-  ln.n_local = ln.n_global;
+  ln.n_local = decomp.local_count(ln.rank);
   ln.population_offsets = net.population_offsets();
+  ln.slices = decomp.slices(ln.rank);
   for (std::size_t p = 0; p < net.populations.size(); ++p)
-    ln.groups.push_back(cpu::make_group(net, p, ln.population_offsets[p], ln.population_offsets[p], 0,
-                                        net.populations[p].size));
+    ln.groups.push_back(cpu::make_group(net, p, ln.slices[p]));
 
   std::vector<projection_generator> gens;
   for (std::size_t p = 0; p < net.projections.size(); ++p)
@@ -220,7 +285,7 @@ local_network build(const spec::network& net, unsigned threads) {
     for (unsigned t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
         try {
-          results[t] = build_shard(ln.shards[t], gens, net, ln.n_global);
+          results[t] = build_shard(ln.shards[t], gens, net, ln);
         } catch (...) {
           errors[t] = std::current_exception();
         }
@@ -235,20 +300,25 @@ local_network build(const spec::network& net, unsigned threads) {
     dmin = std::min(dmin, r.dmin);
     dmax = std::max(dmax, r.dmax);
   }
-  ln.min_delay = dmax > 0 ? dmin : 0;
+  // The epoch must be the same on every rank: the smallest delay anywhere.
+  // Local spikes travel the same path as remote ones (sent at the end of the
+  // epoch), so local synapses bound it too.
+  const double global_min = comm.min(dmax > 0 ? static_cast<double>(dmin) : 1e18);
+  ln.min_delay = global_min < 1e18 ? static_cast<std::int64_t>(global_min) : 0;
   ln.max_delay = dmax;
+  ln.overlap = ln.n_ranks > 1 && ln.min_delay >= 2;
+  ln.epoch_steps = choose_epoch_steps(ln.min_delay, ln.overlap);
   attach_devices(ln, net);
   attach_multimeters(ln, net);
+  subscribe(ln, decomp, comm);
 
   std::int64_t device_delay = 0;
   for (const auto& d : net.poisson_devices)
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
-  // Local spikes travel the same path as remote ones (sent to this rank at the
-  // end of the epoch), so the epoch may not exceed the smallest delay.
-  ln.epoch_steps = choose_epoch_steps(ln.min_delay);
-  // Slots from the current step up to the furthest write: the end of the
-  // epoch plus the largest delay.
-  ln.ring_slots = std::max(ln.max_delay, device_delay) + ln.epoch_steps + 1;
+  // Slots from the current step up to the furthest write: spikes are
+  // delivered up to two epochs early (overlap), so two epochs plus the
+  // largest delay.
+  ln.ring_slots = std::max(ln.max_delay, device_delay) + 2 * ln.epoch_steps + 1;
   ln.ring.assign(2 * static_cast<std::size_t>(ln.ring_slots) * ln.n_local, 0);
   for (auto& tb : ln.traces)
     tb->rows.assign(static_cast<std::size_t>(ln.epoch_steps / tb->interval + 1) * tb->row_size, 0.0);

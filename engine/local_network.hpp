@@ -1,8 +1,10 @@
 #pragma once
 // Everything one rank needs to simulate its neurons: groups (state), per-thread
-// synapse shards, the ring buffer of pending input and the multimeter buffers.
+// synapse shards, subscriptions, the ring buffer of pending input and the
+// multimeter buffers.
 #include "engine/neuron_group.hpp"
 #include "engine/synapse_table.hpp"
+#include "partition/decomposition.hpp"
 
 #include <memory>
 #include <vector>
@@ -17,23 +19,46 @@ struct thread_shard {
 };
 
 struct local_network {
+  int rank = 0, n_ranks = 1;
   double dt = 0.1;
   std::uint64_t n_global = 0;                        // neurons in the whole network
   std::uint64_t n_local = 0;                         // neurons on this rank
   std::vector<std::uint64_t> population_offsets;     // first gid per population, plus the total
-  std::vector<std::unique_ptr<neuron_group>> groups; // one per population (slice on this rank)
+  std::vector<partition::slice> slices;              // this rank's neurons, one slice per population
+  std::vector<std::unique_ptr<neuron_group>> groups; // one per population (the slice on this rank)
   std::vector<thread_shard> shards;
   std::vector<std::unique_ptr<trace_buffer>> traces; // one per multimeter, in spec order
-  std::vector<std::uint64_t> trace_columns;          // recorded neurons per multimeter
+  std::vector<std::vector<std::uint64_t>>
+      trace_columns; // per multimeter: positions in its ids list held here
 
-  std::int64_t min_delay = 0, max_delay = 0; // over all synapses, steps (0: no synapses)
-  std::int64_t epoch_steps = 1;              // steps advanced between spike exchanges
+  // Ranks that hold targets of local neuron l (its subscribers):
+  // subscriber_ranks[subscriber_offsets[l] .. subscriber_offsets[l + 1]).
+  std::vector<std::uint64_t> subscriber_offsets;
+  std::vector<std::uint32_t> subscriber_ranks;
+
+  std::int64_t min_delay = 0;   // smallest delay of any synapse in the network, steps (0: none)
+  std::int64_t max_delay = 0;   // largest delay of this rank's synapses, steps
+  std::int64_t epoch_steps = 1; // steps advanced between spike exchanges
+  bool overlap = false;         // the exchange of epoch k runs during epoch k+1
   std::int64_t ring_slots = 1;
   std::vector<std::int64_t> ring; // [2][ring_slots][n_local]
 
   std::uint64_t n_synapses() const;
   std::uint64_t synapse_bytes() const;
   ring_view ring_access() { return {ring.data(), n_local, ring_slots}; }
+
+  // Whether this rank owns gid, a neuron of population p.
+  bool owns(std::size_t p, std::uint64_t gid) const {
+    const auto& s = slices[p];
+    return gid >= s.first_gid && (gid - s.first_gid) % s.stride == 0 &&
+           (gid - s.first_gid) / s.stride < s.count;
+  }
+  // Local index of a gid this rank owns (population p).
+  std::uint64_t local_index(std::size_t p, std::uint64_t gid) const {
+    const auto& s = slices[p];
+    return s.first_local + (gid - s.first_gid) / s.stride;
+  }
+  std::size_t population_of(std::uint64_t gid) const;
 };
 
 } // namespace myelin

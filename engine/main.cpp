@@ -1,6 +1,8 @@
 // The `myelin` command line. Exit codes: 0 success, 2 bad input (model file,
-// flags, unusable output directory), 1 any other failure.
+// flags, unusable output directory), 1 any other failure. Under an MPI
+// launcher every rank runs this; bad input is reported once, by rank 0.
 #include "engine/cli/commands.hpp"
+#include "engine/comm/communicator.hpp"
 #include "engine/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -8,6 +10,15 @@
 
 int main(int argc, char** argv) {
   using namespace myelin;
+  std::unique_ptr<comm::world> world;
+  try {
+    world = std::make_unique<comm::world>(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "myelin: failed to start: " << e.what() << "\n";
+    return 1;
+  }
+  const bool speaks = world->comm().rank() == 0;
+
   CLI::App app{"myelin: GPU-resident simulator for large networks of spiking point neurons"};
   app.set_version_flag("--version", cli::version_text());
   app.require_subcommand(1, 1);
@@ -16,35 +27,49 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Simulate a model file and write spikes, traces and run.json");
   run_cmd->add_option("model", run.model, "Model file (TOML)")->required();
   run_cmd->add_option("-o,--output", run.output_dir, "Output directory")->capture_default_str();
-  run_cmd->add_option("--threads", run.threads, "Worker threads (default: all hardware threads)")
+  run_cmd->add_option("--threads", run.threads, "Worker threads per rank (default: all hardware threads)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--duration", run.duration_ms, "Simulated time in ms (overrides [run] duration)");
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides [run] seed)");
+  run_cmd->add_option("--partition", run.partition, "How neurons are spread over ranks: block or round_robin")
+      ->capture_default_str();
   run_cmd->add_flag("--quiet", run.quiet, "No progress display, no summary");
 
-  std::string check_model;
+  cli::check_options check;
   auto* check_cmd =
       app.add_subcommand("check", "Validate a model file and estimate its size, without simulating");
-  check_cmd->add_option("model", check_model, "Model file (TOML)")->required();
+  check_cmd->add_option("model", check.model, "Model file (TOML)")->required();
+  check_cmd->add_option("--ranks", check.ranks, "Show the decomposition over this many ranks")
+      ->capture_default_str();
+  check_cmd->add_option("--partition", check.partition, "block or round_robin")->capture_default_str();
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e); // prints help, version or the error
+    // Every rank parsed the same arguments; only rank 0 says what is wrong.
+    const int code = speaks ? app.exit(e) : e.get_exit_code();
     return code == 0 ? 0 : 2;
   }
   try {
     if (*run_cmd)
-      return cli::run_command(run);
-    return cli::check_command(check_model);
+      return cli::run_command(run, world->comm());
+    return speaks ? cli::check_command(check) : 0;
+  } catch (const cli::reported_elsewhere& r) {
+    return r.code;
   } catch (const model_error& e) {
     std::cerr << "myelin: error: " << e.what() << "\n";
+    if (world->comm().size() > 1)
+      world->abort(2); // seen by this rank alone, mid-way: the others would wait forever
     return 2;
   } catch (const usage_error& e) {
     std::cerr << "myelin: error: " << e.what() << "\n";
+    if (world->comm().size() > 1)
+      world->abort(2);
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << "myelin: failed: " << e.what() << "\n";
+    std::cerr << "myelin: failed (rank " << world->comm().rank() << "): " << e.what() << "\n";
+    if (world->comm().size() > 1)
+      world->abort(1);
     return 1;
   }
 }

@@ -56,10 +56,14 @@ struct advance_window {
   std::int64_t n_steps;
 };
 
+// A rank's neurons of one population: gids first_gid + i * gid_stride, local
+// indices first_local + i, for i < size.
 class neuron_group {
 public:
-  neuron_group(std::uint64_t first_gid, std::uint64_t first_local, std::uint64_t size)
+  neuron_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
+               std::uint64_t size)
       : first_gid_(first_gid)
+      , gid_stride_(gid_stride)
       , first_local_(first_local)
       , size_(size) {}
   virtual ~neuron_group() = default;
@@ -75,11 +79,12 @@ public:
   void add_probe(probe p); // keeps probes sorted by neuron
 
   std::uint64_t first_gid() const { return first_gid_; }
+  std::uint64_t gid(std::uint64_t i) const { return first_gid_ + i * gid_stride_; }
   std::uint64_t first_local() const { return first_local_; }
   std::uint64_t size() const { return size_; }
 
 protected:
-  std::uint64_t first_gid_, first_local_, size_;
+  std::uint64_t first_gid_, gid_stride_, first_local_, size_;
   std::vector<poisson_input> poisson_;
   std::vector<probe> probes_;
 };

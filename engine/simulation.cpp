@@ -4,20 +4,26 @@
 
 #include <algorithm>
 #include <barrier>
+#include <chrono>
 #include <cstring>
 #include <thread>
 
 namespace myelin {
 
-// Order of work in one epoch [step_, step_ + epoch_length_), per thread t:
-//   1. deliver(t):  spikes received at the end of the previous epoch go into
-//                   ring slots >= step_ (every delay >= epoch length), only for
-//                   targets in t's block;
+// Order of work in epoch k = [step_, step_ + epoch_length_), per thread t:
+//   1. deliver(t):  the spikes in incoming_ go into ring slots >= step_, only
+//                   for targets in t's block;
 //   2. advance(t):  t's neurons step through the epoch reading the ring;
-//   -- barrier --   end_of_epoch() runs once: sort the epoch's spikes, record
-//                   them, exchange them (a rank sends to itself too).
-// Delivery of epoch k's spikes therefore always precedes the update of epoch
-// k+1, and the ring holds them until their delay has elapsed.
+//   -- barrier --   end_of_epoch() runs once on this rank: sort the epoch's
+//                   spikes, record them, start sending them to subscribed
+//                   ranks (this rank included), and finish the oldest exchange
+//                   in flight into incoming_.
+// Without overlap the exchange of epoch k finishes right after it starts and
+// is delivered in epoch k+1: the epoch is the smallest delay D. With overlap
+// (several ranks, D >= 2) epochs are D/2 long and the exchange of epoch k
+// stays in flight during epoch k+1's update; it is delivered at the start of
+// epoch k+2, still before its earliest arrival (k * D/2 + D). run() drains
+// every exchange before it returns, so pending spikes wait in incoming_.
 
 namespace {
 struct epoch_completion {
@@ -25,13 +31,19 @@ struct epoch_completion {
   void (simulation::*fn)() noexcept;
   void operator()() noexcept { (sim->*fn)(); }
 };
+
+using clock = std::chrono::steady_clock;
+double seconds(clock::time_point a, clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 } // namespace
 
-simulation::simulation(local_network& net, comm::communicator& comm, unsigned)
+simulation::simulation(local_network& net, comm::communicator& comm)
     : net_(net)
     , comm_(comm)
     , threads_(static_cast<unsigned>(net.shards.size()))
     , thread_spikes_(net.shards.size())
+    , send_blocks_(static_cast<std::size_t>(comm.size()))
     , spike_counts_(net.groups.size(), 0) {}
 
 void simulation::run(std::int64_t n_steps) {
@@ -72,13 +84,19 @@ void simulation::run(std::int64_t n_steps) {
 
 void simulation::worker(unsigned t) {
   const thread_shard& shard = net_.shards[t];
+  const auto t0 = clock::now();
   deliver(shard);
+  const auto t1 = clock::now();
   const advance_window window{net_.ring_access(), step_, epoch_length_};
   for (auto& g : net_.groups) {
     const std::uint64_t lo = std::max(shard.first_local, g->first_local());
     const std::uint64_t hi = std::min(shard.end_local, g->first_local() + g->size());
     if (lo < hi)
       g->advance(lo - g->first_local(), hi - g->first_local(), window, thread_spikes_[t]);
+  }
+  if (t == 0) {
+    stats_.deliver_s += seconds(t0, t1);
+    stats_.update_s += seconds(t1, clock::now());
   }
 }
 
@@ -106,6 +124,7 @@ void simulation::end_of_epoch() noexcept {
         done_ = true;
         return;
       }
+    const auto t0 = clock::now();
     outgoing_.clear();
     for (auto& ts : thread_spikes_) {
       outgoing_.insert(outgoing_.end(), ts.begin(), ts.end());
@@ -114,21 +133,29 @@ void simulation::end_of_epoch() noexcept {
     std::sort(outgoing_.begin(), outgoing_.end(), [](const spike& a, const spike& b) {
       return a.step != b.step ? a.step < b.step : a.gid < b.gid;
     });
-    for (const spike& s : outgoing_) {
-      const auto p = std::upper_bound(net_.population_offsets.begin(), net_.population_offsets.end(), s.gid) -
-                     net_.population_offsets.begin() - 1;
-      ++spike_counts_[static_cast<std::size_t>(p)];
-    }
+    for (const spike& s : outgoing_)
+      ++spike_counts_[net_.population_of(s.gid)];
+    stats_.spikes_emitted += outgoing_.size();
     if (spikes_out_)
       spikes_out_->write(outgoing_);
     for (std::size_t m = 0; m < net_.traces.size(); ++m) {
       auto& tb = *net_.traces[m];
       const std::int64_t last = (step_ + epoch_length_) / tb.interval;
-      const std::int64_t rows = last - tb.first_sample + 1;
-      if (traces_out_ && rows > 0)
+      const std::int64_t rows = std::max<std::int64_t>(0, last - tb.first_sample + 1);
+      if (traces_out_)
         traces_out_->write(m, tb.first_sample, static_cast<std::size_t>(rows), tb.rows.data());
     }
-    exchange();
+    const auto t1 = clock::now();
+    incoming_.clear();
+    send_epoch();
+    const bool last_epoch = step_ + epoch_length_ >= end_step_;
+    // With overlap the newest exchange stays in flight, except after the
+    // run's last epoch, when everything is drained.
+    while (in_flight_.size() > (net_.overlap && !last_epoch ? 1u : 0u))
+      receive_oldest();
+    stats_.output_s += seconds(t0, t1);
+    stats_.exchange_s += seconds(t1, clock::now());
+
     step_ += epoch_length_;
     if (progress_)
       progress_(step_);
@@ -145,20 +172,38 @@ void simulation::end_of_epoch() noexcept {
   }
 }
 
-void simulation::exchange() {
-  // Wire record: gid << 16 | step offset within the epoch (epochs are at most
-  // 65535 steps, the largest delay).
-  send_buffer_.clear();
-  for (const spike& s : outgoing_)
-    send_buffer_.push_back(s.gid << 16 | static_cast<std::uint64_t>(s.step - step_));
-  std::vector<std::span<const std::byte>> blocks{std::as_bytes(std::span(send_buffer_))};
+void simulation::send_epoch() {
+  // Wire record: gid << 16 | step offset within the sending epoch (epochs are
+  // at most 65535 steps). One record per subscribed rank, none for others.
+  for (auto& b : send_blocks_)
+    b.clear();
+  for (const spike& s : outgoing_) {
+    const std::uint64_t local = net_.local_index(net_.population_of(s.gid), s.gid);
+    const std::uint64_t record = s.gid << 16 | static_cast<std::uint64_t>(s.step - step_);
+    for (auto k = net_.subscriber_offsets[local]; k < net_.subscriber_offsets[local + 1]; ++k)
+      send_blocks_[net_.subscriber_ranks[k]].push_back(record);
+  }
+  std::vector<std::span<const std::byte>> blocks;
+  for (const auto& b : send_blocks_) {
+    blocks.push_back(std::as_bytes(std::span(b)));
+    stats_.records_sent += b.size();
+    stats_.bytes_sent += b.size() * sizeof(std::uint64_t);
+  }
+  comm_.exchange_start(blocks);
+  in_flight_.push_back(step_);
+}
+
+void simulation::receive_oldest() {
   std::vector<std::size_t> counts;
-  const auto received = comm_.all_to_all_v(blocks, counts);
-  incoming_.resize(received.size() / sizeof(std::uint64_t));
-  for (std::size_t i = 0; i < incoming_.size(); ++i) {
+  const auto received = comm_.exchange_finish(counts);
+  const std::int64_t epoch_start = in_flight_.front();
+  in_flight_.pop_front();
+  const std::size_t n = received.size() / sizeof(std::uint64_t);
+  stats_.records_received += n;
+  for (std::size_t i = 0; i < n; ++i) {
     std::uint64_t r;
     std::memcpy(&r, received.data() + i * sizeof r, sizeof r);
-    incoming_[i] = {r >> 16, step_ + static_cast<std::int64_t>(r & 0xffff)};
+    incoming_.push_back({r >> 16, epoch_start + static_cast<std::int64_t>(r & 0xffff)});
   }
 }
 

@@ -1,36 +1,48 @@
 #pragma once
 // The epoch loop on one rank: N threads, each owning a contiguous block of
-// neurons and the incoming synapses of that block.
+// neurons and the incoming synapses of that block; spikes leave the rank once
+// per epoch, only towards ranks that subscribed to their source.
 #include "engine/comm/communicator.hpp"
 #include "engine/local_network.hpp"
 #include "engine/recording.hpp"
 
+#include <deque>
 #include <functional>
 #include <vector>
 
 namespace myelin {
 
+// What a rank did, for run.json.
+struct rank_statistics {
+  std::uint64_t spikes_emitted = 0;
+  std::uint64_t records_sent = 0, records_received = 0, bytes_sent = 0;
+  double update_s = 0, deliver_s = 0;  // thread 0's share of the parallel phase
+  double exchange_s = 0, output_s = 0; // serial part at the end of each epoch
+};
+
 class simulation {
 public:
-  simulation(local_network& net, comm::communicator& comm, unsigned threads);
+  simulation(local_network& net, comm::communicator& comm);
 
   void set_spike_output(spike_output* out) { spikes_out_ = out; }
   void set_trace_output(trace_output* out) { traces_out_ = out; }
   // Called after every epoch with the number of steps done so far.
   void set_progress(std::function<void(std::int64_t)> f) { progress_ = std::move(f); }
 
-  // Advances by n_steps from the current step.
+  // Advances by n_steps from the current step. Collective.
   void run(std::int64_t n_steps);
 
   std::int64_t current_step() const { return step_; }
-  // Spikes emitted so far by each local neuron's population (index = population).
+  // Spikes emitted so far by this rank's neurons of each population.
   const std::vector<std::uint64_t>& spike_counts() const { return spike_counts_; }
+  const rank_statistics& statistics() const { return stats_; }
 
 private:
   void worker(unsigned t);
   void end_of_epoch() noexcept;
   void deliver(const thread_shard& shard);
-  void exchange();
+  void send_epoch();
+  void receive_oldest();
 
   local_network& net_;
   comm::communicator& comm_;
@@ -45,10 +57,12 @@ private:
   bool done_ = false;
   std::vector<std::exception_ptr> errors_;
   std::vector<std::vector<spike>> thread_spikes_;
-  std::vector<spike> outgoing_; // this epoch's spikes, sorted
-  std::vector<spike> incoming_; // received, waiting for delivery
+  std::vector<spike> outgoing_;                         // this epoch's spikes, sorted
+  std::vector<spike> incoming_;                         // received, delivered at the start of the next epoch
+  std::deque<std::int64_t> in_flight_;                  // first step of each epoch whose exchange is pending
+  std::vector<std::vector<std::uint64_t>> send_blocks_; // per rank, packed wire records
   std::vector<std::uint64_t> spike_counts_;
-  std::vector<std::uint64_t> send_buffer_; // packed wire records
+  rank_statistics stats_;
 };
 
 } // namespace myelin

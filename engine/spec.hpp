@@ -1,6 +1,7 @@
 #pragma once
 // NetworkSpec: everything a model file says, in engine units (ms, mV, pA, pF,
 // Hz), validated by the reader. Built on one rank, shared with all ranks.
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -97,14 +98,32 @@ struct network {
   std::vector<spike_recorder> spike_recorders;
   std::vector<multimeter> multimeters;
 
-  std::uint64_t total_neurons() const;
+  std::uint64_t total_neurons() const {
+    std::uint64_t n = 0;
+    for (const auto& p : populations)
+      n += p.size;
+    return n;
+  }
   // Index of the named population, or -1.
-  int find_population(const std::string& name) const;
-  // First global id of each population (gids are dense, populations in file order).
-  std::vector<std::uint64_t> population_offsets() const;
+  int find_population(const std::string& name) const {
+    for (std::size_t i = 0; i < populations.size(); ++i)
+      if (populations[i].name == name)
+        return static_cast<int>(i);
+    return -1;
+  }
+  // First global id of each population, plus the total (gids are dense,
+  // populations in file order).
+  std::vector<std::uint64_t> population_offsets() const {
+    std::vector<std::uint64_t> off{0};
+    for (const auto& p : populations)
+      off.push_back(off.back() + p.size);
+    return off;
+  }
 };
 
 // Delay in whole steps (rounded to nearest, as NEST does).
-std::int64_t delay_steps(double delay_ms, double dt);
+inline std::int64_t delay_steps(double delay_ms, double dt) {
+  return std::llround(delay_ms / dt);
+}
 
 } // namespace myelin::spec

@@ -12,10 +12,33 @@ void silence_error_stack() {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 
-handle create_file(const std::string& path) {
+shared_file::shared_file(const std::string& path, comm::communicator& comm)
+    : path_(path)
+    , parallel_(comm.size() > 1)
+    , rank_(comm.rank()) {
   silence_error_stack();
-  return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path, "create the file"),
-          H5Fclose};
+  fapl_ = {check(H5Pcreate(H5P_FILE_ACCESS), path, "create a property list"), H5Pclose};
+  dxpl_ = {check(H5Pcreate(H5P_DATASET_XFER), path, "create a property list"), H5Pclose};
+  if (parallel_) {
+#ifdef H5_HAVE_PARALLEL
+    if (!comm.mpi_handle())
+      throw internal_error("several ranks without an MPI communicator");
+    check(H5Pset_fapl_mpio(fapl_, *static_cast<const MPI_Comm*>(comm.mpi_handle()), MPI_INFO_NULL), path,
+          "use the MPI-IO driver");
+    check(H5Pset_dxpl_mpio(dxpl_, H5FD_MPIO_COLLECTIVE), path, "set collective transfers");
+#else
+    throw io_error(path, "this HDF5 is not parallel; several ranks need libhdf5-openmpi-dev");
+#endif
+  }
+  file_ = {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_), path, "create the file"),
+           H5Fclose};
+}
+
+void shared_file::close() {
+  if (file_.get() < 0)
+    return;
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), path_, "flush the file");
+  file_.reset();
 }
 
 // Object modification times are not recorded, so that the same run writes
@@ -42,43 +65,76 @@ handle create_extendible(hid_t parent, const std::string& name, hid_t type, int 
           H5Dclose};
 }
 
-void append(hid_t dataset, hid_t type, const void* data, hsize_t rows, hsize_t columns,
-            const std::string& path) {
-  if (rows == 0)
+void append_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data, hsize_t rows,
+                 hsize_t row_offset, hsize_t total_rows, const std::vector<column_block>& columns) {
+  const std::string& path = f.path();
+  if (total_rows == 0)
     return;
   handle space(check(H5Dget_space(dataset), path, "read a dataspace"), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space);
-  hsize_t dims[2] = {0, columns};
+  hsize_t dims[2] = {0, 0};
   H5Sget_simple_extent_dims(space, dims, nullptr);
   const hsize_t old_rows = dims[0];
-  dims[0] += rows;
+  dims[0] += total_rows;
   check(H5Dset_extent(dataset, dims), path, "extend a dataset");
   handle file_space(check(H5Dget_space(dataset), path, "read a dataspace"), H5Sclose);
-  const hsize_t start[2] = {old_rows, 0};
-  const hsize_t count[2] = {rows, columns};
-  check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), path, "select rows");
-  handle mem_space(check(H5Screate_simple(rank, count, nullptr), path, "create a dataspace"), H5Sclose);
-  check(H5Dwrite(dataset, type, mem_space, file_space, H5P_DEFAULT, data), path, "write (disk full?)");
+  hsize_t selected = 0; // values this rank writes
+  if (rank == 1) {
+    const hsize_t start[1] = {old_rows + row_offset}, count[1] = {rows};
+    if (rows > 0)
+      check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, nullptr, count, nullptr), path,
+            "select rows");
+    selected = rows;
+  } else {
+    bool first = true;
+    for (const auto& c : columns) {
+      const hsize_t start[2] = {old_rows + row_offset, c.start}, count[2] = {rows, c.width};
+      if (rows == 0 || c.width == 0)
+        continue;
+      check(H5Sselect_hyperslab(file_space, first ? H5S_SELECT_SET : H5S_SELECT_OR, start, nullptr, count,
+                                nullptr),
+            path, "select columns");
+      first = false;
+      selected += rows * c.width;
+    }
+  }
+  // Ranks with nothing to write still take part in the collective write.
+  const hsize_t mem_dims[1] = {selected > 0 ? selected : 1};
+  handle mem_space(check(H5Screate_simple(1, mem_dims, nullptr), path, "create a dataspace"), H5Sclose);
+  if (selected == 0) {
+    H5Sselect_none(file_space);
+    H5Sselect_none(mem_space);
+  }
+  check(H5Dwrite(dataset, type, mem_space, file_space, f.transfer(), data), path, "write (disk full?)");
 }
 
 template <class T>
-void write_fixed(hid_t parent, const std::string& name, hid_t type, const T* data, hsize_t n,
-                 const std::string& path) {
+void write_fixed(const shared_file& f, hid_t parent, const std::string& name, hid_t type, const T* data,
+                 hsize_t n) {
+  const std::string& path = f.path();
   handle space(check(H5Screate_simple(1, &n, nullptr), path, "create a dataspace"), H5Sclose);
   handle plist(check(H5Pcreate(H5P_DATASET_CREATE), path, "create a property list"), H5Pclose);
   check(H5Pset_obj_track_times(plist, false), path, "switch off time tracking");
   handle ds(check(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), path,
                   ("create dataset " + name).c_str()),
             H5Dclose);
-  if (n > 0)
-    check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path, ("write dataset " + name).c_str());
+  if (n == 0)
+    return;
+  handle file_space(check(H5Dget_space(ds), path, "read a dataspace"), H5Sclose);
+  handle mem_space(check(H5Screate_simple(1, &n, nullptr), path, "create a dataspace"), H5Sclose);
+  if (f.rank() != 0) {
+    H5Sselect_none(file_space);
+    H5Sselect_none(mem_space);
+  }
+  check(H5Dwrite(ds, type, mem_space, file_space, f.transfer(), data), path,
+        ("write dataset " + name).c_str());
 }
-template void write_fixed<double>(hid_t, const std::string&, hid_t, const double*, hsize_t,
-                                  const std::string&);
-template void write_fixed<std::uint64_t>(hid_t, const std::string&, hid_t, const std::uint64_t*, hsize_t,
-                                         const std::string&);
-template void write_fixed<std::uint32_t>(hid_t, const std::string&, hid_t, const std::uint32_t*, hsize_t,
-                                         const std::string&);
+template void write_fixed<double>(const shared_file&, hid_t, const std::string&, hid_t, const double*,
+                                  hsize_t);
+template void write_fixed<std::uint64_t>(const shared_file&, hid_t, const std::string&, hid_t,
+                                         const std::uint64_t*, hsize_t);
+template void write_fixed<std::uint32_t>(const shared_file&, hid_t, const std::string&, hid_t,
+                                         const std::uint32_t*, hsize_t);
 
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value,
                             const std::string& path) {

@@ -1,11 +1,14 @@
 #pragma once
 // Small RAII layer over the HDF5 C API: every handle closes itself and every
 // failing call becomes an io_error naming the file and the operation.
+#include "engine/comm/communicator.hpp"
 #include "engine/error.hpp"
 
+#include <cstdint>
 #include <hdf5.h>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace myelin::io::h5 {
 
@@ -40,21 +43,49 @@ private:
 
 // Throws io_error(path, what) when id or status is negative.
 hid_t check(hid_t id, const std::string& path, const char* what);
+void silence_error_stack();
 
-handle create_file(const std::string& path);
+// A file shared by all ranks of a communicator: opened with the MPI-IO driver
+// and written collectively when there are several ranks, plainly otherwise.
+// Every call below is collective: all ranks make it, in the same order.
+class shared_file {
+public:
+  shared_file(const std::string& path, comm::communicator& comm);
+  hid_t id() const { return file_; }
+  hid_t transfer() const { return dxpl_; } // collective transfer properties
+  bool parallel() const { return parallel_; }
+  int rank() const { return rank_; }
+  const std::string& path() const { return path_; }
+  void close(); // flushes; further use is an error
+
+private:
+  std::string path_;
+  bool parallel_ = false;
+  int rank_ = 0;
+  handle fapl_, dxpl_, file_;
+};
+
 handle create_group(hid_t parent, const std::string& name, const std::string& path);
 // 1-D or 2-D dataset, unlimited along the first dimension.
 handle create_extendible(hid_t parent, const std::string& name, hid_t type, int rank, hsize_t columns,
                          hsize_t chunk_rows, const std::string& path);
-// Appends rows (row-major, `columns` values each) at the end of the first dimension.
-void append(hid_t dataset, hid_t type, const void* data, hsize_t rows, hsize_t columns,
-            const std::string& path);
+
+// Grows the dataset by total_rows and writes this rank's `rows` rows at
+// row_offset within the new part; for 2-D data only the given column blocks
+// (ascending), held row-major in `data`.
+struct column_block {
+  hsize_t start, width;
+};
+void append_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data, hsize_t rows,
+                 hsize_t row_offset, hsize_t total_rows, const std::vector<column_block>& columns);
+
+// A small dataset written whole by rank 0.
 template <class T>
-void write_fixed(hid_t parent, const std::string& name, hid_t type, const T* data, hsize_t n,
-                 const std::string& path);
+void write_fixed(const shared_file& f, hid_t parent, const std::string& name, hid_t type, const T* data,
+                 hsize_t n);
+
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value,
                             const std::string& path);
 void write_sorting_attribute(hid_t group, std::uint8_t value, const std::string& path);
-void silence_error_stack();
 
 } // namespace myelin::io::h5

@@ -1,8 +1,11 @@
 #pragma once
 // SONATA spike file: /spikes/<population>/{timestamps (ms, float64), node_ids
-// (uint64, index within the population)}, sorting = by_time. Spikes are
-// buffered and appended in chunks while the run goes on, so a long run never
-// holds all its spikes in memory.
+// (uint64, index within the population)}. Every rank buffers its own spikes
+// and all ranks append them collectively every few epochs, at offsets from a
+// prefix sum, so output never funnels through one rank and a long run never
+// holds all its spikes in memory. One rank writes them sorted by time
+// (sorting = by_time); several ranks write each flush rank after rank
+// (sorting = none).
 #include "engine/recording.hpp"
 #include "engine/spec.hpp"
 #include "io/hdf5_handle.hpp"
@@ -14,27 +17,30 @@ namespace myelin::io {
 
 class spike_file final : public spike_output {
 public:
-  // Records the populations named by the spec's spike recorders.
-  spike_file(const std::string& path, const spec::network& net);
+  // Records the populations named by the spec's spike recorders. Collective.
+  spike_file(const std::string& path, const spec::network& net, comm::communicator& comm,
+             int flush_every_epochs);
   ~spike_file() override;
 
-  void write(std::span<const spike> spikes) override;
-  void flush(); // appends what is buffered
-  void close(); // flush and close; further writes are an error
+  void write(std::span<const spike> spikes) override; // collective every flush_every_epochs calls
+  void close();                                       // collective: flush and close
 
 private:
+  void flush();
   struct population_out {
     bool recorded = false;
     h5::handle group, timestamps, node_ids;
     std::vector<double> times;
     std::vector<std::uint64_t> ids;
   };
-  std::string path_;
+  comm::communicator& comm_;
   double dt_;
+  int flush_every_;
+  int epochs_ = 0;
   std::vector<std::uint64_t> offsets_;
   std::vector<population_out> pops_;
-  std::size_t buffered_ = 0;
-  h5::handle file_;
+  h5::shared_file file_;
+  bool open_ = true;
 };
 
 } // namespace myelin::io

@@ -4,6 +4,7 @@
 #include "engine/cuda/device_query.hpp"
 #include "io/model_file.hpp"
 #include "models/registry.hpp"
+#include "partition/decomposition.hpp"
 
 #include <cmath>
 #include <iomanip>
@@ -48,7 +49,11 @@ std::string bytes_text(double b) {
 
 } // namespace
 
-int check_command(const std::string& model) {
+int check_command(const check_options& opts) {
+  const auto strategy = partition::parse_strategy(opts.partition);
+  if (opts.ranks < 1)
+    throw usage_error("--ranks must be at least 1");
+  const std::string& model = opts.model;
   const auto net = io::read_model(model);
   std::cout << model << ": valid\n";
   std::cout << "  dt " << net.run.dt << " ms, duration " << net.run.duration << " ms, seed " << net.run.seed
@@ -87,13 +92,35 @@ int check_command(const std::string& model) {
   std::int64_t device_delay = 0;
   for (const auto& d : net.poisson_devices)
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
-  const std::int64_t epoch = choose_epoch_steps(net.projections.empty() ? 0 : delays.min);
+  const std::int64_t epoch = choose_epoch_steps(net.projections.empty() ? 0 : delays.min, false);
   const double slots = static_cast<double>(std::max(delays.max, device_delay) + epoch + 1);
   const double ring_bytes = 2.0 * slots * neurons * 8.0;
   const double synapse_bytes = synapses * 8.0 + neurons * 16.0;
   std::cout << "  estimated memory: " << bytes_text(synapse_bytes + state_bytes + ring_bytes) << " (synapses "
             << bytes_text(synapse_bytes) << ", neuron state " << bytes_text(state_bytes) << ", ring buffers "
             << bytes_text(ring_bytes) << ")\n";
+
+  // How the neurons would spread over ranks, and what each rank would hold.
+  const partition::decomposition decomp(net, opts.ranks, strategy);
+  const auto indegree = partition::expected_indegree(net);
+  std::cout << "  decomposition over " << opts.ranks << " rank(s), " << partition::strategy_name(strategy)
+            << ": imbalance " << std::fixed << std::setprecision(3) << decomp.imbalance() << std::defaultfloat
+            << " (largest cost / mean)\n";
+  std::cout << "    rank      neurons      synapses   est. memory\n";
+  for (int r = 0; r < opts.ranks; ++r) {
+    double n = 0, syn = 0, state = 0;
+    const auto sl = decomp.slices(r);
+    for (std::size_t p = 0; p < sl.size(); ++p) {
+      const double c = static_cast<double>(sl[p].count);
+      n += c;
+      syn += c * indegree[p];
+      state +=
+          c * (8.0 * static_cast<double>(models::find_model(net.populations[p].model)->state.size()) + 4.0);
+    }
+    const double mem = syn * 8.0 + neurons * 16.0 + state + 2.0 * slots * n * 8.0;
+    std::cout << "    " << std::setw(4) << r << std::setw(13) << std::llround(n) << std::setw(14)
+              << std::llround(syn) << std::setw(14) << bytes_text(mem) << "\n";
+  }
   return 0;
 }
 

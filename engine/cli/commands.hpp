@@ -1,10 +1,17 @@
 #pragma once
 // The `myelin` subcommands, separated from argument parsing in main.cpp.
+#include "engine/comm/communicator.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace myelin::cli {
+
+// An error another rank has already reported: exit with `code`, print nothing.
+struct reported_elsewhere {
+  int code;
+};
 
 struct run_options {
   std::string model;
@@ -13,10 +20,17 @@ struct run_options {
   std::optional<double> duration_ms;
   std::optional<std::uint64_t> seed;
   bool quiet = false;
+  std::string partition = "block";
 };
 
-int run_command(const run_options& opts);
-int check_command(const std::string& model);
+struct check_options {
+  std::string model;
+  int ranks = 1;
+  std::string partition = "block";
+};
+
+int run_command(const run_options& opts, comm::communicator& comm);
+int check_command(const check_options& opts);
 std::string version_text();
 
 } // namespace myelin::cli

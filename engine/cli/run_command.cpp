@@ -2,18 +2,20 @@
 #include "engine/cli/commands.hpp"
 #include "engine/cli/output_dir.hpp"
 #include "engine/cli/progress.hpp"
-#include "engine/comm/communicator.hpp"
 #include "engine/error.hpp"
 #include "engine/simulation.hpp"
 #include "io/model_checks.hpp"
 #include "io/model_file.hpp"
 #include "io/report_file.hpp"
+#include "io/spec_archive.hpp"
 #include "io/spike_file.hpp"
+#include "partition/decomposition.hpp"
 
 #include <chrono>
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
@@ -31,50 +33,143 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Runs `step` on rank 0 only and tells every rank how it went: a bad-input
+// error is printed once, by rank 0, and every rank then exits with code 2.
+// On success the returned bytes are rank 0's result, on every rank.
+template <class Step>
+std::vector<std::byte> on_root(comm::communicator& comm, Step&& step) {
+  std::vector<std::byte> message;
+  if (comm.rank() == 0) {
+    std::string text;
+    std::byte status{0};
+    try {
+      text = step();
+    } catch (const model_error& e) {
+      status = std::byte{2};
+      text = e.what();
+    } catch (const usage_error& e) {
+      status = std::byte{2};
+      text = e.what();
+    }
+    message.push_back(status);
+    const auto* p = reinterpret_cast<const std::byte*>(text.data());
+    message.insert(message.end(), p, p + text.size());
+  }
+  comm.broadcast(message, 0);
+  if (message.at(0) != std::byte{0}) {
+    if (comm.rank() == 0)
+      std::cerr << "myelin: error: "
+                << std::string(reinterpret_cast<const char*>(message.data() + 1), message.size() - 1) << "\n";
+    throw reported_elsewhere{static_cast<int>(message[0])};
+  }
+  return {message.begin() + 1, message.end()};
+}
+
+spec::network read_and_share(const run_options& opts, comm::communicator& comm) {
+  const auto bytes = on_root(comm, [&] {
+    auto net = io::read_model(opts.model);
+    if (opts.duration_ms) {
+      if (!(*opts.duration_ms >= 0))
+        throw usage_error("--duration must be >= 0 ms");
+      net.run.duration = *opts.duration_ms;
+    }
+    if (opts.seed)
+      net.run.seed = *opts.seed;
+    try {
+      io::check_network(net); // --duration may not be a multiple of dt
+    } catch (const model_error& e) {
+      if (opts.duration_ms && e.key == "run.duration")
+        throw usage_error("--duration: " + e.reason);
+      throw;
+    }
+    return io::save_spec(net);
+  });
+  // Other ranks never parse the model file: they get rank 0's spec.
+  return io::load_spec(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+nlohmann::ordered_json rank_table(const std::vector<double>& all, std::size_t fields, double& imbalance) {
+  static const char* names[] = {"neurons",          "synapses",   "spikes",        "records_sent",
+                                "records_received", "bytes_sent", "update_s",      "deliver_s",
+                                "exchange_s",       "output_s",   "peak_rss_bytes"};
+  auto table = nlohmann::ordered_json::array();
+  double sum = 0, mx = 0;
+  for (std::size_t r = 0; r * fields < all.size(); ++r) {
+    nlohmann::ordered_json row;
+    row["rank"] = r;
+    for (std::size_t f = 0; f < fields; ++f) {
+      const double v = all[r * fields + f];
+      if (std::string_view(names[f]).ends_with("_s"))
+        row[names[f]] = v;
+      else
+        row[names[f]] = static_cast<std::uint64_t>(v);
+    }
+    const double work = all[r * fields + 6] + all[r * fields + 7];
+    sum += work;
+    mx = std::max(mx, work);
+    table.push_back(row);
+  }
+  imbalance = sum > 0 ? mx / (sum / static_cast<double>(table.size())) : 1.0;
+  return table;
+}
+
 } // namespace
 
-int run_command(const run_options& opts) {
-  auto net = io::read_model(opts.model);
-  if (opts.duration_ms) {
-    if (!(*opts.duration_ms >= 0))
-      throw usage_error("--duration must be >= 0 ms");
-    net.run.duration = *opts.duration_ms;
-  }
-  if (opts.seed)
-    net.run.seed = *opts.seed;
-  try {
-    io::check_network(net); // --duration may not be a multiple of dt
-  } catch (const model_error& e) {
-    if (opts.duration_ms && e.key == "run.duration")
-      throw usage_error("--duration: " + e.reason);
-    throw;
-  }
+int run_command(const run_options& opts, comm::communicator& comm) {
+  const auto strategy = partition::parse_strategy(opts.partition);
+  const auto net = read_and_share(opts, comm);
   const unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   const std::filesystem::path out(opts.output_dir);
-  prepare_output_dir(out);
+  on_root(comm, [&] {
+    prepare_output_dir(out);
+    return std::string();
+  });
 
   const auto t_build = std::chrono::steady_clock::now();
-  local_network ln = build(net, threads);
-  const double build_s = seconds_since(t_build);
+  const partition::decomposition decomp(net, comm.size(), strategy);
+  local_network ln = build(net, decomp, comm, threads);
+  const double build_s = comm.max(seconds_since(t_build));
 
-  io::spike_file spikes((out / "spikes.h5").string(), net);
-  io::report_files reports(out, net);
-  comm::local_communicator comm;
-  simulation sim(ln, comm, threads);
+  const auto n_steps = std::llround(net.run.duration / net.run.dt);
+  // Output is appended collectively about every 100 ms of simulated time.
+  const int flush_every =
+      static_cast<int>(std::max<std::int64_t>(1, std::llround(100.0 / net.run.dt) / ln.epoch_steps));
+  io::spike_file spikes((out / "spikes.h5").string(), net, comm, flush_every);
+  io::report_files reports(out, net, ln.trace_columns, comm);
+  simulation sim(ln, comm);
   sim.set_spike_output(&spikes);
   sim.set_trace_output(&reports);
-  const auto n_steps = std::llround(net.run.duration / net.run.dt);
   progress_line progress(n_steps, net.run.dt);
-  if (!opts.quiet && isatty(STDERR_FILENO))
+  if (!opts.quiet && comm.rank() == 0 && isatty(STDERR_FILENO))
     sim.set_progress([&](std::int64_t done) { progress.update(done); });
 
   const auto t_sim = std::chrono::steady_clock::now();
   sim.run(n_steps);
-  const double sim_s = seconds_since(t_sim);
+  const double sim_s = comm.max(seconds_since(t_sim));
   spikes.close();
   reports.close();
 
+  const auto& st = sim.statistics();
+  const std::vector<double> mine = {static_cast<double>(ln.n_local),
+                                    static_cast<double>(ln.n_synapses()),
+                                    static_cast<double>(st.spikes_emitted),
+                                    static_cast<double>(st.records_sent),
+                                    static_cast<double>(st.records_received),
+                                    static_cast<double>(st.bytes_sent),
+                                    st.update_s,
+                                    st.deliver_s,
+                                    st.exchange_s,
+                                    st.output_s,
+                                    static_cast<double>(peak_rss_bytes())};
+  const auto all = comm.gather(mine, 0);
+  const auto counts = comm.sum(sim.spike_counts());
+  const auto synapses = comm.sum({ln.n_synapses(), ln.synapse_bytes()});
+  const double peak = comm.max(static_cast<double>(peak_rss_bytes()));
+  if (comm.rank() != 0)
+    return 0;
+
   const double seconds = net.run.duration * 1e-3;
+  double imbalance = 1.0;
   nlohmann::ordered_json j;
   j["version"] = version_text();
   j["model"] = opts.model;
@@ -84,32 +179,35 @@ int run_command(const run_options& opts) {
   j["ranks"] = comm.size();
   j["threads"] = threads;
   j["backend"] = "cpu";
+  j["partition"] = partition::strategy_name(strategy);
   j["neurons"] = ln.n_global;
-  j["synapses"] = ln.n_synapses();
+  j["synapses"] = synapses[0];
   j["min_delay_steps"] = ln.min_delay;
-  j["max_delay_steps"] = ln.max_delay;
+  j["epoch_steps"] = ln.epoch_steps;
+  j["overlap"] = ln.overlap;
   j["build_s"] = build_s;
   j["sim_s"] = sim_s;
   j["rtf"] = seconds > 0 ? sim_s / seconds : 0.0;
-  j["peak_rss_bytes"] = peak_rss_bytes();
-  j["synapse_bytes"] = ln.synapse_bytes();
+  j["peak_rss_bytes"] = static_cast<std::uint64_t>(peak); // largest rank
+  j["synapse_bytes"] = synapses[1];
+  j["per_rank"] = rank_table(all, mine.size(), imbalance);
+  j["imbalance"] = imbalance;
   auto& pops = j["populations"];
   pops = nlohmann::ordered_json::object();
   for (std::size_t p = 0; p < net.populations.size(); ++p) {
     const auto n = net.populations[p].size;
-    const auto count = sim.spike_counts()[p];
     pops[net.populations[p].name] = {
         {"neurons", n},
-        {"spikes", count},
+        {"spikes", counts[p]},
         {"mean_rate_hz",
-         seconds > 0 ? static_cast<double>(count) / (static_cast<double>(n) * seconds) : 0.0}};
+         seconds > 0 ? static_cast<double>(counts[p]) / (static_cast<double>(n) * seconds) : 0.0}};
   }
   write_file_atomically(out / "run.json", j.dump(2) + "\n");
 
   if (!opts.quiet) {
-    std::cout << opts.model << ": " << ln.n_global << " neurons, " << ln.n_synapses() << " synapses, "
-              << threads << " threads; build " << build_s << " s, simulation " << sim_s << " s (rtf "
-              << j["rtf"].get<double>() << ")\n";
+    std::cout << opts.model << ": " << ln.n_global << " neurons, " << synapses[0] << " synapses, "
+              << comm.size() << " rank(s) x " << threads << " threads; build " << build_s << " s, simulation "
+              << sim_s << " s (rtf " << j["rtf"].get<double>() << ")\n";
     for (std::size_t p = 0; p < net.populations.size(); ++p)
       std::cout << "  " << net.populations[p].name << ": "
                 << pops[net.populations[p].name]["mean_rate_hz"].get<double>() << " Hz\n";

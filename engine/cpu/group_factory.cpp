@@ -15,31 +15,30 @@
 namespace myelin::cpu {
 namespace {
 
-using factory =
-    std::function<std::unique_ptr<neuron_group>(const spec::network&, const spec::population&, std::uint64_t,
-                                                std::uint64_t, std::uint64_t, std::uint64_t)>;
+using factory = std::function<std::unique_ptr<neuron_group>(const spec::network&, const spec::population&,
+                                                            const partition::slice&)>;
 
 template <class Model>
 std::pair<std::string, factory> entry() {
   return {Model::name,
-          [](const spec::network& net, const spec::population& p, std::uint64_t gid, std::uint64_t local,
-             std::uint64_t, std::uint64_t count) -> std::unique_ptr<neuron_group> {
+          [](const spec::network& net, const spec::population& p,
+             const partition::slice& s) -> std::unique_ptr<neuron_group> {
             const auto c = Model::prepare(models::make_parameters<Model>(p.params), net.run.dt);
-            return std::make_unique<model_group<Model>>(gid, local, count, c);
+            return std::make_unique<model_group<Model>>(s.first_gid, s.stride, s.first_local, s.count, c);
           }};
 }
 
 template <class... Models>
 std::map<std::string, factory> table(models::model_list<Models...>) {
   std::map<std::string, factory> t{entry<Models>()...};
-  t[models::spike_source::name] = [](const spec::network& net, const spec::population& p, std::uint64_t gid,
-                                     std::uint64_t local, std::uint64_t first_index,
-                                     std::uint64_t count) -> std::unique_ptr<neuron_group> {
+  t[models::spike_source::name] = [](const spec::network& net, const spec::population& p,
+                                     const partition::slice& s) -> std::unique_ptr<neuron_group> {
     const bool offgrid = p.params.count("allow_offgrid_times") && p.params.at("allow_offgrid_times") != 0.0;
     std::vector<std::vector<std::int64_t>> steps;
     for (const auto& times : p.spike_times)
       steps.push_back(models::spike_times_to_emit_steps(times, net.run.dt, offgrid));
-    return std::make_unique<spike_source_group>(gid, local, count, first_index, std::move(steps));
+    return std::make_unique<spike_source_group>(s.first_gid, s.stride, s.first_local, s.count, s.first_index,
+                                                std::move(steps));
   };
   return t;
 }
@@ -47,14 +46,13 @@ std::map<std::string, factory> table(models::model_list<Models...>) {
 } // namespace
 
 std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t population,
-                                         std::uint64_t first_gid, std::uint64_t first_local,
-                                         std::uint64_t first_index, std::uint64_t count) {
+                                         const partition::slice& slice) {
   static const auto factories = table(models::neuron_models{});
   const auto& p = net.populations[population];
   const auto it = factories.find(p.model);
   if (it == factories.end())
     throw internal_error("no CPU implementation of model " + p.model);
-  auto group = it->second(net, p, first_gid, first_local, first_index, count);
+  auto group = it->second(net, p, slice);
 
   const auto* info = models::find_model(p.model);
   for (const auto& [name, dist] : p.init) {
@@ -62,8 +60,8 @@ std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t p
     const auto key =
         rng::make_key(net.run.seed, rng::purpose::initial_state,
                       (static_cast<std::uint64_t>(population) << 16) | static_cast<std::uint64_t>(var));
-    for (std::uint64_t i = 0; i < count; ++i) {
-      rng::stream s(key, first_gid + i);
+    for (std::uint64_t i = 0; i < slice.count; ++i) {
+      rng::stream s(key, group->gid(i));
       try {
         group->write(var, i, sample(dist, s));
       } catch (const sampling_error& e) {

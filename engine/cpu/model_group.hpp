@@ -19,8 +19,9 @@ class model_group final : public neuron_group {
   static constexpr bool has_refractory = requires(state s) { s.refractory; };
 
 public:
-  model_group(std::uint64_t first_gid, std::uint64_t first_local, std::uint64_t size, const constants& c)
-      : neuron_group(first_gid, first_local, size)
+  model_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
+              std::uint64_t size, const constants& c)
+      : neuron_group(first_gid, gid_stride, first_local, size)
       , c_(c) {
     const state init = Model::initial_state(c_);
     for (std::size_t f = 0; f < n_fields; ++f)
@@ -67,7 +68,7 @@ public:
           if (lane == 0 || k == 0)
             for (std::uint64_t j = 0; j < m; ++j)
               words[d * tile + j] =
-                  rng::block(poisson_[d].key, static_cast<std::uint64_t>(step) >> 2, first_gid_ + first + j);
+                  rng::block(poisson_[d].key, static_cast<std::uint64_t>(step) >> 2, gid(first + j));
           std::int64_t* target = bases[(2 + d) * n_steps + k] + first;
           const auto& table = poisson_[d].table;
           const std::int64_t weight = poisson_[d].weight;
@@ -84,7 +85,7 @@ public:
           else
             spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0);
           if (spiked)
-            out.push_back({first_gid_ + first + j, step});
+            out.push_back({gid(first + j), step});
         }
         for (auto p = probe_at; p != probes_end; ++p)
           sample(*p, st[p->neuron - first], step);

@@ -12,9 +12,10 @@ namespace myelin::cpu {
 class spike_source_group final : public neuron_group {
 public:
   // One list shared by all neurons, or one per neuron (lists.size() == size).
-  spike_source_group(std::uint64_t first_gid, std::uint64_t first_local, std::uint64_t size,
-                     std::uint64_t first_index, std::vector<std::vector<std::int64_t>> emit_steps)
-      : neuron_group(first_gid, first_local, size)
+  spike_source_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
+                     std::uint64_t size, std::uint64_t first_index,
+                     std::vector<std::vector<std::int64_t>> emit_steps)
+      : neuron_group(first_gid, gid_stride, first_local, size)
       , first_index_(first_index)
       , emit_steps_(std::move(emit_steps)) {}
 
@@ -23,10 +24,11 @@ public:
     for (std::uint64_t i = begin; i < end; ++i) {
       if (emit_steps_.empty())
         return;
-      const auto& list = emit_steps_.size() == 1 ? emit_steps_[0] : emit_steps_[first_index_ + i];
+      const auto& list =
+          emit_steps_.size() == 1 ? emit_steps_[0] : emit_steps_[first_index_ + i * gid_stride_];
       for (auto it = std::lower_bound(list.begin(), list.end(), w.first_step);
            it != list.end() && *it < w.first_step + w.n_steps; ++it)
-        out.push_back({first_gid_ + i, *it});
+        out.push_back({gid(i), *it});
     }
   }
   double read(int, std::uint64_t) const override { throw internal_error("spike_source has no state"); }

@@ -34,7 +34,7 @@ run_result simulate(const std::string& toml, unsigned threads) {
   const auto net = io::parse_model(toml, "test.toml");
   auto ln = build(net, threads);
   comm::local_communicator comm;
-  simulation sim(ln, comm, threads);
+  simulation sim(ln, comm);
   memory_spikes ms;
   ms.dt = net.run.dt;
   memory_traces mt;

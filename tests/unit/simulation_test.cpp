@@ -35,7 +35,7 @@ TEST(Simulation, RunInPiecesEqualsOneRun) {
   auto run_pieces = [&](std::vector<std::int64_t> pieces) {
     auto ln = build(net, 2);
     comm::local_communicator comm;
-    simulation sim(ln, comm, 2);
+    simulation sim(ln, comm);
     struct collect : spike_output {
       std::vector<spike> all;
       void write(std::span<const spike> s) override { all.insert(all.end(), s.begin(), s.end()); }

@@ -1,0 +1,39 @@
+// Built with MPI: start MPI when an MPI launcher started us, else run alone.
+#include "engine/comm/communicator.hpp"
+#include "engine/comm/mpi_communicator.hpp"
+
+#include <cstdlib>
+#include <mpi.h>
+
+namespace myelin::comm {
+
+world::world(int& argc, char**& argv) {
+  if (!launched_by_mpi()) {
+    comm_ = std::make_unique<local_communicator>();
+    return;
+  }
+  // Serialized: worker threads never call MPI, and the end-of-epoch work that
+  // does runs on whichever thread completes the epoch barrier.
+  int provided = 0;
+  if (MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
+    throw comm_error("MPI_Init_thread failed", 0);
+  mpi_started_ = true;
+  if (provided < MPI_THREAD_SERIALIZED)
+    throw comm_error("this MPI library does not support MPI_THREAD_SERIALIZED", provided);
+  MPI_Comm world_comm = MPI_COMM_WORLD;
+  comm_ = make_mpi_communicator(&world_comm);
+}
+
+world::~world() {
+  comm_.reset(); // frees the duplicated communicator before MPI_Finalize
+  if (mpi_started_)
+    MPI_Finalize();
+}
+
+void world::abort(int code) {
+  if (mpi_started_)
+    MPI_Abort(MPI_COMM_WORLD, code);
+  std::exit(code);
+}
+
+} // namespace myelin::comm
