@@ -50,10 +50,24 @@ int main(int argc, char** argv) {
     const int code = speaks ? app.exit(e) : e.get_exit_code();
     return code == 0 ? 0 : 2;
   }
+  if (*check_cmd) {
+    // Rank 0 checks; the others wait for its exit code, so all agree.
+    int code = 0;
+    if (speaks) {
+      try {
+        code = cli::check_command(check);
+      } catch (const error& e) {
+        std::cerr << "myelin: error: " << e.what() << "\n";
+        code = dynamic_cast<const model_error*>(&e) || dynamic_cast<const usage_error*>(&e) ? 2 : 1;
+      } catch (const std::exception& e) {
+        std::cerr << "myelin: failed: " << e.what() << "\n";
+        code = 1;
+      }
+    }
+    return static_cast<int>(world->comm().max(code));
+  }
   try {
-    if (*run_cmd)
-      return cli::run_command(run, world->comm());
-    return speaks ? cli::check_command(check) : 0;
+    return cli::run_command(run, world->comm());
   } catch (const cli::reported_elsewhere& r) {
     return r.code;
   } catch (const model_error& e) {

@@ -116,7 +116,15 @@ nlohmann::ordered_json rank_table(const std::vector<double>& all, std::size_t fi
 } // namespace
 
 int run_command(const run_options& opts, comm::communicator& comm) {
-  const auto strategy = partition::parse_strategy(opts.partition);
+  partition::strategy strategy{};
+  try {
+    strategy = partition::parse_strategy(opts.partition);
+  } catch (const usage_error& e) {
+    // Every rank sees the same flags and fails alike; one of them says so.
+    if (comm.rank() == 0)
+      std::cerr << "myelin: error: " << e.what() << "\n";
+    throw reported_elsewhere{2};
+  }
   const auto net = read_and_share(opts, comm);
   const unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   const std::filesystem::path out(opts.output_dir);
