@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Runs the example networks through `myelin run` and prints one JSON line per
 run: network, neurons, synapses, ranks, threads, backend, build_s, sim_s, rtf,
-peak_rss_bytes, bytes_per_synapse, plus the mean rate. Timings are measured
-here and written down in docs/benchmarks.md; tests never assert them.
+peak_rss_bytes (largest rank), bytes_per_synapse, bytes sent per spike and
+per rank, plus the mean rates. Timings are measured here and written down in
+docs/benchmarks.md; tests never assert them.
 
-    bench/run_benchmarks.py [--myelin build/engine/myelin] [--threads 1,2]
+    bench/run_benchmarks.py [--myelin build/engine/myelin] [--ranks 1,2,4] [--threads 1,2]
                             [--networks brunel_alpha,brunel_delta] [--duration MS] [--repeat N]
+
+Several ranks run under mpiexec (as root set OMPI_ALLOW_RUN_AS_ROOT=1
+OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1, and OMPI_MCA_rmaps_base_oversubscribe=1 for
+more ranks than cores).
 """
 import argparse
 import json
@@ -17,16 +22,20 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_once(myelin, network, threads, duration):
+def run_once(myelin, network, ranks, threads, duration):
     out = tempfile.mkdtemp(prefix="myelin-bench-")
     cmd = [myelin, "run", os.path.join(ROOT, "examples", network + ".toml"), "-o", out, "--threads", str(threads),
            "--quiet"]
+    if ranks > 1:
+        cmd = ["mpiexec", "-n", str(ranks), *cmd]
     if duration is not None:
         cmd += ["--duration", str(duration)]
     subprocess.run(cmd, check=True)
     with open(os.path.join(out, "run.json")) as f:
         r = json.load(f)
     rates = {name: round(p["mean_rate_hz"], 3) for name, p in r["populations"].items()}
+    spikes = sum(p["spikes"] for p in r["populations"].values())
+    sent = sum(row["bytes_sent"] for row in r.get("per_rank", []))
     return {
         "network": network,
         "neurons": r["neurons"],
@@ -38,7 +47,10 @@ def run_once(myelin, network, threads, duration):
         "sim_s": round(r["sim_s"], 4),
         "rtf": round(r["rtf"], 4),
         "peak_rss_bytes": r["peak_rss_bytes"],
-        "bytes_per_synapse": round(r["peak_rss_bytes"] / r["synapses"], 3) if r["synapses"] else None,
+        "bytes_per_synapse": round(r["peak_rss_bytes"] * r["ranks"] / r["synapses"], 3) if r["synapses"] else None,
+        "bytes_sent_per_spike": round(sent / spikes, 2) if spikes else 0,
+        "bytes_sent_per_rank": round(sent / r["ranks"]),
+        "imbalance": round(r.get("imbalance", 1.0), 3),
         "duration_ms": r["duration_ms"],
         "rates_hz": rates,
     }
@@ -47,15 +59,17 @@ def run_once(myelin, network, threads, duration):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--myelin", default=os.path.join(ROOT, "build", "engine", "myelin"))
+    ap.add_argument("--ranks", default="1")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--networks", default="brunel_alpha,brunel_delta")
     ap.add_argument("--duration", type=float, default=None, help="override the model's duration (ms)")
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     for network in args.networks.split(","):
-        for threads in (int(t) for t in args.threads.split(",")):
-            for _ in range(args.repeat):
-                print(json.dumps(run_once(args.myelin, network, threads, args.duration)), flush=True)
+        for ranks in (int(r) for r in args.ranks.split(",")):
+            for threads in (int(t) for t in args.threads.split(",")):
+                for _ in range(args.repeat):
+                    print(json.dumps(run_once(args.myelin, network, ranks, threads, args.duration)), flush=True)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ projection_generator::projection_generator(const spec::network& net, std::size_t
   connect_key_ = rng::make_key(net.run.seed, rng::purpose::connect, index);
   delay_key_ = rng::make_key(net.run.seed, rng::purpose::delay, index);
   weight_key_ = rng::make_key(net.run.seed, rng::purpose::weight, index);
+  if (proj_.delay.is_constant()) {
+    rng::stream unused(delay_key_, 0);
+    constant_delay_steps_ = next_delay(unused); // validates it once
+  }
   if (rule_.type == spec::rule::kind::fixed_total_number) {
     const std::uint64_t pool = S_ - (same_population_ && !rule_.allow_autapses ? 1 : 0);
     total_counts_ = split_counts(rule_.n, T_, rule_.allow_multapses, pool,
@@ -93,7 +97,9 @@ void projection_generator::choose(std::uint64_t index, connect_scratch& sc) cons
 }
 
 std::int64_t projection_generator::next_delay(rng::stream& s) const {
-  const double ms = proj_.delay.is_constant() ? proj_.delay.value : sample(proj_.delay, s);
+  if (constant_delay_steps_ > 0)
+    return constant_delay_steps_;
+  const double ms = sample(proj_.delay, s);
   const auto steps = spec::delay_steps(ms, net_.run.dt);
   if (steps < 1 || steps > 65535) {
     std::ostringstream os;

@@ -60,6 +60,7 @@ private:
   bool same_population_;
   rng::philox::key_type connect_key_, delay_key_, weight_key_;
   std::vector<std::uint64_t> total_counts_; // fixed_total_number: synapses per target
+  std::int64_t constant_delay_steps_ = 0;   // when the delay is a constant: rounded once
 };
 
 } // namespace myelin

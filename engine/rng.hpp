@@ -60,8 +60,20 @@ public:
   }
   // Uniform on [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
-  // Uniform integer on [0, n): 64-bit multiply-high, bias below n / 2^64.
+  // Uniform integer on [0, n), unbiased. Below 2^32, Lemire's multiply-shift
+  // with rejection: one 32-bit word per draw almost always.
   std::uint64_t below(std::uint64_t n) {
+    if (n <= 0xffffffffu) {
+      const auto n32 = static_cast<std::uint32_t>(n);
+      std::uint64_t m = std::uint64_t{next_u32()} * n32;
+      if (static_cast<std::uint32_t>(m) < n32) {
+        const std::uint32_t threshold = (0u - n32) % n32; // 2^32 mod n
+        while (static_cast<std::uint32_t>(m) < threshold)
+          m = std::uint64_t{next_u32()} * n32;
+      }
+      return m >> 32;
+    }
+    // 64-bit multiply-high; bias below n / 2^64.
     return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next_u64()) * n) >> 64);
   }
   // Standard normal (Box–Muller, one value per pair of uniforms). Host only.
