@@ -315,10 +315,10 @@ local_network build(const spec::network& net, const partition::decomposition& de
   std::int64_t device_delay = 0;
   for (const auto& d : net.poisson_devices)
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
-  // Slots from the current step up to the furthest write: spikes are
-  // delivered up to two epochs early (overlap), so two epochs plus the
-  // largest delay.
-  ln.ring_slots = std::max(ln.max_delay, device_delay) + 2 * ln.epoch_steps + 1;
+  // Slots from the current step up to the furthest write: the largest delay
+  // past the end of the epoch whose spikes are being delivered. With overlap
+  // spikes are delivered one epoch later, so one epoch more.
+  ln.ring_slots = std::max(ln.max_delay, device_delay) + (ln.overlap ? 2 : 1) * ln.epoch_steps + 1;
   ln.ring.assign(2 * static_cast<std::size_t>(ln.ring_slots) * ln.n_local, 0);
   for (auto& tb : ln.traces)
     tb->rows.assign(static_cast<std::size_t>(ln.epoch_steps / tb->interval + 1) * tb->row_size, 0.0);
