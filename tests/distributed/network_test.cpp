@@ -2,21 +2,13 @@
 // targets, more ranks than neurons, ranks whose neurons never spike, and the
 // same spikes as on one rank.
 #include "tests/distributed/distributed.hpp"
+#include "tests/support/source_files.hpp"
 
-#include <fstream>
 #include <gtest/gtest.h>
 #include <set>
-#include <sstream>
 
 namespace myelin::test {
 namespace {
-
-std::string all_rules() {
-  std::ifstream f(std::string(MYELIN_SOURCE_DIR) + "/tests/data/all_rules.toml");
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 TEST(Subscriptions, ASpikeGoesExactlyToTheRanksHoldingTargetsOfItsSource) {
   auto& comm = *world_comm;

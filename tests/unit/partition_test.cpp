@@ -4,9 +4,8 @@
 #include "io/model_file.hpp"
 #include "partition/decomposition.hpp"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
+#include <gtest/gtest.h>
 #include <sstream>
 
 namespace myelin::partition {

@@ -1,20 +1,12 @@
 // Promise 1 inside one process: the same spikes and traces for any thread
 // count, and a run split into pieces equals one run (what restarts rely on).
 #include "tests/support/harness.hpp"
+#include "tests/support/source_files.hpp"
 
-#include <fstream>
 #include <gtest/gtest.h>
-#include <sstream>
 
 namespace myelin::test {
 namespace {
-
-std::string all_rules() {
-  std::ifstream f(std::string(MYELIN_SOURCE_DIR) + "/tests/data/all_rules.toml");
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 TEST(Simulation, AllRulesNetworkIsActiveAndThreadInvariant) {
   const auto text = all_rules();
