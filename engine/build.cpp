@@ -68,23 +68,44 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
 }
 
 // Sorts each source's synapses by delay (stable: targets stay ascending) and
-// records one segment per distinct delay.
+// records one segment per distinct delay. Narrow delay ranges (the 8-bit
+// case) use a counting sort; wide ones a comparison sort, so the cost never
+// grows with the range times the number of sources.
 template <class Delay>
 void make_segments(synapse_table& t, std::uint64_t n_sources, const std::vector<std::uint64_t>& offsets,
                    const std::vector<Delay>& delay, std::int64_t dmin, std::int64_t dmax) {
   const auto range = static_cast<std::size_t>(dmax - dmin + 1);
-  std::vector<std::uint64_t> histogram(range);
+  const bool counting = range <= 256;
+  std::vector<std::uint64_t> histogram(counting ? range : 0);
+  std::vector<std::pair<Delay, synapse>> by_delay;
   std::vector<synapse> sorted;
   t.source_segments.assign(n_sources + 1, 0);
   t.segment_synapses.push_back(0);
+  auto open_segment = [&](std::int64_t d, std::uint64_t end) {
+    t.segment_delay.push_back(static_cast<std::uint16_t>(d));
+    t.segment_synapses.push_back(end);
+  };
   for (std::uint64_t src = 0; src < n_sources; ++src) {
     t.source_segments[src] = t.segment_delay.size();
     const std::uint64_t b = offsets[src], e = offsets[src + 1];
     if (b == e)
       continue;
     if (delay.empty()) {
-      t.segment_delay.push_back(static_cast<std::uint16_t>(dmin));
-      t.segment_synapses.push_back(e);
+      open_segment(dmin, e);
+      continue;
+    }
+    if (!counting) {
+      by_delay.clear();
+      for (std::uint64_t k = b; k < e; ++k)
+        by_delay.emplace_back(delay[k], t.synapses[k]);
+      std::stable_sort(by_delay.begin(), by_delay.end(),
+                       [](const auto& x, const auto& y) { return x.first < y.first; });
+      for (std::uint64_t k = b; k < e; ++k) {
+        const auto& [d, syn] = by_delay[k - b];
+        t.synapses[k] = syn;
+        if (k + 1 == e || by_delay[k + 1 - b].first != d)
+          open_segment(dmin + static_cast<std::int64_t>(d), k + 1);
+      }
       continue;
     }
     std::fill(histogram.begin(), histogram.end(), 0);
@@ -97,8 +118,7 @@ void make_segments(synapse_table& t, std::uint64_t n_sources, const std::vector<
       const std::uint64_t n = histogram[d];
       histogram[d] = pos; // becomes the write cursor
       pos += n;
-      t.segment_delay.push_back(static_cast<std::uint16_t>(dmin + static_cast<std::int64_t>(d)));
-      t.segment_synapses.push_back(pos);
+      open_segment(dmin + static_cast<std::int64_t>(d), pos);
     }
     sorted.resize(e - b);
     for (std::uint64_t k = b; k < e; ++k)

@@ -1,6 +1,7 @@
 // Connection rules: exact degrees and totals, Bernoulli counts within
 // statistical bounds, autapses and multapses only when allowed, delays from
 // distributions rounded to steps, and construction independent of threads.
+#include "engine/connectivity.hpp"
 #include "tests/support/harness.hpp"
 
 #include <cmath>
@@ -159,6 +160,43 @@ TEST(Rules, ConstructionDoesNotDependOnThreads) {
   const auto one = build_edges(toml, 1);
   EXPECT_EQ(one, build_edges(toml, 2));
   EXPECT_EQ(one, build_edges(toml, 7));
+}
+
+} // namespace
+} // namespace myelin::test
+
+namespace myelin::test {
+namespace {
+
+TEST(Rules, WideDelayRangesKeepEveryDelay) {
+  // Delays from 0.1 to 40 ms (1..400 steps): the 16-bit, comparison-sorted path.
+  const auto e = build_edges(network("kind = \"fixed_indegree\", indegree = 30",
+                                     "weight = 1.0, delay = { dist = \"uniform\", low = 0.1, high = 40.0 }"));
+  ASSERT_EQ(e.size(), 30u * 30u);
+  std::int64_t lo = 1 << 20, hi = 0;
+  for (const auto& x : e) {
+    lo = std::min(lo, std::get<2>(x));
+    hi = std::max(hi, std::get<2>(x));
+  }
+  EXPECT_LE(lo, 20);
+  EXPECT_GE(hi, 380);
+  // Each synapse carries its own delay: regenerate (source, target, delay)
+  // straight from the projection's streams, without the synapse table.
+  const auto net =
+      io::parse_model(network("kind = \"fixed_indegree\", indegree = 30",
+                              "weight = 1.0, delay = { dist = \"uniform\", low = 0.1, high = 40.0 }"),
+                      "test.toml");
+  const projection_generator g(net, 0);
+  std::vector<edge> expected;
+  connect_scratch sc;
+  for (std::uint64_t t = 0; t < 30; ++t) {
+    g.choose(t, sc);
+    auto ds = g.delay_stream(t);
+    for (auto src : sc.chosen)
+      expected.emplace_back(src, 40 + t, g.next_delay(ds), 1.0f);
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(e, expected);
 }
 
 } // namespace
