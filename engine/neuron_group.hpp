@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace myelin {
@@ -74,6 +75,13 @@ public:
   // State variable `var` (a state field index) in absolute units.
   virtual double read(int var, std::uint64_t i) const = 0;
   virtual void write(int var, std::uint64_t i, double value) = 0;
+
+  // Everything a checkpoint must hold to continue bit for bit: the stored
+  // values themselves (V_m relative to E_L for LIF models, the refractory
+  // counter as a double), all neurons of the group at once.
+  virtual std::vector<std::string> raw_fields() const = 0;
+  virtual void get_raw(std::size_t field, std::vector<double>& out) const = 0;
+  virtual void set_raw(std::size_t field, const std::vector<double>& in) = 0;
 
   void add_poisson(poisson_input in) { poisson_.push_back(std::move(in)); }
   void add_probe(probe p); // keeps probes sorted by neuron

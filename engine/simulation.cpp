@@ -54,6 +54,7 @@ void simulation::run(std::int64_t n_steps) {
   for (auto& tb : net_.traces)
     tb->first_sample = step_ / tb->interval + 1;
   done_ = false;
+  stopped_ = false;
   errors_.assign(threads_, nullptr);
 
   std::barrier sync(static_cast<std::ptrdiff_t>(threads_), epoch_completion{this, &simulation::end_of_epoch});
@@ -148,7 +149,8 @@ void simulation::end_of_epoch() noexcept {
     const auto t1 = clock::now();
     incoming_.clear();
     send_epoch();
-    const bool last_epoch = step_ + epoch_length_ >= end_step_;
+    stopped_ = stop_check_ && stop_check_();
+    const bool last_epoch = stopped_ || step_ + epoch_length_ >= end_step_;
     // With overlap the newest exchange stays in flight, except after the
     // run's last epoch, when everything is drained.
     while (in_flight_.size() > (net_.overlap && !last_epoch ? 1u : 0u))
@@ -159,7 +161,7 @@ void simulation::end_of_epoch() noexcept {
     step_ += epoch_length_;
     if (progress_)
       progress_(step_);
-    if (step_ >= end_step_) {
+    if (stopped_ || step_ >= end_step_) {
       done_ = true;
       return;
     }
@@ -170,6 +172,19 @@ void simulation::end_of_epoch() noexcept {
     errors_[0] = std::current_exception();
     done_ = true;
   }
+}
+
+void simulation::settle() {
+  for (const auto& shard : net_.shards)
+    deliver(shard);
+  incoming_.clear();
+}
+
+void simulation::restore(std::int64_t step, std::vector<std::uint64_t> spike_counts) {
+  if (!incoming_.empty() || !in_flight_.empty())
+    throw internal_error("restore into a simulation with spikes in flight");
+  step_ = step;
+  spike_counts_ = std::move(spike_counts);
 }
 
 void simulation::send_epoch() {

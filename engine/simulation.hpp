@@ -29,8 +29,20 @@ public:
   // Called after every epoch with the number of steps done so far.
   void set_progress(std::function<void(std::int64_t)> f) { progress_ = std::move(f); }
 
-  // Advances by n_steps from the current step. Collective.
+  // Asked once per epoch, collectively (it may communicate): true stops the
+  // run at the end of that epoch. Used for signals.
+  void set_stop_check(std::function<bool()> f) { stop_check_ = std::move(f); }
+
+  // Advances by n_steps from the current step, or until the stop check says
+  // so. Collective.
   void run(std::int64_t n_steps);
+  bool stopped() const { return stopped_; }
+
+  // Folds the spikes in flight into the ring, so that the ring and the neuron
+  // state are the whole pending state (for checkpoints). Results are unchanged.
+  void settle();
+  // Continues from a checkpoint's step, with its spike counts.
+  void restore(std::int64_t step, std::vector<std::uint64_t> spike_counts);
 
   std::int64_t current_step() const { return step_; }
   // Spikes emitted so far by this rank's neurons of each population.
@@ -50,6 +62,8 @@ private:
   spike_output* spikes_out_ = nullptr;
   trace_output* traces_out_ = nullptr;
   std::function<void(std::int64_t)> progress_;
+  std::function<bool()> stop_check_;
+  bool stopped_ = false;
 
   std::int64_t step_ = 0;         // first step of the current epoch
   std::int64_t end_step_ = 0;     // of the current run()

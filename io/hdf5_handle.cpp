@@ -1,5 +1,8 @@
 #include "io/hdf5_handle.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace myelin::io::h5 {
 
 hid_t check(hid_t id, const std::string& path, const char* what) {
@@ -12,7 +15,7 @@ void silence_error_stack() {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 
-shared_file::shared_file(const std::string& path, comm::communicator& comm)
+shared_file::shared_file(const std::string& path, comm::communicator& comm, mode m)
     : path_(path)
     , parallel_(comm.size() > 1)
     , rank_(comm.rank()) {
@@ -30,8 +33,12 @@ shared_file::shared_file(const std::string& path, comm::communicator& comm)
     throw io_error(path, "this HDF5 is not parallel; several ranks need libhdf5-openmpi-dev");
 #endif
   }
-  file_ = {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_), path, "create the file"),
-           H5Fclose};
+  if (m == mode::create)
+    file_ = {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_), path, "create the file"), H5Fclose};
+  else
+    file_ = {check(H5Fopen(path.c_str(), m == mode::read ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl_), path,
+                   "open the file (missing, truncated or not HDF5?)"),
+             H5Fclose};
 }
 
 void shared_file::close() {
@@ -148,6 +155,8 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
 }
 
 void write_sorting_attribute(hid_t group, std::uint8_t value, const std::string& path) {
+  if (H5Aexists(group, "sorting") > 0)
+    check(H5Adelete(group, "sorting"), path, "replace attribute sorting");
   // SONATA: enum over uint8 {none = 0, by_id = 1, by_time = 2}, as libsonata writes it.
   handle type(check(H5Tenum_create(H5T_NATIVE_UINT8), path, "create an enum type"), H5Tclose);
   const char* names[] = {"none", "by_id", "by_time"};
@@ -158,6 +167,145 @@ void write_sorting_attribute(hid_t group, std::uint8_t value, const std::string&
                     "create attribute sorting"),
               H5Aclose);
   check(H5Awrite(attr, type, &value), path, "write attribute sorting");
+}
+
+} // namespace myelin::io::h5
+
+namespace myelin::io::h5 {
+
+handle create_table(hid_t parent, const std::string& name, hid_t type, hsize_t rows, hsize_t width,
+                    const std::string& path) {
+  const hsize_t dims[2] = {rows, width};
+  handle space(check(H5Screate_simple(2, dims, nullptr), path, "create a dataspace"), H5Sclose);
+  handle plist(check(H5Pcreate(H5P_DATASET_CREATE), path, "create a property list"), H5Pclose);
+  check(H5Pset_obj_track_times(plist, false), path, "switch off time tracking");
+  return {check(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), path,
+                ("create dataset " + name).c_str()),
+          H5Dclose};
+}
+
+namespace {
+// Selects the runs' rows (all columns); returns the number of values selected.
+hsize_t select_runs(hid_t space, const std::vector<row_run>& runs, const std::string& path) {
+  hsize_t dims[2] = {0, 1};
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  H5Sselect_none(space);
+  hsize_t values = 0;
+  for (const auto& r : runs) {
+    if (r.count == 0)
+      continue;
+    const hsize_t start[2] = {r.first, 0}, stride[2] = {r.stride, 1}, count[2] = {r.count, 1},
+                  block[2] = {1, dims[1]};
+    check(H5Sselect_hyperslab(space, H5S_SELECT_OR, start, stride, count, block), path, "select rows");
+    values += r.count * dims[1];
+  }
+  return values;
+}
+
+void transfer_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs,
+                   bool write) {
+  const std::string& path = f.path();
+  handle file_space(check(H5Dget_space(dataset), path, "read a dataspace"), H5Sclose);
+  const hsize_t values = select_runs(file_space, runs, path);
+  const hsize_t mem_dims[1] = {values > 0 ? values : 1};
+  handle mem_space(check(H5Screate_simple(1, mem_dims, nullptr), path, "create a dataspace"), H5Sclose);
+  if (values == 0)
+    H5Sselect_none(mem_space);
+  if (write)
+    check(H5Dwrite(dataset, type, mem_space, file_space, f.transfer(), data), path, "write rows (disk full?)");
+  else
+    check(H5Dread(dataset, type, mem_space, file_space, f.transfer(), data), path, "read rows (file damaged?)");
+}
+} // namespace
+
+void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data, const std::vector<row_run>& runs) {
+  transfer_rows(f, dataset, type, const_cast<void*>(data), runs, true);
+}
+
+void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs) {
+  transfer_rows(f, dataset, type, data, runs, false);
+}
+
+std::vector<hsize_t> dataset_dims(hid_t parent, const std::string& name, const std::string& path) {
+  if (!has_link(parent, name))
+    throw io_error(path, "missing dataset " + name);
+  handle ds(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), path, ("open dataset " + name).c_str()), H5Dclose);
+  handle space(check(H5Dget_space(ds), path, "read a dataspace"), H5Sclose);
+  std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(0, H5Sget_simple_extent_ndims(space))));
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+void write_u64_attribute(hid_t object, const std::string& name, const std::vector<std::uint64_t>& values,
+                         const std::string& path) {
+  const hsize_t n = values.size();
+  handle space(check(n ? H5Screate_simple(1, &n, nullptr) : H5Screate(H5S_NULL), path, "create a dataspace"),
+               H5Sclose);
+  handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT), path,
+                    ("create attribute " + name).c_str()),
+              H5Aclose);
+  if (n)
+    check(H5Awrite(attr, H5T_NATIVE_UINT64, values.data()), path, ("write attribute " + name).c_str());
+}
+
+void write_f64_attribute(hid_t object, const std::string& name, double value, const std::string& path) {
+  handle space(check(H5Screate(H5S_SCALAR), path, "create a dataspace"), H5Sclose);
+  handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), path,
+                    ("create attribute " + name).c_str()),
+              H5Aclose);
+  check(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), path, ("write attribute " + name).c_str());
+}
+
+bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+
+bool has_link(hid_t parent, const std::string& path_in_file) {
+  // Each component must exist before the next may be asked about.
+  std::string prefix;
+  std::size_t at = 0;
+  while (at <= path_in_file.size()) {
+    const std::size_t next = path_in_file.find('/', at);
+    prefix = path_in_file.substr(0, next == std::string::npos ? path_in_file.size() : next);
+    if (!prefix.empty() && H5Lexists(parent, prefix.c_str(), H5P_DEFAULT) <= 0)
+      return false;
+    if (next == std::string::npos)
+      break;
+    at = next + 1;
+  }
+  return true;
+}
+
+std::vector<std::uint64_t> read_u64_attribute(hid_t object, const std::string& name, const std::string& path) {
+  if (!has_attribute(object, name))
+    throw io_error(path, "missing attribute " + name);
+  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()), H5Aclose);
+  handle space(check(H5Aget_space(attr), path, "read a dataspace"), H5Sclose);
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  std::vector<std::uint64_t> out(static_cast<std::size_t>(std::max<hssize_t>(0, n)));
+  if (!out.empty())
+    check(H5Aread(attr, H5T_NATIVE_UINT64, out.data()), path, ("read attribute " + name).c_str());
+  return out;
+}
+
+double read_f64_attribute(hid_t object, const std::string& name, const std::string& path) {
+  if (!has_attribute(object, name))
+    throw io_error(path, "missing attribute " + name);
+  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()), H5Aclose);
+  double v = 0;
+  check(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), path, ("read attribute " + name).c_str());
+  return v;
+}
+
+std::string read_string_attribute(hid_t object, const std::string& name, const std::string& path) {
+  if (!has_attribute(object, name))
+    throw io_error(path, "missing attribute " + name);
+  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()), H5Aclose);
+  handle type(check(H5Aget_type(attr), path, "read an attribute type"), H5Tclose);
+  if (H5Tget_class(type) != H5T_STRING)
+    throw io_error(path, "attribute " + name + " is not a string");
+  std::string value(H5Tget_size(type), '\0');
+  check(H5Aread(attr, type, value.data()), path, ("read attribute " + name).c_str());
+  value.resize(std::strlen(value.c_str()));
+  return value;
 }
 
 } // namespace myelin::io::h5

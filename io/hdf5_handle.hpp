@@ -50,7 +50,8 @@ void silence_error_stack();
 // Every call below is collective: all ranks make it, in the same order.
 class shared_file {
 public:
-  shared_file(const std::string& path, comm::communicator& comm);
+  enum class mode { create, read, update };
+  shared_file(const std::string& path, comm::communicator& comm, mode m = mode::create);
   hid_t id() const { return file_; }
   hid_t transfer() const { return dxpl_; } // collective transfer properties
   bool parallel() const { return parallel_; }
@@ -86,6 +87,30 @@ void write_fixed(const shared_file& f, hid_t parent, const std::string& name, hi
 
 void write_string_attribute(hid_t object, const std::string& name, const std::string& value,
                             const std::string& path);
+// Rows first + k * stride (k < count) of a 2-D dataset [rows][width]: how a
+// rank's neurons of one population lie in a gid-indexed dataset.
+struct row_run {
+  hsize_t first, stride, count;
+};
+// A fixed-size 2-D dataset [rows][width] (width 1 for per-neuron values).
+handle create_table(hid_t parent, const std::string& name, hid_t type, hsize_t rows, hsize_t width,
+                    const std::string& path);
+// Collective: this rank's rows, in ascending order, held row-major in data.
+void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data, const std::vector<row_run>& runs);
+void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs);
+// Dimensions of a dataset (throws io_error when it is missing).
+std::vector<hsize_t> dataset_dims(hid_t parent, const std::string& name, const std::string& path);
+
+void write_u64_attribute(hid_t object, const std::string& name, const std::vector<std::uint64_t>& values,
+                         const std::string& path);
+void write_f64_attribute(hid_t object, const std::string& name, double value, const std::string& path);
+std::vector<std::uint64_t> read_u64_attribute(hid_t object, const std::string& name, const std::string& path);
+double read_f64_attribute(hid_t object, const std::string& name, const std::string& path);
+std::string read_string_attribute(hid_t object, const std::string& name, const std::string& path);
+bool has_attribute(hid_t object, const std::string& name);
+bool has_link(hid_t parent, const std::string& path_in_file);
+
+// Replaces an existing value (resumed files may change from one rank to several).
 void write_sorting_attribute(hid_t group, std::uint8_t value, const std::string& path);
 
 } // namespace myelin::io::h5

@@ -2,6 +2,7 @@
 // The CPU neuron group of one model: SoA state, advanced neuron by neuron over
 // a whole epoch (inputs for the epoch are already in the ring, since every delay
 // is at least one epoch), so a neuron's state stays in registers across steps.
+#include "engine/error.hpp"
 #include "engine/fixed_point.hpp"
 #include "engine/neuron_group.hpp"
 
@@ -103,6 +104,30 @@ public:
   void write(int var, std::uint64_t i, double value) override {
     const auto& f = Model::state_fields[var];
     fields_[var][i] = value - (f.offset ? c_.*(f.offset) : 0.0);
+  }
+
+  std::vector<std::string> raw_fields() const override {
+    std::vector<std::string> names;
+    for (const auto& f : Model::state_fields)
+      names.push_back(f.name);
+    if constexpr (has_refractory)
+      names.push_back("refractory_steps");
+    return names;
+  }
+  void get_raw(std::size_t field, std::vector<double>& out) const override {
+    if (field < n_fields)
+      out = fields_[field];
+    else
+      out.assign(refractory_.begin(), refractory_.end()); // int32 is exact in a double
+  }
+  void set_raw(std::size_t field, const std::vector<double>& in) override {
+    if (in.size() != size_)
+      throw internal_error("set_raw: wrong number of values");
+    if (field < n_fields)
+      fields_[field] = in;
+    else
+      for (std::size_t i = 0; i < in.size(); ++i)
+        refractory_[i] = static_cast<std::int32_t>(in[i]);
   }
 
 private:
