@@ -4,6 +4,7 @@
 #include "engine/cli/commands.hpp"
 #include "engine/comm/communicator.hpp"
 #include "engine/error.hpp"
+#include "io/checkpoint.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -34,6 +35,19 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--partition", run.partition, "How neurons are spread over ranks: block or round_robin")
       ->capture_default_str();
   run_cmd->add_flag("--quiet", run.quiet, "No progress display, no summary");
+  run_cmd->add_option("--checkpoint-every", run.checkpoint_every_ms,
+                      "Write a checkpoint every MS of simulated time");
+  run_cmd
+      ->add_option("--checkpoint-at", run.checkpoint_at_ms,
+                   "Write checkpoints at these times (ms), comma-separated")
+      ->delimiter(',');
+  run_cmd->add_option("--keep-checkpoints", run.keep_checkpoints, "Checkpoints kept in DIR/checkpoints")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  run_cmd->add_option("--resume", run.resume,
+                      "Continue from a checkpoint file, or 'latest' (the newest in DIR/checkpoints, if any)");
+  run_cmd->add_flag("--force-model", run.force_model,
+                    "Resume although model parameters changed (not sizes, rules or recorders)");
 
   cli::check_options check;
   auto* check_cmd =
@@ -43,6 +57,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   check_cmd->add_option("--partition", check.partition, "block or round_robin")->capture_default_str();
 
+  std::string inspect_file;
+  auto* inspect_cmd =
+      app.add_subcommand("inspect", "Show what a checkpoint or spike file holds (verifies checkpoints)");
+  inspect_cmd->add_option("file", inspect_file, "Checkpoint or SONATA spike file (.h5)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,15 +69,17 @@ int main(int argc, char** argv) {
     const int code = speaks ? app.exit(e) : e.get_exit_code();
     return code == 0 ? 0 : 2;
   }
-  if (*check_cmd) {
-    // Rank 0 checks; the others wait for its exit code, so all agree.
+  if (*check_cmd || *inspect_cmd) {
+    // Rank 0 does the work; the others wait for its exit code, so all agree.
     int code = 0;
     if (speaks) {
       try {
-        code = cli::check_command(check);
+        code = *check_cmd ? cli::check_command(check) : cli::inspect_command(inspect_file);
       } catch (const error& e) {
         std::cerr << "myelin: error: " << e.what() << "\n";
-        code = dynamic_cast<const model_error*>(&e) || dynamic_cast<const usage_error*>(&e) ? 2 : 1;
+        const bool bad_input = dynamic_cast<const model_error*>(&e) || dynamic_cast<const usage_error*>(&e) ||
+                               dynamic_cast<const io::checkpoint_error*>(&e);
+        code = bad_input ? 2 : 1;
       } catch (const std::exception& e) {
         std::cerr << "myelin: failed: " << e.what() << "\n";
         code = 1;

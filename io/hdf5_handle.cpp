@@ -34,7 +34,8 @@ shared_file::shared_file(const std::string& path, comm::communicator& comm, mode
 #endif
   }
   if (m == mode::create)
-    file_ = {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_), path, "create the file"), H5Fclose};
+    file_ = {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl_), path, "create the file"),
+             H5Fclose};
   else
     file_ = {check(H5Fopen(path.c_str(), m == mode::read ? H5F_ACC_RDONLY : H5F_ACC_RDWR, fapl_), path,
                    "open the file (missing, truncated or not HDF5?)"),
@@ -140,6 +141,8 @@ template void write_fixed<double>(const shared_file&, hid_t, const std::string&,
                                   hsize_t);
 template void write_fixed<std::uint64_t>(const shared_file&, hid_t, const std::string&, hid_t,
                                          const std::uint64_t*, hsize_t);
+template void write_fixed<std::uint8_t>(const shared_file&, hid_t, const std::string&, hid_t,
+                                        const std::uint8_t*, hsize_t);
 template void write_fixed<std::uint32_t>(const shared_file&, hid_t, const std::string&, hid_t,
                                          const std::uint32_t*, hsize_t);
 
@@ -202,8 +205,8 @@ hsize_t select_runs(hid_t space, const std::vector<row_run>& runs, const std::st
   return values;
 }
 
-void transfer_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs,
-                   bool write) {
+void transfer_rows(const shared_file& f, hid_t dataset, hid_t type, void* data,
+                   const std::vector<row_run>& runs, bool write) {
   const std::string& path = f.path();
   handle file_space(check(H5Dget_space(dataset), path, "read a dataspace"), H5Sclose);
   const hsize_t values = select_runs(file_space, runs, path);
@@ -212,24 +215,29 @@ void transfer_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, 
   if (values == 0)
     H5Sselect_none(mem_space);
   if (write)
-    check(H5Dwrite(dataset, type, mem_space, file_space, f.transfer(), data), path, "write rows (disk full?)");
+    check(H5Dwrite(dataset, type, mem_space, file_space, f.transfer(), data), path,
+          "write rows (disk full?)");
   else
-    check(H5Dread(dataset, type, mem_space, file_space, f.transfer(), data), path, "read rows (file damaged?)");
+    check(H5Dread(dataset, type, mem_space, file_space, f.transfer(), data), path,
+          "read rows (file damaged?)");
 }
 } // namespace
 
-void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data, const std::vector<row_run>& runs) {
+void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data,
+                const std::vector<row_run>& runs) {
   transfer_rows(f, dataset, type, const_cast<void*>(data), runs, true);
 }
 
-void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs) {
+void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data,
+               const std::vector<row_run>& runs) {
   transfer_rows(f, dataset, type, data, runs, false);
 }
 
 std::vector<hsize_t> dataset_dims(hid_t parent, const std::string& name, const std::string& path) {
   if (!has_link(parent, name))
     throw io_error(path, "missing dataset " + name);
-  handle ds(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), path, ("open dataset " + name).c_str()), H5Dclose);
+  handle ds(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), path, ("open dataset " + name).c_str()),
+            H5Dclose);
   handle space(check(H5Dget_space(ds), path, "read a dataspace"), H5Sclose);
   std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(0, H5Sget_simple_extent_ndims(space))));
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
@@ -241,8 +249,8 @@ void write_u64_attribute(hid_t object, const std::string& name, const std::vecto
   const hsize_t n = values.size();
   handle space(check(n ? H5Screate_simple(1, &n, nullptr) : H5Screate(H5S_NULL), path, "create a dataspace"),
                H5Sclose);
-  handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT), path,
-                    ("create attribute " + name).c_str()),
+  handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT),
+                    path, ("create attribute " + name).c_str()),
               H5Aclose);
   if (n)
     check(H5Awrite(attr, H5T_NATIVE_UINT64, values.data()), path, ("write attribute " + name).c_str());
@@ -250,13 +258,15 @@ void write_u64_attribute(hid_t object, const std::string& name, const std::vecto
 
 void write_f64_attribute(hid_t object, const std::string& name, double value, const std::string& path) {
   handle space(check(H5Screate(H5S_SCALAR), path, "create a dataspace"), H5Sclose);
-  handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT), path,
-                    ("create attribute " + name).c_str()),
+  handle attr(check(H5Acreate2(object, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT),
+                    path, ("create attribute " + name).c_str()),
               H5Aclose);
   check(H5Awrite(attr, H5T_NATIVE_DOUBLE, &value), path, ("write attribute " + name).c_str());
 }
 
-bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+bool has_attribute(hid_t object, const std::string& name) {
+  return H5Aexists(object, name.c_str()) > 0;
+}
 
 bool has_link(hid_t parent, const std::string& path_in_file) {
   // Each component must exist before the next may be asked about.
@@ -274,10 +284,12 @@ bool has_link(hid_t parent, const std::string& path_in_file) {
   return true;
 }
 
-std::vector<std::uint64_t> read_u64_attribute(hid_t object, const std::string& name, const std::string& path) {
+std::vector<std::uint64_t> read_u64_attribute(hid_t object, const std::string& name,
+                                              const std::string& path) {
   if (!has_attribute(object, name))
     throw io_error(path, "missing attribute " + name);
-  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()), H5Aclose);
+  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()),
+              H5Aclose);
   handle space(check(H5Aget_space(attr), path, "read a dataspace"), H5Sclose);
   const hssize_t n = H5Sget_simple_extent_npoints(space);
   std::vector<std::uint64_t> out(static_cast<std::size_t>(std::max<hssize_t>(0, n)));
@@ -289,7 +301,8 @@ std::vector<std::uint64_t> read_u64_attribute(hid_t object, const std::string& n
 double read_f64_attribute(hid_t object, const std::string& name, const std::string& path) {
   if (!has_attribute(object, name))
     throw io_error(path, "missing attribute " + name);
-  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()), H5Aclose);
+  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()),
+              H5Aclose);
   double v = 0;
   check(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), path, ("read attribute " + name).c_str());
   return v;
@@ -298,7 +311,8 @@ double read_f64_attribute(hid_t object, const std::string& name, const std::stri
 std::string read_string_attribute(hid_t object, const std::string& name, const std::string& path) {
   if (!has_attribute(object, name))
     throw io_error(path, "missing attribute " + name);
-  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()), H5Aclose);
+  handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()),
+              H5Aclose);
   handle type(check(H5Aget_type(attr), path, "read an attribute type"), H5Tclose);
   if (H5Tget_class(type) != H5T_STRING)
     throw io_error(path, "attribute " + name + " is not a string");

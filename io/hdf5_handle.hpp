@@ -96,7 +96,8 @@ struct row_run {
 handle create_table(hid_t parent, const std::string& name, hid_t type, hsize_t rows, hsize_t width,
                     const std::string& path);
 // Collective: this rank's rows, in ascending order, held row-major in data.
-void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data, const std::vector<row_run>& runs);
+void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data,
+                const std::vector<row_run>& runs);
 void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs);
 // Dimensions of a dataset (throws io_error when it is missing).
 std::vector<hsize_t> dataset_dims(hid_t parent, const std::string& name, const std::string& path);

@@ -1,18 +1,32 @@
 #include "io/spike_file.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace myelin::io {
 
+namespace {
+h5::shared_file::mode open_mode(const std::string& path, const std::vector<std::uint64_t>* resume_rows) {
+  std::error_code ec;
+  return resume_rows && std::filesystem::exists(path, ec) ? h5::shared_file::mode::update
+                                                          : h5::shared_file::mode::create;
+}
+} // namespace
+
 spike_file::spike_file(const std::string& path, const spec::network& net, comm::communicator& comm,
-                       int flush_every_epochs)
+                       int flush_every_epochs, const std::vector<std::uint64_t>* resume_rows)
     : comm_(comm)
     , dt_(net.run.dt)
     , flush_every_(std::max(1, flush_every_epochs))
     , offsets_(net.population_offsets())
     , pops_(net.populations.size())
-    , file_(path, comm) {
-  auto root = h5::create_group(file_.id(), "spikes", path);
+    , written_(net.populations.size(), 0)
+    , file_(path, comm, open_mode(path, resume_rows)) {
+  const bool reopened = open_mode(path, resume_rows) == h5::shared_file::mode::update;
+  auto root =
+      reopened && h5::has_link(file_.id(), "spikes")
+          ? h5::handle(h5::check(H5Gopen2(file_.id(), "spikes", H5P_DEFAULT), path, "open /spikes"), H5Gclose)
+          : h5::create_group(file_.id(), "spikes", path);
   for (const auto& rec : net.spike_recorders) {
     if (rec.populations.empty())
       for (auto& p : pops_)
@@ -24,11 +38,25 @@ spike_file::spike_file(const std::string& path, const spec::network& net, comm::
     auto& p = pops_[i];
     if (!p.recorded)
       continue;
-    p.group = h5::create_group(root, net.populations[i].name, path);
-    h5::write_sorting_attribute(p.group, comm.size() == 1 ? 2 : 0, path);
-    p.timestamps = h5::create_extendible(p.group, "timestamps", H5T_NATIVE_DOUBLE, 1, 1, 16384, path);
-    h5::write_string_attribute(p.timestamps, "units", "ms", path);
-    p.node_ids = h5::create_extendible(p.group, "node_ids", H5T_NATIVE_UINT64, 1, 1, 16384, path);
+    const std::string& name = net.populations[i].name;
+    if (reopened && h5::has_link(root, name)) {
+      // Back to the checkpoint: whatever was written after it goes.
+      p.group = {h5::check(H5Gopen2(root, name.c_str(), H5P_DEFAULT), path, "open a population"), H5Gclose};
+      p.timestamps = {h5::check(H5Dopen2(p.group, "timestamps", H5P_DEFAULT), path, "open timestamps"),
+                      H5Dclose};
+      p.node_ids = {h5::check(H5Dopen2(p.group, "node_ids", H5P_DEFAULT), path, "open node_ids"), H5Dclose};
+      const hsize_t rows[1] = {(*resume_rows)[i]};
+      h5::check(H5Dset_extent(p.timestamps, rows), path, "truncate timestamps");
+      h5::check(H5Dset_extent(p.node_ids, rows), path, "truncate node_ids");
+      written_[i] = rows[0];
+    } else {
+      p.group = h5::create_group(root, name, path);
+      p.timestamps = h5::create_extendible(p.group, "timestamps", H5T_NATIVE_DOUBLE, 1, 1, 16384, path);
+      h5::write_string_attribute(p.timestamps, "units", "ms", path);
+      p.node_ids = h5::create_extendible(p.group, "node_ids", H5T_NATIVE_UINT64, 1, 1, 16384, path);
+    }
+    // Several ranks append rank after rank: sorted by time only on one rank.
+    h5::write_sorting_attribute(p.group, comm.size() == 1 && !reopened ? 2 : 0, path);
   }
 }
 
@@ -66,6 +94,7 @@ void spike_file::flush() {
     h5::append_rows(file_, p.timestamps, H5T_NATIVE_DOUBLE, p.times.data(), counts[i], before[i], totals[i],
                     {});
     h5::append_rows(file_, p.node_ids, H5T_NATIVE_UINT64, p.ids.data(), counts[i], before[i], totals[i], {});
+    written_[i] += totals[i];
     p.times.clear();
     p.ids.clear();
   }

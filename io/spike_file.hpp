@@ -4,8 +4,8 @@
 // and all ranks append them collectively every few epochs, at offsets from a
 // prefix sum, so output never funnels through one rank and a long run never
 // holds all its spikes in memory. One rank writes them sorted by time
-// (sorting = by_time); several ranks write each flush rank after rank
-// (sorting = none).
+// (sorting = by_time); several ranks, or a resumed run, write each flush rank
+// after rank (sorting = none).
 #include "engine/recording.hpp"
 #include "engine/spec.hpp"
 #include "io/hdf5_handle.hpp"
@@ -18,15 +18,19 @@ namespace myelin::io {
 class spike_file final : public spike_output {
 public:
   // Records the populations named by the spec's spike recorders. Collective.
+  // With resume_rows (a checkpoint's positions) an existing file is reopened
+  // and truncated to them, so a resumed run neither loses nor repeats a spike.
   spike_file(const std::string& path, const spec::network& net, comm::communicator& comm,
-             int flush_every_epochs);
+             int flush_every_epochs, const std::vector<std::uint64_t>* resume_rows = nullptr);
   ~spike_file() override;
 
   void write(std::span<const spike> spikes) override; // collective every flush_every_epochs calls
+  void flush();                                       // collective: append what is buffered
   void close();                                       // collective: flush and close
+  // Spikes in the file per population (after a flush: everything so far).
+  const std::vector<std::uint64_t>& rows() const { return written_; }
 
 private:
-  void flush();
   struct population_out {
     bool recorded = false;
     h5::handle group, timestamps, node_ids;
@@ -39,6 +43,7 @@ private:
   int epochs_ = 0;
   std::vector<std::uint64_t> offsets_;
   std::vector<population_out> pops_;
+  std::vector<std::uint64_t> written_;
   h5::shared_file file_;
   bool open_ = true;
 };

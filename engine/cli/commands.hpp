@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace myelin::cli {
 
@@ -21,7 +22,15 @@ struct run_options {
   std::optional<std::uint64_t> seed;
   bool quiet = false;
   std::string partition = "block";
+  std::optional<double> checkpoint_every_ms;
+  std::vector<double> checkpoint_at_ms;
+  int keep_checkpoints = 2;
+  std::string resume; // empty, "latest" or a checkpoint file
+  bool force_model = false;
 };
+
+// Exit code of a run stopped by SIGUSR1/SIGTERM after writing a checkpoint.
+inline constexpr int exit_resume_me = 75;
 
 struct check_options {
   std::string model;
@@ -31,6 +40,7 @@ struct check_options {
 
 int run_command(const run_options& opts, comm::communicator& comm);
 int check_command(const check_options& opts);
+int inspect_command(const std::string& file);
 std::string version_text();
 
 } // namespace myelin::cli

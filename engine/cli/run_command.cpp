@@ -1,9 +1,12 @@
 #include "engine/build.hpp"
 #include "engine/cli/commands.hpp"
+#include "engine/cli/model_changes.hpp"
 #include "engine/cli/output_dir.hpp"
 #include "engine/cli/progress.hpp"
+#include "engine/cli/signals.hpp"
 #include "engine/error.hpp"
 #include "engine/simulation.hpp"
+#include "io/checkpoint.hpp"
 #include "io/model_checks.hpp"
 #include "io/model_file.hpp"
 #include "io/report_file.hpp"
@@ -11,6 +14,7 @@
 #include "io/spike_file.hpp"
 #include "partition/decomposition.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -48,6 +52,9 @@ std::vector<std::byte> on_root(comm::communicator& comm, Step&& step) {
       status = std::byte{2};
       text = e.what();
     } catch (const usage_error& e) {
+      status = std::byte{2};
+      text = e.what();
+    } catch (const io::checkpoint_error& e) {
       status = std::byte{2};
       text = e.what();
     }
@@ -113,9 +120,81 @@ nlohmann::ordered_json rank_table(const std::vector<double>& all, std::size_t fi
   return table;
 }
 
+// Checkpoint steps from --checkpoint-every and --checkpoint-at, ascending.
+std::vector<std::int64_t> checkpoint_steps(const run_options& opts, double dt, std::int64_t end) {
+  auto to_steps = [&](double ms, const char* flag) {
+    const double k = ms / dt;
+    if (!(ms > 0) || std::fabs(k - std::round(k)) > 1e-9 * std::max(1.0, k))
+      throw usage_error(std::string(flag) + ": " + std::to_string(ms) +
+                        " ms is not a positive multiple of dt");
+    return static_cast<std::int64_t>(std::llround(k));
+  };
+  std::vector<std::int64_t> steps;
+  if (opts.checkpoint_every_ms) {
+    const auto every = to_steps(*opts.checkpoint_every_ms, "--checkpoint-every");
+    for (std::int64_t s = every; s <= end; s += every)
+      steps.push_back(s);
+  }
+  for (double ms : opts.checkpoint_at_ms)
+    steps.push_back(to_steps(ms, "--checkpoint-at"));
+  std::sort(steps.begin(), steps.end());
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+  return steps;
+}
+
+// Rank 0 prepares the output directory and decides what to resume from.
+std::string prepare_and_find_resume(const run_options& opts, const spec::network& net,
+                                    comm::communicator& comm, std::int64_t n_steps) {
+  const std::filesystem::path out(opts.output_dir);
+  const auto bytes = on_root(comm, [&]() -> std::string {
+    prepare_output_dir(out);
+    std::error_code ec;
+    std::filesystem::create_directories(out / "checkpoints", ec);
+    if (ec)
+      throw usage_error("cannot create " + (out / "checkpoints").string() + ": " + ec.message());
+    checkpoint_steps(opts, net.run.dt, n_steps); // flags are checked before any work
+    if (opts.resume.empty())
+      return {};
+    std::filesystem::path path = opts.resume;
+    if (opts.resume == "latest") {
+      const auto found = io::latest_checkpoint(out / "checkpoints");
+      if (!found) {
+        if (!opts.quiet)
+          std::cout << "no checkpoint in " << (out / "checkpoints").string()
+                    << ": starting from the beginning\n";
+        return {};
+      }
+      path = *found;
+    }
+    const auto info = io::validate_checkpoint(path);
+    if (info.digest != io::model_digest(net)) {
+      const auto changes = compare_models(info.spec, net);
+      std::string list;
+      for (const auto& c : changes.refused)
+        list += "\n  " + c;
+      if (!changes.refused.empty())
+        throw usage_error(path.string() +
+                          ": the model's shape differs from the checkpoint's; it cannot continue:" + list);
+      for (const auto& c : changes.accepted)
+        list += "\n  " + c;
+      if (!opts.force_model)
+        throw usage_error(path.string() +
+                          ": the model differs from the one this checkpoint was written with:" + list +
+                          "\n(--force-model accepts these parameter changes)");
+      std::cout << "resuming " << path.string() << " with changed parameters:" << list << "\n";
+    }
+    if (info.state.step > n_steps)
+      throw usage_error(path.string() + ": the checkpoint is at " +
+                        std::to_string(info.state.step * net.run.dt) + " ms, beyond the run's duration");
+    return path.string();
+  });
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
 } // namespace
 
 int run_command(const run_options& opts, comm::communicator& comm) {
+  catch_stop_signals();
   partition::strategy strategy{};
   try {
     strategy = partition::parse_strategy(opts.partition);
@@ -128,32 +207,79 @@ int run_command(const run_options& opts, comm::communicator& comm) {
   const auto net = read_and_share(opts, comm);
   const unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   const std::filesystem::path out(opts.output_dir);
-  on_root(comm, [&] {
-    prepare_output_dir(out);
-    return std::string();
-  });
+  const std::int64_t n_steps = std::llround(net.run.duration / net.run.dt);
+  const std::string resume_path = prepare_and_find_resume(opts, net, comm, n_steps);
+  const auto schedule = checkpoint_steps(opts, net.run.dt, n_steps);
 
   const auto t_build = std::chrono::steady_clock::now();
   const partition::decomposition decomp(net, comm.size(), strategy);
   local_network ln = build(net, decomp, comm, threads);
   const double build_s = comm.max(seconds_since(t_build));
+  simulation sim(ln, comm);
+  io::checkpoint_state resumed;
+  double restore_s = 0;
+  if (!resume_path.empty()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    resumed = io::restore_checkpoint(resume_path, net, ln, comm);
+    auto counts = resumed.spike_counts; // whole-network counts live on rank 0
+    if (comm.rank() != 0)
+      std::fill(counts.begin(), counts.end(), 0);
+    sim.restore(resumed.step, counts);
+    restore_s = comm.max(seconds_since(t0));
+  }
+  const std::int64_t start_step = sim.current_step();
 
-  const auto n_steps = std::llround(net.run.duration / net.run.dt);
   // Output is appended collectively about every 100 ms of simulated time.
   const int flush_every =
       static_cast<int>(std::max<std::int64_t>(1, std::llround(100.0 / net.run.dt) / ln.epoch_steps));
-  io::spike_file spikes((out / "spikes.h5").string(), net, comm, flush_every);
-  io::report_files reports(out, net, ln.trace_columns, comm);
-  simulation sim(ln, comm);
+  const bool resuming = !resume_path.empty();
+  io::spike_file spikes((out / "spikes.h5").string(), net, comm, flush_every,
+                        resuming ? &resumed.spike_file_rows : nullptr);
+  io::report_files reports(out, net, ln.trace_columns, comm, resuming ? &resumed.report_rows : nullptr);
   sim.set_spike_output(&spikes);
   sim.set_trace_output(&reports);
-  progress_line progress(n_steps, net.run.dt);
+  sim.set_stop_check([&] { return comm.max(stop_requested() ? 1.0 : 0.0) > 0; });
+  progress_line progress(n_steps - start_step, net.run.dt);
   if (!opts.quiet && comm.rank() == 0 && isatty(STDERR_FILENO))
-    sim.set_progress([&](std::int64_t done) { progress.update(done); });
+    sim.set_progress([&](std::int64_t done) { progress.update(done - start_step); });
+
+  auto checkpoints = nlohmann::ordered_json::array();
+  double checkpoint_s = 0;
+  auto write_checkpoint = [&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    sim.settle();
+    spikes.flush();
+    reports.flush();
+    io::checkpoint_state state{sim.current_step(), comm.sum(sim.spike_counts()), spikes.rows(),
+                               reports.rows()};
+    const auto path = out / "checkpoints" / io::checkpoint_name(state.step);
+    io::write_checkpoint(path, net, ln, state, comm);
+    if (comm.rank() == 0)
+      io::prune_checkpoints(out / "checkpoints", opts.keep_checkpoints);
+    const double s = comm.max(seconds_since(t0));
+    checkpoint_s += s;
+    std::error_code ec;
+    checkpoints.push_back({{"step", state.step},
+                           {"path", path.string()},
+                           {"write_s", s},
+                           {"bytes", comm.rank() == 0 ? std::filesystem::file_size(path, ec) : 0}});
+  };
 
   const auto t_sim = std::chrono::steady_clock::now();
-  sim.run(n_steps);
-  const double sim_s = comm.max(seconds_since(t_sim));
+  bool stopped = false;
+  while (sim.current_step() < n_steps) {
+    const auto next = std::upper_bound(schedule.begin(), schedule.end(), sim.current_step());
+    const std::int64_t target = next == schedule.end() ? n_steps : std::min(*next, n_steps);
+    sim.run(target - sim.current_step());
+    if (sim.stopped()) {
+      write_checkpoint();
+      stopped = true;
+      break;
+    }
+    if (std::binary_search(schedule.begin(), schedule.end(), sim.current_step()))
+      write_checkpoint();
+  }
+  const double sim_s = comm.max(seconds_since(t_sim)) - checkpoint_s;
   spikes.close();
   reports.close();
 
@@ -174,9 +300,10 @@ int run_command(const run_options& opts, comm::communicator& comm) {
   const auto synapses = comm.sum({ln.n_synapses(), ln.synapse_bytes()});
   const double peak = comm.max(static_cast<double>(peak_rss_bytes()));
   if (comm.rank() != 0)
-    return 0;
+    return stopped ? exit_resume_me : 0;
 
   const double seconds = net.run.duration * 1e-3;
+  const double simulated_s = static_cast<double>(sim.current_step() - start_step) * net.run.dt * 1e-3;
   double imbalance = 1.0;
   nlohmann::ordered_json j;
   j["version"] = version_text();
@@ -195,7 +322,13 @@ int run_command(const run_options& opts, comm::communicator& comm) {
   j["overlap"] = ln.overlap;
   j["build_s"] = build_s;
   j["sim_s"] = sim_s;
-  j["rtf"] = seconds > 0 ? sim_s / seconds : 0.0;
+  j["rtf"] = simulated_s > 0 ? sim_s / simulated_s : 0.0;
+  j["completed"] = !stopped;
+  j["start_step"] = start_step;
+  j["end_step"] = sim.current_step();
+  j["resumed_from"] = resume_path.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(resume_path);
+  j["restore_s"] = restore_s;
+  j["checkpoints"] = checkpoints;
   j["peak_rss_bytes"] = static_cast<std::uint64_t>(peak); // largest rank
   j["synapse_bytes"] = synapses[1];
   j["per_rank"] = rank_table(all, mine.size(), imbalance);
@@ -220,8 +353,11 @@ int run_command(const run_options& opts, comm::communicator& comm) {
       std::cout << "  " << net.populations[p].name << ": "
                 << pops[net.populations[p].name]["mean_rate_hz"].get<double>() << " Hz\n";
     std::cout << "  output: " << out.string() << "/\n";
+    if (stopped)
+      std::cout << "  stopped by a signal at " << static_cast<double>(sim.current_step()) * net.run.dt
+                << " ms; checkpoint written; continue with --resume latest\n";
   }
-  return 0;
+  return stopped ? exit_resume_me : 0;
 }
 
 } // namespace myelin::cli

@@ -34,8 +34,12 @@ public:
   double read(int, std::uint64_t) const override { throw internal_error("spike_source has no state"); }
   void write(int, std::uint64_t, double) override { throw internal_error("spike_source has no state"); }
   std::vector<std::string> raw_fields() const override { return {}; }
-  void get_raw(std::size_t, std::vector<double>&) const override { throw internal_error("spike_source has no state"); }
-  void set_raw(std::size_t, const std::vector<double>&) override { throw internal_error("spike_source has no state"); }
+  void get_raw(std::size_t, std::vector<double>&) const override {
+    throw internal_error("spike_source has no state");
+  }
+  void set_raw(std::size_t, const std::vector<double>&) override {
+    throw internal_error("spike_source has no state");
+  }
 
 private:
   std::uint64_t first_index_; // index within the population of neuron 0 of this slice
