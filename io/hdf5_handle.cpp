@@ -42,6 +42,22 @@ shared_file::shared_file(const std::string& path, comm::communicator& comm, mode
              H5Fclose};
 }
 
+void shared_file::keep_consistent_on_crash() {
+  H5AC_cache_config_t config{};
+  config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  check(H5Fget_mdc_config(file_, &config), path_, "read the metadata cache configuration");
+  // Evictions may only be disabled with automatic resizing off.
+  config.incr_mode = H5C_incr__off;
+  config.flash_incr_mode = H5C_flash_incr__off;
+  config.decr_mode = H5C_decr__off;
+  config.evictions_enabled = false;
+  check(H5Fset_mdc_config(file_, &config), path_, "keep metadata until flushed");
+}
+
+void shared_file::flush() {
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), path_, "flush the file (disk full?)");
+}
+
 void shared_file::close() {
   if (file_.get() < 0)
     return;

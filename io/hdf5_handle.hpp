@@ -57,6 +57,11 @@ public:
   bool parallel() const { return parallel_; }
   int rank() const { return rank_; }
   const std::string& path() const { return path_; }
+  // Output files that must survive a crash: metadata reaches the disk only at
+  // flush(), so the file on disk is always as it was at the last flush (data
+  // written since then lies beyond it, unreferenced).
+  void keep_consistent_on_crash();
+  void flush(); // collective: everything written so far reaches the disk
   void close(); // flushes; further use is an error
 
 private:

@@ -30,6 +30,8 @@ report_files::report_files(const std::filesystem::path& dir, const spec::network
       reopen(r, net, m, comm, (*resume_rows)[mi]);
     else
       create(r, net, m, comm);
+    r.file->keep_consistent_on_crash();
+    r.file->flush();
     reports_.push_back(std::move(r));
   }
 }
@@ -114,6 +116,15 @@ void report_files::flush() {
     flush(r);
 }
 
+void report_files::sync() {
+  for (auto& r : reports_) {
+    flush(r);
+    // The time axis on disk must describe the rows on disk.
+    write_time(r);
+    r.file->flush();
+  }
+}
+
 std::vector<std::uint64_t> report_files::rows() const {
   std::vector<std::uint64_t> out;
   for (const auto& r : reports_)
@@ -129,23 +140,27 @@ void report_files::flush(report& r) {
   r.buffer.clear();
 }
 
+void report_files::write_time(report& r) {
+  const double start = static_cast<double>(r.first_sample) * r.interval_ms;
+  const double time[3] = {start, start + static_cast<double>(r.samples) * r.interval_ms, r.interval_ms};
+  h5::handle space(h5::check(H5Dget_space(r.time), r.file->path(), "read a dataspace"), H5Sclose);
+  h5::handle mem(h5::check(H5Screate_simple(1, std::array<hsize_t, 1>{3}.data(), nullptr), r.file->path(),
+                           "create a dataspace"),
+                 H5Sclose);
+  if (r.file->rank() != 0) {
+    H5Sselect_none(space);
+    H5Sselect_none(mem);
+  }
+  h5::check(H5Dwrite(r.time, H5T_NATIVE_DOUBLE, mem, space, r.file->transfer(), time), r.file->path(),
+            "write mapping/time");
+}
+
 void report_files::close() {
   for (auto& r : reports_) {
     if (!r.file)
       continue;
     flush(r);
-    const double start = static_cast<double>(r.first_sample) * r.interval_ms;
-    const double time[3] = {start, start + static_cast<double>(r.samples) * r.interval_ms, r.interval_ms};
-    h5::handle space(h5::check(H5Dget_space(r.time), r.file->path(), "read a dataspace"), H5Sclose);
-    h5::handle mem(h5::check(H5Screate_simple(1, std::array<hsize_t, 1>{3}.data(), nullptr), r.file->path(),
-                             "create a dataspace"),
-                   H5Sclose);
-    if (r.file->rank() != 0) {
-      H5Sselect_none(space);
-      H5Sselect_none(mem);
-    }
-    h5::check(H5Dwrite(r.time, H5T_NATIVE_DOUBLE, mem, space, r.file->transfer(), time), r.file->path(),
-              "write mapping/time");
+    write_time(r);
     r.data.reset();
     r.time.reset();
     r.file->close();

@@ -25,7 +25,8 @@ public:
                const std::vector<std::vector<std::uint64_t>>& local_columns, comm::communicator& comm,
                const std::vector<std::uint64_t>* resume_rows = nullptr);
   void write(std::size_t index, std::int64_t first_sample, std::size_t n_rows, const double* rows) override;
-  void flush();                            // collective
+  void flush();                            // collective: append what is buffered
+  void sync();                             // collective: flush, and make the files on disk current
   std::vector<std::uint64_t> rows() const; // samples in each file (after a flush: everything so far)
   void close();                            // collective
 
@@ -44,6 +45,7 @@ private:
   void reopen(report& r, const spec::network& net, const spec::multimeter& m, comm::communicator& comm,
               std::uint64_t rows);
   void flush(report& r);
+  void write_time(report& r);
   std::vector<report> reports_;
 };
 

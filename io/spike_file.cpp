@@ -58,6 +58,13 @@ spike_file::spike_file(const std::string& path, const spec::network& net, comm::
     // Several ranks append rank after rank: sorted by time only on one rank.
     h5::write_sorting_attribute(p.group, comm.size() == 1 && !reopened ? 2 : 0, path);
   }
+  file_.keep_consistent_on_crash();
+  file_.flush(); // a crash from here on leaves a readable file
+}
+
+void spike_file::sync() {
+  flush();
+  file_.flush();
 }
 
 spike_file::~spike_file() {

@@ -26,6 +26,7 @@ public:
 
   void write(std::span<const spike> spikes) override; // collective every flush_every_epochs calls
   void flush();                                       // collective: append what is buffered
+  void sync();                                        // collective: flush, and make the file on disk current
   void close();                                       // collective: flush and close
   // Spikes in the file per population (after a flush: everything so far).
   const std::vector<std::uint64_t>& rows() const { return written_; }

@@ -4,6 +4,7 @@
 #include "io/hdf5_handle.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <hdf5.h>
 #include <iostream>
 #include <vector>
@@ -56,8 +57,11 @@ int inspect_checkpoint(const std::string& file) {
 
 int inspect_command(const std::string& file) {
   io::h5::silence_error_stack();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw usage_error(file + ": no such file");
   if (H5Fis_hdf5(file.c_str()) <= 0)
-    throw usage_error(file + ": not an HDF5 file (or missing)");
+    throw usage_error(file + ": not an HDF5 file (or its header is damaged)");
   io::h5::handle f(H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (f.get() < 0)
     throw usage_error(file + ": cannot be opened: truncated or damaged");

@@ -248,8 +248,8 @@ int run_command(const run_options& opts, comm::communicator& comm) {
   auto write_checkpoint = [&] {
     const auto t0 = std::chrono::steady_clock::now();
     sim.settle();
-    spikes.flush();
-    reports.flush();
+    spikes.sync(); // on disk as of this step: what a crash would leave
+    reports.sync();
     io::checkpoint_state state{sim.current_step(), comm.sum(sim.spike_counts()), spikes.rows(),
                                reports.rows()};
     const auto path = out / "checkpoints" / io::checkpoint_name(state.step);
