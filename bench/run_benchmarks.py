@@ -7,6 +7,10 @@ docs/benchmarks.md; tests never assert them.
 
     bench/run_benchmarks.py [--myelin build/engine/myelin] [--ranks 1,2,4] [--threads 1,2]
                             [--networks brunel_alpha,brunel_delta] [--duration MS] [--repeat N]
+                            [--checkpoint]
+
+With --checkpoint it measures checkpoints instead: one written half-way
+through --duration (default 200 ms) and read back by a resumed run.
 
 Several ranks run under mpiexec (as root set OMPI_ALLOW_RUN_AS_ROOT=1
 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1, and OMPI_MCA_rmaps_base_oversubscribe=1 for
@@ -56,6 +60,35 @@ def run_once(myelin, network, ranks, threads, duration):
     }
 
 
+def checkpoint_once(myelin, network, ranks, threads, duration):
+    """Writes one checkpoint half-way through `duration` ms, then resumes from
+    it: write and read (restore) time, size per neuron and per synapse."""
+    duration = duration or 200.0
+    out = tempfile.mkdtemp(prefix="myelin-bench-")
+    model = os.path.join(ROOT, "examples", network + ".toml")
+    launch = ["mpiexec", "-n", str(ranks)] if ranks > 1 else []
+    common = ["-o", out, "--threads", str(threads), "--quiet"]
+    subprocess.run([*launch, myelin, "run", model, *common, "--duration", str(duration / 2), "--checkpoint-at",
+                    str(duration / 2)], check=True)
+    with open(os.path.join(out, "run.json")) as f:
+        first = json.load(f)
+    subprocess.run([*launch, myelin, "run", model, *common, "--duration", str(duration), "--resume", "latest"],
+                   check=True)
+    with open(os.path.join(out, "run.json")) as f:
+        second = json.load(f)
+    ckpt = first["checkpoints"][0]
+    sim_per_bio_s = first["sim_s"] / (duration / 2 * 1e-3)
+    return {
+        "network": network, "neurons": first["neurons"], "synapses": first["synapses"], "ranks": ranks,
+        "threads": threads, "backend": first["backend"],
+        "checkpoint_write_s": round(ckpt["write_s"], 4), "checkpoint_read_s": round(second["restore_s"], 4),
+        "checkpoint_bytes": ckpt["bytes"],
+        "bytes_per_neuron": round(ckpt["bytes"] / first["neurons"], 1),
+        "bytes_per_synapse": round(ckpt["bytes"] / first["synapses"], 4),
+        "write_fraction_of_sim_per_bio_s": round(ckpt["write_s"] / sim_per_bio_s, 4),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--myelin", default=os.path.join(ROOT, "build", "engine", "myelin"))
@@ -64,12 +97,14 @@ def main():
     ap.add_argument("--networks", default="brunel_alpha,brunel_delta")
     ap.add_argument("--duration", type=float, default=None, help="override the model's duration (ms)")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--checkpoint", action="store_true", help="measure checkpoint write and read instead")
     args = ap.parse_args()
     for network in args.networks.split(","):
         for ranks in (int(r) for r in args.ranks.split(",")):
             for threads in (int(t) for t in args.threads.split(",")):
                 for _ in range(args.repeat):
-                    print(json.dumps(run_once(args.myelin, network, ranks, threads, args.duration)), flush=True)
+                    measure = checkpoint_once if args.checkpoint else run_once
+                    print(json.dumps(measure(args.myelin, network, ranks, threads, args.duration)), flush=True)
 
 
 if __name__ == "__main__":
