@@ -16,6 +16,15 @@ def myelin(*args, check=False):
     return result
 
 
+def sorted_spikes(out):
+    """Every spike of DIR/spikes.h5 as sorted (time, id) pairs per population."""
+    import h5py  # Debian's h5py; only the tests that read files need it
+
+    with h5py.File(os.path.join(out, "spikes.h5")) as h:
+        return {p: sorted(zip(h["spikes"][p]["timestamps"][:].tolist(), h["spikes"][p]["node_ids"][:].tolist()))
+                for p in h["spikes"]}
+
+
 def temp_dir():
     return tempfile.mkdtemp(prefix="myelin-test-")
 

@@ -14,16 +14,11 @@ import h5py
 import numpy as np
 
 from common import MYELIN, SOURCE, Failures, myelin, temp_dir
+from common import sorted_spikes as spikes
 
 f = Failures()
 RULES = os.path.join(SOURCE, "tests/data/all_rules.toml")
 BRUNEL = os.path.join(SOURCE, "examples/brunel_alpha.toml")
-
-
-def spikes(out):
-    with h5py.File(os.path.join(out, "spikes.h5")) as h:
-        return {p: sorted(zip(h["spikes"][p]["timestamps"][:].tolist(), h["spikes"][p]["node_ids"][:].tolist()))
-                for p in h["spikes"]}
 
 
 def report(out, name="traces.h5", pop="I"):

@@ -7,20 +7,14 @@ import signal
 import subprocess
 import time
 
-import h5py
 
 from common import MYELIN, SOURCE, Failures, myelin, temp_dir
+from common import sorted_spikes as spikes
 
 MPIEXEC = os.environ["MPIEXEC"]
 f = Failures()
 RULES = os.path.join(SOURCE, "tests/data/all_rules.toml")
 BRUNEL = os.path.join(SOURCE, "examples/brunel_alpha.toml")
-
-
-def spikes(out):
-    with h5py.File(os.path.join(out, "spikes.h5")) as h:
-        return {p: sorted(zip(h["spikes"][p]["timestamps"][:].tolist(), h["spikes"][p]["node_ids"][:].tolist()))
-                for p in h["spikes"]}
 
 
 def mpirun(ranks, *args):
