@@ -127,6 +127,12 @@ with h5py.File(missing, "r+") as h:
     del h["ring"]
 refused(missing, "missing dataset ring", "missing dataset")
 
+future = os.path.join(broken, "future.h5")
+shutil.copy(ckpt, future)
+with h5py.File(future, "r+") as h:
+    h.attrs.modify("format", np.array([99], dtype=np.uint64))
+refused(future, "format 99 is not supported", "an unknown format version")
+
 refused(os.path.join(whole, "spikes.h5"), "spike file", "a spike file given as a checkpoint", inspect_too=False)
 r = myelin("inspect", os.path.join(whole, "spikes.h5"))
 f.check(r.returncode == 0 and "SONATA spike file" in r.stdout and "E:" in r.stdout, f"inspect a spike file: {r.stdout}")
