@@ -16,6 +16,7 @@ enum class purpose : std::uint32_t {
   delay = 4,
   initial_state = 5,
   poisson = 6,
+  poisson_source = 7, // object: population index
 };
 
 using philox = r123::Philox4x32;

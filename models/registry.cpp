@@ -1,6 +1,7 @@
 #include "models/registry.hpp"
 
 #include "models/all_models.hpp"
+#include "models/poisson_source.hpp"
 #include "models/spike_source.hpp"
 
 namespace myelin::models {
@@ -38,10 +39,32 @@ model_info describe_spike_source() {
   return info;
 }
 
+model_info describe_poisson_source() {
+  model_info info;
+  info.name = poisson_source::name;
+  info.is_source = true;
+  const poisson_source::parameters d;
+  info.parameters = {{"rate", "Hz", d.rate, false}, {"start", "ms", d.start, false}, {"stop", "ms", d.stop, false}};
+  info.validate = [](const std::map<std::string, double>& values, double dt) {
+    const auto get = [&](const char* k, double fallback) { return values.count(k) ? values.at(k) : fallback; };
+    const poisson_source::parameters d;
+    if (!(get("rate", d.rate) >= 0))
+      throw parameter_error("rate", "must be >= 0 Hz");
+    if (get("rate", d.rate) * dt * 1e-3 > 1e4)
+      throw parameter_error("rate", "more than 10000 expected spikes per step");
+    if (!(get("start", d.start) >= 0))
+      throw parameter_error("start", "must be >= 0 ms");
+    if (!(get("stop", d.stop) >= get("start", d.start)))
+      throw parameter_error("stop", "must not be before start");
+  };
+  return info;
+}
+
 const std::vector<model_info>& all() {
   static const std::vector<model_info> models = [] {
     auto v = describe_all(neuron_models{});
     v.push_back(describe_spike_source());
+    v.push_back(describe_poisson_source());
     return v;
   }();
   return models;

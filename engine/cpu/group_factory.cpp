@@ -1,14 +1,18 @@
 #include "engine/cpu/group_factory.hpp"
 
 #include "engine/cpu/model_group.hpp"
+#include "engine/cpu/poisson_source_group.hpp"
 #include "engine/cpu/spike_source_group.hpp"
 #include "engine/error.hpp"
 #include "engine/sampling.hpp"
 #include "models/all_models.hpp"
 #include "models/registry.hpp"
+#include "models/poisson_source.hpp"
 #include "models/spike_source.hpp"
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -39,6 +43,21 @@ std::map<std::string, factory> table(models::model_list<Models...>) {
       steps.push_back(models::spike_times_to_emit_steps(times, net.run.dt, offgrid));
     return std::make_unique<spike_source_group>(s.first_gid, s.stride, s.first_local, s.count, s.first_index,
                                                 std::move(steps));
+  };
+  t[models::poisson_source::name] = [](const spec::network& net, const spec::population& p,
+                                       const partition::slice& s) -> std::unique_ptr<neuron_group> {
+    const auto prm = [&](const char* k, double fallback) { return p.params.count(k) ? p.params.at(k) : fallback; };
+    const models::poisson_source::parameters defaults;
+    const double rate = prm("rate", defaults.rate), start = prm("start", defaults.start),
+                 stop = prm("stop", defaults.stop);
+    // Spikes stamped in (start, stop]: emitted while updating steps [start/dt, stop/dt).
+    const auto to_step = [&](double ms) {
+      return ms >= 1e299 ? std::numeric_limits<std::int64_t>::max() : std::llround(ms / net.run.dt);
+    };
+    const auto pop = static_cast<std::uint64_t>(net.find_population(p.name));
+    return std::make_unique<poisson_source_group>(
+        s.first_gid, s.stride, s.first_local, s.count, poisson_table(rate * net.run.dt * 1e-3),
+        rng::make_key(net.run.seed, rng::purpose::poisson_source, pop), to_step(start), to_step(stop));
   };
   return t;
 }

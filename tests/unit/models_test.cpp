@@ -192,5 +192,24 @@ TEST(Izhikevich, ForwardEulerConvergesToTheOdeAndResetsToC) {
   }
 }
 
+TEST(PoissonSource, RateAndWindowMatchTheParameters) {
+  // 400 trains at 50 Hz, active for spikes stamped in (100, 500] ms: 8000 expected.
+  const auto r = simulate(R"(
+[run]
+duration = 700.0
+[populations.p]
+model = "poisson_source"
+size = 400
+params = { rate = 50.0, start = 100.0, stop = 500.0 }
+[recorders.spikes]
+kind = "spikes"
+)");
+  EXPECT_NEAR(static_cast<double>(r.spikes.size()), 8000.0, 5 * std::sqrt(8000.0));
+  for (const auto& s : r.spikes) {
+    ASSERT_GT(s.time_ms, 100.0 + 1e-9);
+    ASSERT_LE(s.time_ms, 500.0 + 1e-9);
+  }
+}
+
 } // namespace
 } // namespace myelin::test
