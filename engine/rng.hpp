@@ -77,7 +77,7 @@ public:
     // 64-bit multiply-high; bias below n / 2^64.
     return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next_u64()) * n) >> 64);
   }
-  // Standard normal (Box–Muller, one value per pair of uniforms). Host only.
+  // Standard normal (ziggurat method, exact). Host only.
   double normal();
 
 private:

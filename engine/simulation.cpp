@@ -1,9 +1,9 @@
 #include "engine/simulation.hpp"
 
+#include "engine/epoch_barrier.hpp"
 #include "engine/fixed_point.hpp"
 
 #include <algorithm>
-#include <barrier>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -57,7 +57,7 @@ void simulation::run(std::int64_t n_steps) {
   stopped_ = false;
   errors_.assign(threads_, nullptr);
 
-  std::barrier sync(static_cast<std::ptrdiff_t>(threads_), epoch_completion{this, &simulation::end_of_epoch});
+  epoch_barrier sync(static_cast<int>(threads_), epoch_completion{this, &simulation::end_of_epoch});
   auto loop = [&](unsigned t) {
     while (true) {
       if (!errors_[t]) {

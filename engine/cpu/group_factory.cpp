@@ -6,8 +6,8 @@
 #include "engine/error.hpp"
 #include "engine/sampling.hpp"
 #include "models/all_models.hpp"
-#include "models/registry.hpp"
 #include "models/poisson_source.hpp"
+#include "models/registry.hpp"
 #include "models/spike_source.hpp"
 
 #include <cmath>
@@ -46,7 +46,9 @@ std::map<std::string, factory> table(models::model_list<Models...>) {
   };
   t[models::poisson_source::name] = [](const spec::network& net, const spec::population& p,
                                        const partition::slice& s) -> std::unique_ptr<neuron_group> {
-    const auto prm = [&](const char* k, double fallback) { return p.params.count(k) ? p.params.at(k) : fallback; };
+    const auto prm = [&](const char* k, double fallback) {
+      return p.params.count(k) ? p.params.at(k) : fallback;
+    };
     const models::poisson_source::parameters defaults;
     const double rate = prm("rate", defaults.rate), start = prm("start", defaults.start),
                  stop = prm("stop", defaults.stop);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
 #include <vector>
 
 namespace myelin::cpu {
@@ -49,7 +50,12 @@ public:
     // in L1 and each ring row is read as one short sequential run.
     constexpr std::uint64_t tile = 256;
     std::array<state, tile> st;
-    std::vector<rng::philox::ctr_type> words(n_dev * tile);
+    // Several threads advance the same group (disjoint neurons): size the
+    // cache once, before any of them uses it.
+    std::call_once(cache_sized_, [&] {
+      cached_block_.assign(n_dev * size_, -1);
+      cached_words_.resize(n_dev * size_);
+    });
     auto probe_at = std::lower_bound(probes_.begin(), probes_.end(), begin,
                                      [](const probe& p, std::uint64_t n) { return p.neuron < n; });
     for (std::uint64_t first = begin; first < end; first += tile) {
@@ -64,17 +70,22 @@ public:
         std::int64_t* ex = bases[k] + first;
         std::int64_t* in = bases[n_steps + k] + first;
         const int lane = static_cast<int>(step & 3);
+        const std::int64_t block = step >> 2;
         for (std::size_t d = 0; d < n_dev; ++d) {
-          // One 32-bit uniform per (neuron, step): Philox block step/4, lane step%4.
-          if (lane == 0 || k == 0)
-            for (std::uint64_t j = 0; j < m; ++j)
-              words[d * tile + j] =
-                  rng::block(poisson_[d].key, static_cast<std::uint64_t>(step) >> 2, gid(first + j));
+          // One 32-bit uniform per (neuron, step): Philox block step/4, lane
+          // step%4, kept per neuron across epochs (epochs may be one step).
+          std::int64_t* cached = cached_block_.data() + d * size_ + first;
+          rng::philox::ctr_type* words = cached_words_.data() + d * size_ + first;
+          for (std::uint64_t j = 0; j < m; ++j)
+            if (cached[j] != block) {
+              words[j] = rng::block(poisson_[d].key, static_cast<std::uint64_t>(block), gid(first + j));
+              cached[j] = block;
+            }
           std::int64_t* target = bases[(2 + d) * n_steps + k] + first;
           const auto& table = poisson_[d].table;
           const std::int64_t weight = poisson_[d].weight;
           for (std::uint64_t j = 0; j < m; ++j)
-            target[j] += static_cast<std::int64_t>(table.draw(words[d * tile + j][lane])) * weight;
+            target[j] += static_cast<std::int64_t>(table.draw(words[j][lane])) * weight;
         }
         for (std::uint64_t j = 0; j < m; ++j) {
           const std::int64_t input_ex = ex[j], input_in = in[j];
@@ -160,6 +171,11 @@ private:
 
   constants c_;
   std::array<std::vector<double>, n_fields> fields_;
+  // Poisson input: each neuron's current Philox block per device (derived
+  // state, recomputed when missing: never part of a checkpoint).
+  std::vector<std::int64_t> cached_block_;
+  std::vector<rng::philox::ctr_type> cached_words_;
+  std::once_flag cache_sized_;
   std::vector<std::int32_t> refractory_;
 };
 

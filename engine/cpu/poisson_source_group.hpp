@@ -12,15 +12,17 @@ namespace myelin::cpu {
 class poisson_source_group final : public neuron_group {
 public:
   // Active for steps [first_step, end_step): spikes stamped in (start, stop].
-  poisson_source_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local, std::uint64_t size,
-                       poisson_table table, rng::philox::key_type key, std::int64_t first_step, std::int64_t end_step)
+  poisson_source_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
+                       std::uint64_t size, poisson_table table, rng::philox::key_type key,
+                       std::int64_t first_step, std::int64_t end_step)
       : neuron_group(first_gid, gid_stride, first_local, size)
       , table_(std::move(table))
       , key_(key)
       , first_step_(first_step)
       , end_step_(end_step) {}
 
-  void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w, std::vector<spike>& out) override {
+  void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w,
+               std::vector<spike>& out) override {
     const std::int64_t lo = std::max(w.first_step, first_step_);
     const std::int64_t hi = std::min(w.first_step + w.n_steps, end_step_);
     for (std::uint64_t i = begin; i < end; ++i) {
@@ -38,8 +40,12 @@ public:
   double read(int, std::uint64_t) const override { throw internal_error("poisson_source has no state"); }
   void write(int, std::uint64_t, double) override { throw internal_error("poisson_source has no state"); }
   std::vector<std::string> raw_fields() const override { return {}; }
-  void get_raw(std::size_t, std::vector<double>&) const override { throw internal_error("poisson_source has no state"); }
-  void set_raw(std::size_t, const std::vector<double>&) override { throw internal_error("poisson_source has no state"); }
+  void get_raw(std::size_t, std::vector<double>&) const override {
+    throw internal_error("poisson_source has no state");
+  }
+  void set_raw(std::size_t, const std::vector<double>&) override {
+    throw internal_error("poisson_source has no state");
+  }
 
 private:
   poisson_table table_;

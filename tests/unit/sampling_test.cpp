@@ -62,6 +62,24 @@ TEST(Distributions, MomentsMatchTheory) {
   EXPECT_NEAR(m.var, 9, 0.5);
 }
 
+TEST(Distributions, NormalHasTheRightTailsAndKurtosis) {
+  // The ziggurat's rectangles, wedges and tail (beyond 3.44) all contribute.
+  auto s = test_stream(9);
+  const int n = 2000000;
+  int beyond2 = 0, beyond35 = 0;
+  double m4 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double z = s.normal();
+    beyond2 += std::fabs(z) > 2.0;
+    beyond35 += std::fabs(z) > 3.5;
+    m4 += z * z * z * z;
+  }
+  const double p2 = 0.04550026, p35 = 4.6525e-4; // 2 (1 - Phi(x))
+  EXPECT_NEAR(beyond2 / double(n), p2, 5 * std::sqrt(p2 / n));
+  EXPECT_NEAR(beyond35 / double(n), p35, 5 * std::sqrt(p35 / n));
+  EXPECT_NEAR(m4 / n, 3.0, 0.03);
+}
+
 TEST(Distributions, RedrawKeepsValuesInsideBounds) {
   auto s = test_stream(2);
   spec::distribution d;
