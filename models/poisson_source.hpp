@@ -10,8 +10,8 @@ namespace myelin::models {
 struct poisson_source {
   static constexpr const char* name = "poisson_source";
   struct parameters {
-    double rate = 0.0;  // Hz
-    double start = 0.0; // ms
+    double rate = 0.0;   // Hz
+    double start = 0.0;  // ms
     double stop = 1e300; // ms (no end)
   };
 };

@@ -44,9 +44,12 @@ model_info describe_poisson_source() {
   info.name = poisson_source::name;
   info.is_source = true;
   const poisson_source::parameters d;
-  info.parameters = {{"rate", "Hz", d.rate, false}, {"start", "ms", d.start, false}, {"stop", "ms", d.stop, false}};
+  info.parameters = {
+      {"rate", "Hz", d.rate, false}, {"start", "ms", d.start, false}, {"stop", "ms", d.stop, false}};
   info.validate = [](const std::map<std::string, double>& values, double dt) {
-    const auto get = [&](const char* k, double fallback) { return values.count(k) ? values.at(k) : fallback; };
+    const auto get = [&](const char* k, double fallback) {
+      return values.count(k) ? values.at(k) : fallback;
+    };
     const poisson_source::parameters d;
     if (!(get("rate", d.rate) >= 0))
       throw parameter_error("rate", "must be >= 0 Hz");

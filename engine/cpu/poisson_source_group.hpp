@@ -2,20 +2,19 @@
 // poisson_source neurons (models/poisson_source.hpp): independent Poisson
 // trains, drawn like Poisson input (one 32-bit word per neuron and step,
 // integer thresholds), so they need no state and no checkpoint data.
-#include "engine/error.hpp"
-#include "engine/neuron_group.hpp"
+#include "engine/cpu/stateless_group.hpp"
 
 #include <algorithm>
 
 namespace myelin::cpu {
 
-class poisson_source_group final : public neuron_group {
+class poisson_source_group final : public stateless_group {
 public:
   // Active for steps [first_step, end_step): spikes stamped in (start, stop].
   poisson_source_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
                        std::uint64_t size, poisson_table table, rng::philox::key_type key,
                        std::int64_t first_step, std::int64_t end_step)
-      : neuron_group(first_gid, gid_stride, first_local, size)
+      : stateless_group(first_gid, gid_stride, first_local, size)
       , table_(std::move(table))
       , key_(key)
       , first_step_(first_step)
@@ -36,15 +35,6 @@ public:
           out.push_back({g, step});
       }
     }
-  }
-  double read(int, std::uint64_t) const override { throw internal_error("poisson_source has no state"); }
-  void write(int, std::uint64_t, double) override { throw internal_error("poisson_source has no state"); }
-  std::vector<std::string> raw_fields() const override { return {}; }
-  void get_raw(std::size_t, std::vector<double>&) const override {
-    throw internal_error("poisson_source has no state");
-  }
-  void set_raw(std::size_t, const std::vector<double>&) override {
-    throw internal_error("poisson_source has no state");
   }
 
 private:

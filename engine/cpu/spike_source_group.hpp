@@ -1,21 +1,20 @@
 #pragma once
 // spike_source neurons: emit precomputed steps. Stateless (the window is found
 // by binary search), so nothing needs saving in a checkpoint.
-#include "engine/error.hpp"
-#include "engine/neuron_group.hpp"
+#include "engine/cpu/stateless_group.hpp"
 
 #include <algorithm>
 #include <vector>
 
 namespace myelin::cpu {
 
-class spike_source_group final : public neuron_group {
+class spike_source_group final : public stateless_group {
 public:
   // One list shared by all neurons, or one per neuron (lists.size() == size).
   spike_source_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
                      std::uint64_t size, std::uint64_t first_index,
                      std::vector<std::vector<std::int64_t>> emit_steps)
-      : neuron_group(first_gid, gid_stride, first_local, size)
+      : stateless_group(first_gid, gid_stride, first_local, size)
       , first_index_(first_index)
       , emit_steps_(std::move(emit_steps)) {}
 
@@ -30,15 +29,6 @@ public:
            it != list.end() && *it < w.first_step + w.n_steps; ++it)
         out.push_back({gid(i), *it});
     }
-  }
-  double read(int, std::uint64_t) const override { throw internal_error("spike_source has no state"); }
-  void write(int, std::uint64_t, double) override { throw internal_error("spike_source has no state"); }
-  std::vector<std::string> raw_fields() const override { return {}; }
-  void get_raw(std::size_t, std::vector<double>&) const override {
-    throw internal_error("spike_source has no state");
-  }
-  void set_raw(std::size_t, const std::vector<double>&) override {
-    throw internal_error("spike_source has no state");
   }
 
 private:
