@@ -1,0 +1,51 @@
+#pragma once
+// Work only rank 0 may do (reading the model file, preparing the output
+// directory, choosing a checkpoint), with an outcome every rank shares: a
+// bad-input error is printed once, by rank 0, and every rank exits with 2.
+#include "engine/cli/commands.hpp"
+#include "engine/comm/communicator.hpp"
+#include "engine/error.hpp"
+#include "io/checkpoint.hpp"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace myelin::cli {
+
+// Runs `step` on rank 0 only and tells every rank how it went: a bad-input
+// error is printed once, by rank 0, and every rank then exits with code 2.
+// On success the returned bytes are rank 0's result, on every rank.
+template <class Step>
+std::vector<std::byte> on_root(comm::communicator& comm, Step&& step) {
+  std::vector<std::byte> message;
+  if (comm.rank() == 0) {
+    std::string text;
+    std::byte status{0};
+    try {
+      text = step();
+    } catch (const model_error& e) {
+      status = std::byte{2};
+      text = e.what();
+    } catch (const usage_error& e) {
+      status = std::byte{2};
+      text = e.what();
+    } catch (const io::checkpoint_error& e) {
+      status = std::byte{2};
+      text = e.what();
+    }
+    message.push_back(status);
+    const auto* p = reinterpret_cast<const std::byte*>(text.data());
+    message.insert(message.end(), p, p + text.size());
+  }
+  comm.broadcast(message, 0);
+  if (message.at(0) != std::byte{0}) {
+    if (comm.rank() == 0)
+      std::cerr << "myelin: error: "
+                << std::string(reinterpret_cast<const char*>(message.data() + 1), message.size() - 1) << "\n";
+    throw reported_elsewhere{static_cast<int>(message[0])};
+  }
+  return {message.begin() + 1, message.end()};
+}
+
+} // namespace myelin::cli
