@@ -335,10 +335,12 @@ local_network build(const spec::network& net, const partition::decomposition& de
   std::int64_t device_delay = 0;
   for (const auto& d : net.poisson_devices)
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
-  // Slots from the current step up to the furthest write: the largest delay
-  // past the end of the epoch whose spikes are being delivered. With overlap
-  // spikes are delivered one epoch later, so one epoch more.
-  ln.ring_slots = std::max(ln.max_delay, device_delay) + (ln.overlap ? 2 : 1) * ln.epoch_steps + 1;
+  // Slots a neuron's pending input can span, counted from the step it reads
+  // next. Spikes are delivered before an epoch reads anything, for steps
+  // below (epoch start + largest delay); Poisson input is written `delay`
+  // steps past the step being read. So max(largest delay, device delay + 1)
+  // slots suffice, with or without overlapping epochs.
+  ln.ring_slots = std::max<std::int64_t>({ln.max_delay, device_delay + 1, 1});
   ln.ring.assign(2 * static_cast<std::size_t>(ln.ring_slots) * ln.n_local, 0);
   for (auto& tb : ln.traces)
     tb->rows.assign(static_cast<std::size_t>(ln.epoch_steps / tb->interval + 1) * tb->row_size, 0.0);

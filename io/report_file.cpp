@@ -27,7 +27,7 @@ report_files::report_files(const std::filesystem::path& dir, const spec::network
     }
     std::error_code ec;
     if (resume_rows && std::filesystem::exists(r.path, ec))
-      reopen(r, net, m, comm, (*resume_rows)[mi]);
+      reopen(r, m, comm, (*resume_rows)[mi]);
     else
       create(r, net, m, comm);
     r.file->keep_consistent_on_crash();
@@ -36,8 +36,8 @@ report_files::report_files(const std::filesystem::path& dir, const spec::network
   }
 }
 
-void report_files::reopen(report& r, const spec::network& net, const spec::multimeter& m,
-                          comm::communicator& comm, std::uint64_t rows) {
+void report_files::reopen(report& r, const spec::multimeter& m, comm::communicator& comm,
+                          std::uint64_t rows) {
   const std::string base = "report/" + m.population;
   r.file = std::make_unique<h5::shared_file>(r.path, comm, h5::shared_file::mode::update);
   if (!h5::has_link(r.file->id(), base + "/data") || !h5::has_link(r.file->id(), base + "/mapping/time"))
@@ -55,7 +55,6 @@ void report_files::reopen(report& r, const spec::network& net, const spec::multi
   const auto dims = h5::dataset_dims(r.file->id(), base + "/data", r.path);
   const hsize_t extent[2] = {rows, dims.at(1)};
   h5::check(H5Dset_extent(r.data, extent), r.path, "truncate the report");
-  (void)net;
 }
 
 void report_files::create(report& r, const spec::network& net, const spec::multimeter& m,

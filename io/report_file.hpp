@@ -42,8 +42,7 @@ private:
     std::vector<float> buffer;
   };
   void create(report& r, const spec::network& net, const spec::multimeter& m, comm::communicator& comm);
-  void reopen(report& r, const spec::network& net, const spec::multimeter& m, comm::communicator& comm,
-              std::uint64_t rows);
+  void reopen(report& r, const spec::multimeter& m, comm::communicator& comm, std::uint64_t rows);
   void flush(report& r);
   void write_time(report& r);
   std::vector<report> reports_;
