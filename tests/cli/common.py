@@ -25,6 +25,20 @@ def sorted_spikes(out):
                 for p in h["spikes"]}
 
 
+def myelin_pids(output_dir):
+    """Process ids of the myelin processes writing to output_dir (e.g. each rank)."""
+    pids = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/comm") as c, open(f"/proc/{pid}/cmdline", "rb") as cl:
+                    if c.read().strip() == "myelin" and output_dir.encode() in cl.read():
+                        pids.append(int(pid))
+            except OSError:
+                pass
+    return pids
+
+
 def temp_dir():
     return tempfile.mkdtemp(prefix="myelin-test-")
 

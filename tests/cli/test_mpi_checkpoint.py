@@ -8,7 +8,7 @@ import subprocess
 import time
 
 
-from common import MYELIN, SOURCE, Failures, myelin, temp_dir
+from common import MYELIN, SOURCE, Failures, myelin, myelin_pids, temp_dir
 from common import sorted_spikes as spikes
 
 MPIEXEC = os.environ["MPIEXEC"]
@@ -42,15 +42,7 @@ p = subprocess.Popen([MPIEXEC, "-n", "2", MYELIN, "run", BRUNEL, "-o", out, "--q
 while not os.path.exists(os.path.join(out, "spikes.h5")) and p.poll() is None:
     time.sleep(0.05)
 time.sleep(0.5)
-ranks = []
-for pid in os.listdir("/proc"):
-    if pid.isdigit():
-        try:
-            with open(f"/proc/{pid}/comm") as c, open(f"/proc/{pid}/cmdline", "rb") as cl:
-                if c.read().strip() == "myelin" and out.encode() in cl.read():
-                    ranks.append(int(pid))
-        except OSError:
-            pass
+ranks = myelin_pids(out)
 f.check(len(ranks) == 2, f"found the two rank processes: {ranks}")
 if ranks:
     os.kill(max(ranks), signal.SIGUSR1)  # one rank only, as srun may deliver it

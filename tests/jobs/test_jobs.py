@@ -11,7 +11,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
-from common import MYELIN, SOURCE, Failures, myelin, sorted_spikes, temp_dir  # noqa: E402
+from common import MYELIN, SOURCE, Failures, myelin, myelin_pids, sorted_spikes, temp_dir  # noqa: E402
 
 f = Failures()
 SLURM = os.path.join(SOURCE, "cluster", "local", "slurm-local")
@@ -70,19 +70,6 @@ def wait_file(path, limit=120):
 def log(out, jid):
     with open(os.path.join(out, f"slurm-{jid}.out")) as fh:
         return fh.read()
-
-
-def myelin_pids(out):
-    pids = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/comm") as c, open(f"/proc/{pid}/cmdline", "rb") as cl:
-                    if c.read().strip() == "myelin" and out.encode() in cl.read():
-                        pids.append(int(pid))
-            except OSError:
-                pass
-    return pids
 
 
 sh(SLURM, "start")
