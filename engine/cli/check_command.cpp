@@ -1,7 +1,6 @@
 #include "engine/build.hpp"
 #include "engine/cli/commands.hpp"
 #include "engine/connectivity.hpp"
-#include "engine/cuda/device_query.hpp"
 #include "io/model_file.hpp"
 #include "models/registry.hpp"
 #include "partition/decomposition.hpp"
@@ -122,13 +121,6 @@ int check_command(const check_options& opts) {
               << std::llround(syn) << std::setw(14) << bytes_text(mem) << "\n";
   }
   return 0;
-}
-
-std::string version_text() {
-  std::ostringstream os;
-  os << "myelin " << MYELIN_VERSION << " (MPI " << (MYELIN_HAVE_MPI ? "yes" : "no") << ", CUDA "
-     << (cuda::compiled() ? "yes" : "no") << ", CUDA devices " << cuda::device_count() << ")";
-  return os.str();
 }
 
 } // namespace myelin::cli
