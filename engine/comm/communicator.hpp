@@ -92,7 +92,7 @@ public:
   world& operator=(const world&) = delete;
   communicator& comm() { return *comm_; }
   // Ends every rank's process with this code (MPI_Abort) after an error that
-  // only some ranks saw; a no-op on one rank.
+  // only some ranks saw. Only for several ranks: one rank simply returns.
   [[noreturn]] void abort(int code);
 
 private:

@@ -31,9 +31,10 @@ world::~world() {
 }
 
 void world::abort(int code) {
-  if (mpi_started_)
-    MPI_Abort(MPI_COMM_WORLD, code);
-  std::exit(code);
+  if (!mpi_started_)
+    throw internal_error("world::abort on a single rank"); // main returns its exit code instead
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::abort(); // MPI_Abort does not return
 }
 
 } // namespace myelin::comm
