@@ -6,8 +6,10 @@
 #include "engine/fixed_point.hpp"
 #include "engine/sampling.hpp"
 #include "models/registry.hpp"
+#include "models/synapse_registry.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -16,14 +18,17 @@
 namespace myelin {
 namespace {
 
-// Walks every synapse whose target has a local index in [first, end), in a
-// fixed order: projections in file order, then targets (or sources, for
-// fixed_outdegree) ascending. visit(source_gid, target_local, delay_steps, weight).
+// Walks every synapse of the included projections whose target has a local
+// index in [first, end), in a fixed order: projections in file order, then
+// targets (or sources, for fixed_outdegree) ascending.
+// visit(source_gid, target_local, delay_steps, weight).
 template <bool with_weights, class Visit>
 void for_each_synapse(const std::vector<projection_generator>& gens, const spec::network& net,
-                      const local_network& ln, std::uint64_t first, std::uint64_t end, connect_scratch& sc,
-                      Visit&& visit) {
+                      const local_network& ln, const std::vector<char>& include, std::uint64_t first,
+                      std::uint64_t end, connect_scratch& sc, Visit&& visit) {
   for (std::size_t p = 0; p < gens.size(); ++p) {
+    if (!include[p])
+      continue;
     const auto& g = gens[p];
     try {
       const std::uint64_t tg = g.target_first_gid(), sg = g.source_first_gid();
@@ -130,37 +135,80 @@ void make_segments(synapse_table& t, std::uint64_t n_sources, const std::vector<
 
 struct shard_result {
   std::int64_t dmin = std::numeric_limits<std::int64_t>::max(), dmax = 0;
+  void merge(const shard_result& o) {
+    dmin = std::min(dmin, o.dmin);
+    dmax = std::max(dmax, o.dmax);
+  }
 };
 
-shard_result build_shard(thread_shard& shard, const std::vector<projection_generator>& gens,
-                         const spec::network& net, const local_network& ln) {
-  const std::uint64_t n_global = ln.n_global;
+// Which synapses go into one table, and how its rows are numbered.
+struct table_request {
+  std::vector<char> include;        // per projection
+  std::uint64_t source_offset = 0;  // row = source gid - source_offset
+  std::uint64_t n_rows = 0;
+  bool canonical = false;           // plastic: keep each synapse's canonical position
+  std::uint64_t target_first = 0;   // canonical: the targets' local indices [target_first, target_end)
+  std::uint64_t target_end = 0;
+};
+
+// What a canonical table adds: positions and the initial weights, in table order.
+struct canonical_order {
+  std::vector<std::uint64_t> target_offsets{0};
+  std::vector<std::uint32_t> position;
+  std::vector<double> weight;
+};
+
+// Builds one table in two passes over the same walk: count per row (and per
+// target), then write each synapse in place; delays are kept beside the
+// synapses only until they become segments.
+shard_result build_table(synapse_table& t, canonical_order* order, const table_request& req,
+                         const std::vector<projection_generator>& gens, const spec::network& net,
+                         const local_network& ln, const thread_shard& shard) {
   connect_scratch sc;
   shard_result r;
-  std::vector<std::uint64_t> offsets(n_global + 1, 0);
-  // Pass 1: count synapses per source and find the delay range.
-  for_each_synapse<false>(gens, net, ln, shard.first_local, shard.end_local, sc,
-                          [&](std::uint64_t s, std::uint64_t, std::int64_t d, double) {
-                            ++offsets[s + 1];
+  const std::uint64_t n_rows = req.n_rows;
+  std::vector<std::uint64_t> offsets(n_rows + 1, 0);
+  std::vector<std::uint64_t> per_target(req.canonical ? req.target_end - req.target_first + 1 : 0, 0);
+  for_each_synapse<false>(gens, net, ln, req.include, shard.first_local, shard.end_local, sc,
+                          [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double) {
+                            ++offsets[s - req.source_offset + 1];
+                            if (req.canonical)
+                              ++per_target[tgt - req.target_first + 1];
                             r.dmin = std::min(r.dmin, d);
                             r.dmax = std::max(r.dmax, d);
                           });
-  for (std::uint64_t i = 0; i < n_global; ++i)
+  for (std::uint64_t i = 0; i < n_rows; ++i)
     offsets[i + 1] += offsets[i];
-  const std::uint64_t total = offsets[n_global];
-  auto& t = shard.table;
+  for (std::size_t i = 0; i + 1 < per_target.size(); ++i)
+    per_target[i + 1] += per_target[i];
+  const std::uint64_t total = offsets[n_rows];
+  if (req.canonical && total >= (std::uint64_t{1} << 32))
+    throw model_error(net.source_file, "projections",
+                      "more than 2^32 - 1 plastic synapses of one projection on one thread; use more threads or ranks");
   t.synapses.resize(total);
-  // Pass 2: the same walk, now writing each synapse in place. Delays are kept
-  // beside the synapses only until they are turned into segments.
   const bool varied = total > 0 && r.dmax > r.dmin;
   const bool narrow = r.dmax - r.dmin < 256;
   std::vector<std::uint8_t> delay8(varied && narrow ? total : 0);
   std::vector<std::uint16_t> delay16(varied && !narrow ? total : 0);
   std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-  for_each_synapse<true>(gens, net, ln, shard.first_local, shard.end_local, sc,
+  // Canonical tables park each synapse's canonical position in the weight's
+  // bits while the table is sorted by delay, and keep the weights aside.
+  std::vector<std::uint64_t> seen;
+  std::vector<double> canonical_weight;
+  if (req.canonical) {
+    seen.assign(per_target.begin(), per_target.end() - 1);
+    canonical_weight.resize(total);
+  }
+  for_each_synapse<true>(gens, net, ln, req.include, shard.first_local, shard.end_local, sc,
                          [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double w) {
-                           const std::uint64_t k = cursor[s]++;
-                           t.synapses[k] = {static_cast<std::uint32_t>(tgt), static_cast<float>(w)};
+                           const std::uint64_t k = cursor[s - req.source_offset]++;
+                           float stored = static_cast<float>(w);
+                           if (req.canonical) {
+                             const std::uint64_t c = seen[tgt - req.target_first]++;
+                             canonical_weight[c] = w;
+                             stored = std::bit_cast<float>(static_cast<std::uint32_t>(c));
+                           }
+                           t.synapses[k] = {static_cast<std::uint32_t>(tgt), stored};
                            if (varied) {
                              if (narrow)
                                delay8[k] = static_cast<std::uint8_t>(d - r.dmin);
@@ -170,11 +218,64 @@ shard_result build_shard(thread_shard& shard, const std::vector<projection_gener
                          });
   cursor = {};
   if (varied && !narrow)
-    make_segments(t, n_global, offsets, delay16, r.dmin, r.dmax);
+    make_segments(t, n_rows, offsets, delay16, r.dmin, r.dmax);
   else
-    make_segments(t, n_global, offsets, delay8, total ? r.dmin : 1, total ? r.dmax : 1);
+    make_segments(t, n_rows, offsets, delay8, total ? r.dmin : 1, total ? r.dmax : 1);
   t.segment_delay.shrink_to_fit();
   t.segment_synapses.shrink_to_fit();
+  if (req.canonical) {
+    order->target_offsets = std::move(per_target);
+    order->position.resize(total);
+    order->weight.resize(total);
+    for (std::uint64_t k = 0; k < total; ++k) {
+      const auto c = std::bit_cast<std::uint32_t>(t.synapses[k].weight);
+      order->position[k] = c;
+      order->weight[k] = canonical_weight[c];
+      t.synapses[k].weight = static_cast<float>(canonical_weight[c]);
+    }
+  }
+  return r;
+}
+
+bool is_plastic(const spec::projection& pr) {
+  return models::find_synapse_model(pr.synapse_model)->plastic;
+}
+
+// One thread's tables: every static projection in one table, each plastic
+// projection in its own.
+shard_result build_shard(thread_shard& shard, const std::vector<projection_generator>& gens,
+                         const spec::network& net, const local_network& ln) {
+  table_request stat;
+  stat.n_rows = ln.n_global;
+  for (const auto& pr : net.projections)
+    stat.include.push_back(!is_plastic(pr));
+  shard_result r = build_table(shard.table, nullptr, stat, gens, net, ln, shard);
+  for (std::size_t p = 0; p < net.projections.size(); ++p) {
+    if (stat.include[p])
+      continue;
+    const auto& pr = net.projections[p];
+    const auto sp = static_cast<std::size_t>(net.find_population(pr.source));
+    const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
+    const partition::slice& ts = ln.slices[tp];
+    table_request req;
+    req.include.assign(net.projections.size(), 0);
+    req.include[p] = 1;
+    req.source_offset = ln.population_offsets[sp];
+    req.n_rows = net.populations[sp].size;
+    req.canonical = true;
+    req.target_first = std::max(shard.first_local, ts.first_local);
+    req.target_end = std::max(req.target_first, std::min(shard.end_local, ts.first_local + ts.count));
+    auto proj = make_plastic_projection(net, p);
+    proj->source_first_gid = req.source_offset;
+    proj->n_sources = req.n_rows;
+    proj->target_first = req.target_first;
+    canonical_order order;
+    r.merge(build_table(proj->table, &order, req, gens, net, ln, shard));
+    proj->target_offsets = std::move(order.target_offsets);
+    proj->canonical = std::move(order.position);
+    proj->init_state(std::move(order.weight));
+    shard.plastic.push_back(std::move(proj));
+  }
   return r;
 }
 
@@ -220,14 +321,37 @@ void attach_multimeters(local_network& ln, const spec::network& net) {
   }
 }
 
+// Neurons that are targets of an STDP projection keep their spike history,
+// with their population's tau_minus.
+void attach_post_histories(local_network& ln, const spec::network& net) {
+  std::vector<double> tau_minus(ln.n_local, 0.0);
+  for (const auto& pr : net.projections) {
+    if (!models::find_synapse_model(pr.synapse_model)->uses_post_spikes)
+      continue;
+    const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
+    const auto& params = net.populations[tp].params;
+    const auto it = params.find(models::tau_minus_name);
+    const double tau = it != params.end() ? it->second : models::default_tau_minus;
+    const auto& sl = ln.slices[tp];
+    std::fill_n(tau_minus.begin() + static_cast<std::ptrdiff_t>(sl.first_local), sl.count, tau);
+  }
+  ln.post = post_histories(std::move(tau_minus));
+  for (auto& sh : ln.shards)
+    sh.prune_at = prune_threshold(sh, 0);
+}
+
 // Tells the owner of every source with synapses here that this rank needs its
 // spikes; builds, for each local neuron, the list of ranks that need them.
 void subscribe(local_network& ln, const partition::decomposition& decomp, comm::communicator& comm) {
   std::vector<std::vector<std::uint64_t>> wanted(static_cast<std::size_t>(ln.n_ranks));
   for (std::uint64_t gid = 0; gid < ln.n_global; ++gid) {
     bool needed = false;
-    for (const auto& sh : ln.shards)
+    for (const auto& sh : ln.shards) {
       needed = needed || sh.table.source_segments[gid + 1] > sh.table.source_segments[gid];
+      for (const auto& pp : sh.plastic)
+        needed = needed || (gid >= pp->source_first_gid && gid - pp->source_first_gid < pp->n_sources &&
+                            pp->has_source(gid - pp->source_first_gid));
+    }
     if (needed)
       wanted[static_cast<std::size_t>(decomp.owner(gid))].push_back(gid);
   }
@@ -330,6 +454,7 @@ local_network build(const spec::network& net, const partition::decomposition& de
   ln.epoch_steps = choose_epoch_steps(ln.min_delay, ln.overlap);
   attach_devices(ln, net);
   attach_multimeters(ln, net);
+  attach_post_histories(ln, net);
   subscribe(ln, decomp, comm);
 
   std::int64_t device_delay = 0;

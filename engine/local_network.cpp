@@ -6,15 +6,21 @@ namespace myelin {
 
 std::uint64_t local_network::n_synapses() const {
   std::uint64_t n = 0;
-  for (const auto& s : shards)
+  for (const auto& s : shards) {
     n += s.table.synapses.size();
+    for (const auto& p : s.plastic)
+      n += p->n_synapses();
+  }
   return n;
 }
 
 std::uint64_t local_network::synapse_bytes() const {
   std::uint64_t n = 0;
-  for (const auto& s : shards)
+  for (const auto& s : shards) {
     n += s.table.bytes();
+    for (const auto& p : s.plastic)
+      n += p->bytes();
+  }
   return n;
 }
 

@@ -3,9 +3,12 @@
 // synapse shards, subscriptions, the ring buffer of pending input and the
 // multimeter buffers.
 #include "engine/neuron_group.hpp"
+#include "engine/plastic_projection.hpp"
+#include "engine/post_history.hpp"
 #include "engine/synapse_table.hpp"
 #include "partition/decomposition.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -15,8 +18,18 @@ namespace myelin {
 // synapses. A thread delivers only into its own targets: no atomics, no races.
 struct thread_shard {
   std::uint64_t first_local = 0, end_local = 0;
-  synapse_table table;
+  synapse_table table;                                     // static synapses
+  std::vector<std::unique_ptr<plastic_projection>> plastic; // one per plastic projection
+  // Postsynaptic history entries kept by this thread's neurons, and the count
+  // at which they are next pruned.
+  std::uint64_t history_entries = 0, prune_at = 0;
 };
+
+// When a shard's postsynaptic histories are next pruned: when they have
+// doubled since the last pruning, and not before they average 16 entries.
+inline std::uint64_t prune_threshold(const thread_shard& sh, std::uint64_t entries_now) {
+  return std::max<std::uint64_t>(2 * entries_now, 16 * (sh.end_local - sh.first_local) + 1024);
+}
 
 struct local_network {
   int rank = 0, n_ranks = 1;
@@ -42,6 +55,7 @@ struct local_network {
   bool overlap = false;         // the exchange of epoch k runs during epoch k+1
   std::int64_t ring_slots = 1;
   std::vector<std::int64_t> ring; // [2][ring_slots][n_local]
+  post_histories post;            // postsynaptic spikes of STDP targets
 
   std::uint64_t n_synapses() const;
   std::uint64_t synapse_bytes() const;

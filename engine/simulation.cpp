@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <thread>
 
 namespace myelin {
@@ -31,6 +32,24 @@ struct epoch_completion {
   void (simulation::*fn)() noexcept;
   void operator()() noexcept { (sim->*fn)(); }
 };
+
+// Drops the postsynaptic spikes no STDP synapse of this thread can pair with
+// any more (NEST prunes by access counters; here the horizon is computed from
+// every synapse's last presynaptic spike and delay). Results do not change.
+void prune_histories(thread_shard& sh, post_histories& post) {
+  std::vector<std::int64_t> horizon(sh.end_local - sh.first_local, std::numeric_limits<std::int64_t>::max());
+  for (const auto& p : sh.plastic)
+    if (p->uses_post_spikes())
+      p->history_horizon(sh.first_local, horizon);
+  std::uint64_t kept = 0;
+  for (std::uint64_t l = sh.first_local; l < sh.end_local; ++l)
+    if (post.keeps(l)) {
+      post.prune(l, horizon[l - sh.first_local]);
+      kept += post.spikes(l).size();
+    }
+  sh.history_entries = kept;
+  sh.prune_at = prune_threshold(sh, kept);
+}
 
 using clock = std::chrono::steady_clock;
 double seconds(clock::time_point a, clock::time_point b) {
@@ -84,7 +103,7 @@ void simulation::run(std::int64_t n_steps) {
 }
 
 void simulation::worker(unsigned t) {
-  const thread_shard& shard = net_.shards[t];
+  thread_shard& shard = net_.shards[t];
   const auto t0 = clock::now();
   deliver(shard);
   const auto t1 = clock::now();
@@ -95,13 +114,17 @@ void simulation::worker(unsigned t) {
     if (lo < hi)
       g->advance(lo - g->first_local(), hi - g->first_local(), window, thread_spikes_[t]);
   }
+  if (net_.post.enabled())
+    for (const spike& s : thread_spikes_[t])
+      shard.history_entries +=
+          net_.post.record(net_.local_index(net_.population_of(s.gid), s.gid), s.step + 1, net_.dt);
   if (t == 0) {
     stats_.deliver_s += seconds(t0, t1);
     stats_.update_s += seconds(t1, clock::now());
   }
 }
 
-void simulation::deliver(const thread_shard& shard) {
+void simulation::deliver(thread_shard& shard) {
   const auto& table = shard.table;
   const std::int64_t slots = net_.ring_slots;
   const std::uint64_t n = net_.n_local;
@@ -116,6 +139,12 @@ void simulation::deliver(const thread_shard& shard) {
       }
     }
   }
+  if (shard.plastic.empty())
+    return;
+  if (shard.history_entries > shard.prune_at)
+    prune_histories(shard, net_.post);
+  for (auto& p : shard.plastic)
+    p->deliver(incoming_, net_.ring_access(), net_.post);
 }
 
 void simulation::end_of_epoch() noexcept {
@@ -175,7 +204,7 @@ void simulation::end_of_epoch() noexcept {
 }
 
 void simulation::settle() {
-  for (const auto& shard : net_.shards)
+  for (auto& shard : net_.shards)
     deliver(shard);
   incoming_.clear();
 }

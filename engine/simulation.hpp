@@ -52,7 +52,7 @@ public:
 private:
   void worker(unsigned t);
   void end_of_epoch() noexcept;
-  void deliver(const thread_shard& shard);
+  void deliver(thread_shard& shard);
   void send_epoch();
   void receive_oldest();
 

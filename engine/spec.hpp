@@ -57,7 +57,8 @@ struct rule {
 struct projection {
   std::string source, target;
   rule connectivity;
-  std::string synapse_model = "static";
+  std::string synapse_model = "static_synapse";
+  std::map<std::string, double> synapse_params; // the synapse model's parameters (NEST names)
   distribution weight = distribution::constant(1.0); // pA (current models) or mV (delta models)
   distribution delay = distribution::constant(1.0);  // ms
 };
@@ -83,6 +84,13 @@ struct multimeter {
   double interval = 1.0; // ms
 };
 
+// Snapshots of one plastic projection's weights every `interval` ms.
+struct weight_recorder {
+  std::string name;
+  std::size_t projection = 0; // index in network::projections
+  double interval = 1000.0;   // ms
+};
+
 struct run_settings {
   double dt = 0.1;          // ms
   double duration = 1000.0; // ms
@@ -97,6 +105,7 @@ struct network {
   std::vector<poisson_device> poisson_devices;
   std::vector<spike_recorder> spike_recorders;
   std::vector<multimeter> multimeters;
+  std::vector<weight_recorder> weight_recorders;
 
   std::uint64_t total_neurons() const {
     std::uint64_t n = 0;

@@ -35,6 +35,8 @@ public:
       check_device(d);
     for (const auto& m : net_.multimeters)
       check_multimeter(m);
+    for (const auto& w : net_.weight_recorders)
+      check_weight_recorder(w);
   }
 
 private:
@@ -175,6 +177,15 @@ private:
       }
     const double k = m.interval / net_.run.dt;
     if (!(m.interval > 0) || std::fabs(k - std::round(k)) > 1e-9 * std::max(1.0, k) || std::round(k) < 1)
+      fail(key + ".interval", "must be a positive multiple of dt = " + fmt(net_.run.dt) + " ms");
+  }
+
+  void check_weight_recorder(const spec::weight_recorder& w) {
+    const std::string key = "recorders." + w.name;
+    if (w.name == "spikes")
+      fail(key, "the name 'spikes' is taken by the spike file");
+    const double k = w.interval / net_.run.dt;
+    if (!(w.interval > 0) || std::fabs(k - std::round(k)) > 1e-9 * std::max(1.0, k) || std::round(k) < 1)
       fail(key + ".interval", "must be a positive multiple of dt = " + fmt(net_.run.dt) + " ms");
   }
 

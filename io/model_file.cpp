@@ -4,6 +4,7 @@
 #include "io/toml_access.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
+#include "models/synapse_registry.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -152,16 +153,58 @@ private:
     const auto& rule = t_.table(t_.required(t, key, "rule"), key + ".rule");
     read_rule(pr.connectivity, rule, key + ".rule");
     const auto& syn = t_.table(t_.required(t, key, "synapse"), key + ".synapse");
-    t_.only_keys(syn, key + ".synapse", {"model", "weight", "delay"});
-    if (auto n = syn.get("model"))
-      pr.synapse_model = t_.string(*n, key + ".synapse.model");
-    if (pr.synapse_model != "static" && pr.synapse_model != "static_synapse")
-      t_.fail(key + ".synapse.model", "unknown synapse model '" + pr.synapse_model + "'; known: static",
-              &syn);
-    pr.synapse_model = "static";
-    pr.weight = t_.distribution(t_.required(syn, key + ".synapse", "weight"), key + ".synapse.weight");
-    pr.delay = t_.distribution(t_.required(syn, key + ".synapse", "delay"), key + ".synapse.delay");
+    read_synapse(pr, syn, key + ".synapse");
     net_.projections.push_back(std::move(pr));
+  }
+
+  void read_synapse(spec::projection& pr, const toml::table& syn, const std::string& key) {
+    if (auto n = syn.get("model"))
+      pr.synapse_model = t_.string(*n, key + ".model");
+    const auto* info = models::find_synapse_model(pr.synapse_model);
+    if (!info) {
+      std::string known;
+      for (const auto& m : models::synapse_model_names())
+        known += " " + m;
+      t_.fail(key + ".model", "unknown synapse model '" + pr.synapse_model + "'; known:" + known, syn.get("model"));
+    }
+    pr.synapse_model = info->name;
+    for (const auto& [k, v] : syn) {
+      const std::string name(k.str());
+      if (name == "model" || name == "weight" || name == "delay")
+        continue;
+      if (!info->find_parameter(name)) {
+        std::string known = " model weight delay";
+        for (const auto& q : info->parameters)
+          known += " " + q.name;
+        t_.fail(key + "." + name, "unknown key of a " + info->name + "; known:" + known, &v);
+      }
+      pr.synapse_params[name] = t_.number(v, key + "." + name);
+    }
+    pr.weight = t_.distribution(t_.required(syn, key, "weight"), key + ".weight");
+    pr.delay = t_.distribution(t_.required(syn, key, "delay"), key + ".delay");
+    try {
+      info->validate(pr.synapse_params, net_.run.dt);
+      for (double w : weight_bounds(pr.weight))
+        info->check_weight(pr.synapse_params, net_.run.dt, w);
+    } catch (const models::parameter_error& e) {
+      std::string reason = e.what();
+      if (e.parameter == "weight" && !pr.weight.is_constant())
+        reason += " (the bounds of a weight distribution must lie in the range the rule allows: give min and max)";
+      t_.fail(key + "." + e.parameter, reason, &syn);
+    }
+  }
+
+  // The values a weight distribution can take that a rule's weight check
+  // must accept: the constant, or the bounds. A plastic rule with weight
+  // limits needs bounded initial weights (min and max), so that no draw can
+  // fail half-way through construction.
+  std::vector<double> weight_bounds(const spec::distribution& d) {
+    using kind = spec::distribution::kind;
+    if (d.type == kind::constant)
+      return {d.value};
+    if (d.type == kind::uniform)
+      return {d.low, d.high};
+    return {d.min, d.max};
   }
 
   void read_rule(spec::rule& r, const toml::table& t, const std::string& key) {
@@ -214,7 +257,19 @@ private:
     if (model != "poisson_generator")
       t_.fail(key + ".model", "unknown device model '" + model + "'; known: poisson_generator",
               t.get("model"));
-    t_.only_keys(t, key, {"model", "rate", "targets", "weight", "delay"});
+    t_.only_keys(t, key, {"model", "rate", "targets", "weight", "delay", "synapse_model"});
+    if (auto n = t.get("synapse_model")) {
+      const std::string sm = t_.string(*n, key + ".synapse_model");
+      const auto* info = models::find_synapse_model(sm);
+      if (!info)
+        t_.fail(key + ".synapse_model", "unknown synapse model '" + sm + "'", n);
+      if (info->plastic)
+        t_.fail(key + ".synapse_model",
+                "a poisson_generator sends every target its own train, so a plastic synapse has no presynaptic "
+                "neuron to follow (NEST refuses it too); drive a poisson_source population through the " +
+                    info->name + " projection instead",
+                n);
+    }
     spec::poisson_device d;
     d.name = name;
     d.rate = t_.number(t_.required(t, key, "rate"), key + ".rate");
@@ -264,10 +319,35 @@ private:
       if (auto n = t.get("interval"))
         m.interval = t_.number(*n, key + ".interval");
       net_.multimeters.push_back(std::move(m));
+    } else if (kind == "weights") {
+      read_weight_recorder(name, t, key);
     } else {
-      t_.fail(key + ".kind", "unknown recorder kind '" + kind + "'; expected spikes or multimeter",
+      t_.fail(key + ".kind", "unknown recorder kind '" + kind + "'; expected spikes, multimeter or weights",
               t.get("kind"));
     }
+  }
+
+  void read_weight_recorder(const std::string& name, const toml::table& t, const std::string& key) {
+    t_.only_keys(t, key, {"kind", "projection", "interval"});
+    spec::weight_recorder w;
+    w.name = name;
+    const auto p = t_.integer(t_.required(t, key, "projection"), key + ".projection");
+    if (p < 0 || static_cast<std::size_t>(p) >= net_.projections.size())
+      t_.fail(key + ".projection",
+              "no projection " + std::to_string(p) + " (projections are numbered from 0 in file order; " +
+                  std::to_string(net_.projections.size()) + " defined)",
+              t.get("projection"));
+    w.projection = static_cast<std::size_t>(p);
+    const auto& pr = net_.projections[w.projection];
+    if (!models::find_synapse_model(pr.synapse_model)->plastic_weight)
+      t_.fail(key + ".projection",
+              "projection " + std::to_string(p) + " uses " + pr.synapse_model +
+                  ", whose weights do not change; record a projection with stdp_synapse or stdp_pl_synapse_hom",
+              t.get("projection"));
+    w.interval = net_.run.duration;
+    if (auto n = t.get("interval"))
+      w.interval = t_.number(*n, key + ".interval");
+    net_.weight_recorders.push_back(std::move(w));
   }
 
   std::string population_ref(const toml::table& t, const std::string& key, const char* which) {

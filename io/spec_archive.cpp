@@ -28,7 +28,7 @@ void serialize(A& a, rule& r, unsigned) {
 }
 template <class A>
 void serialize(A& a, projection& p, unsigned) {
-  a& p.source& p.target& p.connectivity& p.synapse_model& p.weight& p.delay;
+  a& p.source& p.target& p.connectivity& p.synapse_model& p.synapse_params& p.weight& p.delay;
 }
 template <class A>
 void serialize(A& a, poisson_device& d, unsigned) {
@@ -43,12 +43,16 @@ void serialize(A& a, multimeter& m, unsigned) {
   a& m.name& m.population& m.ids& m.variables& m.interval;
 }
 template <class A>
+void serialize(A& a, weight_recorder& w, unsigned) {
+  a& w.name& w.projection& w.interval;
+}
+template <class A>
 void serialize(A& a, run_settings& r, unsigned) {
   a& r.dt& r.duration& r.seed;
 }
 template <class A>
 void serialize(A& a, network& n, unsigned) {
-  a& n.source_file& n.run& n.populations& n.projections& n.poisson_devices& n.spike_recorders& n.multimeters;
+  a& n.source_file& n.run& n.populations& n.projections& n.poisson_devices& n.spike_recorders& n.multimeters& n.weight_recorders;
 }
 
 } // namespace boost::serialization
@@ -56,7 +60,7 @@ void serialize(A& a, network& n, unsigned) {
 namespace myelin::io {
 namespace {
 // Bumped whenever the spec's fields change; older archives are refused.
-constexpr unsigned spec_format = 1;
+constexpr unsigned spec_format = 2; // 2: synapse models and weight recorders
 constexpr const char* magic = "myelin-spec";
 } // namespace
 

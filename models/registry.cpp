@@ -17,8 +17,13 @@ model_info describe() {
     info.parameters.push_back({f.name, f.unit, defaults.*f.member, f.is_flag});
   for (const auto& f : Model::state_fields)
     info.state.push_back({f.name, f.unit});
+  // Every spiking neuron keeps the postsynaptic STDP trace, as NEST's
+  // ArchivingNode does; its time constant is a neuron parameter there too.
+  info.parameters.push_back({tau_minus_name, "ms", default_tau_minus, false});
   info.validate = [](const std::map<std::string, double>& values, double dt) {
     Model::prepare(make_parameters<Model>(values), dt);
+    if (auto it = values.find(tau_minus_name); it != values.end())
+      require_positive(tau_minus_name, it->second);
   };
   return info;
 }

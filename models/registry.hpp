@@ -9,6 +9,10 @@
 
 namespace myelin::models {
 
+// The postsynaptic trace time constant of STDP, a parameter of every neuron model.
+inline constexpr const char* tau_minus_name = "tau_minus";
+inline constexpr double default_tau_minus = 20.0; // ms, as NEST
+
 struct parameter_info {
   std::string name;
   std::string unit;

@@ -1,0 +1,131 @@
+#pragma once
+// A plastic projection of one synapse rule on the CPU: the rule's transmit()
+// per synapse, its after_spike() once per source and spike.
+#include "engine/fixed_point.hpp"
+#include "engine/plastic_projection.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace myelin::cpu {
+
+template <class Rule>
+class rule_projection final : public plastic_projection {
+  using pre_state = typename Rule::pre_state;
+
+public:
+  explicit rule_projection(const typename Rule::constants& c)
+      : c_(c) {}
+
+  void init_state(std::vector<double> weights) override {
+    pre_.assign(n_sources, Rule::initial_pre_state(c_));
+    if constexpr (Rule::plastic_weight)
+      weight_ = std::move(weights);
+  }
+
+  void deliver(std::span<const spike> spikes, const ring_view& ring, const post_histories& post) override {
+    const auto& t = table;
+    const std::uint64_t inhibitory = static_cast<std::uint64_t>(ring.n_slots) * ring.n_neurons;
+    for (const spike& s : spikes) {
+      if (s.gid < source_first_gid || s.gid - source_first_gid >= n_sources)
+        continue;
+      const std::uint64_t src = s.gid - source_first_gid;
+      const std::uint64_t seg_end = t.source_segments[src + 1];
+      if (t.source_segments[src] == seg_end)
+        continue;
+      pre_state& pre = pre_[src];
+      const std::int64_t stamp = s.step + 1;
+      for (std::uint64_t seg = t.source_segments[src]; seg < seg_end; ++seg) {
+        const std::int64_t delay = t.segment_delay[seg];
+        std::int64_t* slot = ring.data + static_cast<std::uint64_t>((s.step + delay) % ring.n_slots) * ring.n_neurons;
+        for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
+          const std::uint32_t target = t.synapses[k].target;
+          double w;
+          if constexpr (Rule::plastic_weight)
+            w = Rule::transmit(c_, pre, weight_[k], stamp, delay, post_view(post, target));
+          else {
+            double fixed_w = t.synapses[k].weight;
+            w = Rule::transmit(c_, pre, fixed_w, stamp, delay, {});
+          }
+          slot[target + (w < 0.0 ? inhibitory : 0)] += to_fixed(w);
+        }
+      }
+      Rule::after_spike(c_, pre, stamp);
+    }
+  }
+
+  void history_horizon(std::uint64_t first, std::vector<std::int64_t>& horizon) const override {
+    const auto& t = table;
+    for (std::uint64_t src = 0; src < n_sources; ++src)
+      for (std::uint64_t seg = t.source_segments[src]; seg < t.source_segments[src + 1]; ++seg) {
+        const std::int64_t h = pre_[src].last - t.segment_delay[seg];
+        for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
+          auto& slot = horizon[t.synapses[k].target - first];
+          slot = std::min(slot, h);
+        }
+      }
+  }
+
+  bool plastic_weight() const override { return Rule::plastic_weight; }
+  bool uses_post_spikes() const override { return Rule::uses_post_spikes; }
+
+  std::vector<double> canonical_weights() const override {
+    std::vector<double> out(canonical.size());
+    for (std::size_t k = 0; k < canonical.size(); ++k)
+      out[canonical[k]] = Rule::plastic_weight ? weight_[k] : static_cast<double>(table.synapses[k].weight);
+    return out;
+  }
+  void set_canonical_weights(const std::vector<double>& w) override {
+    if constexpr (Rule::plastic_weight)
+      for (std::size_t k = 0; k < canonical.size(); ++k)
+        weight_[k] = w[canonical[k]];
+  }
+
+  std::vector<std::string> pre_field_names() const override {
+    std::vector<std::string> names;
+    for (const auto& f : Rule::pre_fields)
+      names.push_back(f.name);
+    return names;
+  }
+  std::vector<std::vector<double>> pre_fields() const override {
+    std::vector<std::vector<double>> out;
+    for (const auto& f : Rule::pre_fields) {
+      out.emplace_back(n_sources);
+      for (std::uint64_t s = 0; s < n_sources; ++s)
+        out.back()[s] = pre_[s].*(f.member);
+    }
+    return out;
+  }
+  std::vector<std::int64_t> pre_last() const override {
+    std::vector<std::int64_t> out(n_sources);
+    for (std::uint64_t s = 0; s < n_sources; ++s)
+      out[s] = pre_[s].last;
+    return out;
+  }
+  void set_pre(const std::vector<std::vector<double>>& fields, const std::vector<std::int64_t>& last) override {
+    std::size_t f = 0;
+    for (const auto& field : Rule::pre_fields) {
+      for (std::uint64_t s = 0; s < n_sources; ++s)
+        pre_[s].*(field.member) = fields[f][s];
+      ++f;
+    }
+    for (std::uint64_t s = 0; s < n_sources; ++s)
+      pre_[s].last = last[s];
+  }
+
+  std::uint64_t state_bytes() const override { return weight_.capacity() * 8 + pre_.capacity() * sizeof(pre_state); }
+
+private:
+  static models::post_history_view post_view(const post_histories& post, std::uint32_t target) {
+    if constexpr (Rule::uses_post_spikes)
+      return post.view(target);
+    else
+      return {};
+  }
+
+  typename Rule::constants c_;
+  std::vector<pre_state> pre_;
+  std::vector<double> weight_; // [synapse in table order], rules with plastic weights only
+};
+
+} // namespace myelin::cpu
