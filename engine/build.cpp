@@ -143,11 +143,11 @@ struct shard_result {
 
 // Which synapses go into one table, and how its rows are numbered.
 struct table_request {
-  std::vector<char> include;        // per projection
-  std::uint64_t source_offset = 0;  // row = source gid - source_offset
+  std::vector<char> include;       // per projection
+  std::uint64_t source_offset = 0; // row = source gid - source_offset
   std::uint64_t n_rows = 0;
-  bool canonical = false;           // plastic: keep each synapse's canonical position
-  std::uint64_t target_first = 0;   // canonical: the targets' local indices [target_first, target_end)
+  bool canonical = false;         // plastic: keep each synapse's canonical position
+  std::uint64_t target_first = 0; // canonical: the targets' local indices [target_first, target_end)
   std::uint64_t target_end = 0;
 };
 
@@ -183,8 +183,9 @@ shard_result build_table(synapse_table& t, canonical_order* order, const table_r
     per_target[i + 1] += per_target[i];
   const std::uint64_t total = offsets[n_rows];
   if (req.canonical && total >= (std::uint64_t{1} << 32))
-    throw model_error(net.source_file, "projections",
-                      "more than 2^32 - 1 plastic synapses of one projection on one thread; use more threads or ranks");
+    throw model_error(
+        net.source_file, "projections",
+        "more than 2^32 - 1 plastic synapses of one projection on one thread; use more threads or ranks");
   t.synapses.resize(total);
   const bool varied = total > 0 && r.dmax > r.dmin;
   const bool narrow = r.dmax - r.dmin < 256;

@@ -18,7 +18,7 @@ namespace myelin {
 // synapses. A thread delivers only into its own targets: no atomics, no races.
 struct thread_shard {
   std::uint64_t first_local = 0, end_local = 0;
-  synapse_table table;                                     // static synapses
+  synapse_table table;                                      // static synapses
   std::vector<std::unique_ptr<plastic_projection>> plastic; // one per plastic projection
   // Postsynaptic history entries kept by this thread's neurons, and the count
   // at which they are next pruned.

@@ -23,7 +23,7 @@ class plastic_projection {
 public:
   virtual ~plastic_projection() = default;
 
-  std::size_t projection = 0;        // index in the spec
+  std::size_t projection = 0;         // index in the spec
   std::uint64_t source_first_gid = 0; // table rows are gid - source_first_gid
   std::uint64_t n_sources = 0;
   synapse_table table; // weight: the initial weight (for rules that scale it, the weight itself)
@@ -56,7 +56,8 @@ public:
   virtual std::vector<std::string> pre_field_names() const = 0;
   virtual std::vector<std::vector<double>> pre_fields() const = 0;
   virtual std::vector<std::int64_t> pre_last() const = 0;
-  virtual void set_pre(const std::vector<std::vector<double>>& fields, const std::vector<std::int64_t>& last) = 0;
+  virtual void set_pre(const std::vector<std::vector<double>>& fields,
+                       const std::vector<std::int64_t>& last) = 0;
   bool has_source(std::uint64_t s) const { return table.source_segments[s + 1] > table.source_segments[s]; }
 
   virtual std::uint64_t state_bytes() const = 0;

@@ -25,8 +25,8 @@ int post_histories::record(std::uint64_t local, std::int64_t stamp, double dt) {
 
 std::uint64_t post_histories::prune(std::uint64_t local, std::int64_t horizon) {
   auto& h = spikes_[local];
-  const auto after = std::upper_bound(h.begin(), h.end(), horizon,
-                                      [](std::int64_t t, const models::post_spike& s) { return t < s.stamp; });
+  const auto after = std::upper_bound(
+      h.begin(), h.end(), horizon, [](std::int64_t t, const models::post_spike& s) { return t < s.stamp; });
   if (after - h.begin() <= 1)
     return 0;
   const auto drop = static_cast<std::uint64_t>(after - h.begin() - 1);

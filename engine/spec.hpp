@@ -58,7 +58,7 @@ struct projection {
   std::string source, target;
   rule connectivity;
   std::string synapse_model = "static_synapse";
-  std::map<std::string, double> synapse_params; // the synapse model's parameters (NEST names)
+  std::map<std::string, double> synapse_params;      // the synapse model's parameters (NEST names)
   distribution weight = distribution::constant(1.0); // pA (current models) or mV (delta models)
   distribution delay = distribution::constant(1.0);  // ms
 };

@@ -6,6 +6,7 @@
 #include "models/registry.hpp"
 #include "models/synapse_registry.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -165,7 +166,8 @@ private:
       std::string known;
       for (const auto& m : models::synapse_model_names())
         known += " " + m;
-      t_.fail(key + ".model", "unknown synapse model '" + pr.synapse_model + "'; known:" + known, syn.get("model"));
+      t_.fail(key + ".model", "unknown synapse model '" + pr.synapse_model + "'; known:" + known,
+              syn.get("model"));
     }
     pr.synapse_model = info->name;
     for (const auto& [k, v] : syn) {
@@ -188,8 +190,12 @@ private:
         info->check_weight(pr.synapse_params, net_.run.dt, w);
     } catch (const models::parameter_error& e) {
       std::string reason = e.what();
-      if (e.parameter == "weight" && !pr.weight.is_constant())
-        reason += " (the bounds of a weight distribution must lie in the range the rule allows: give min and max)";
+      const auto bounds = weight_bounds(pr.weight);
+      if (e.parameter == "weight" && !(std::isfinite(bounds[0]) && std::isfinite(bounds[1])))
+        reason = "an unbounded weight distribution can draw any value; give min and max within what " +
+                 pr.synapse_model + " allows (" + reason + ")";
+      else if (e.parameter == "weight" && !pr.weight.is_constant())
+        reason += " (checked at the distribution's bounds)";
       t_.fail(key + "." + e.parameter, reason, &syn);
     }
   }
@@ -264,11 +270,12 @@ private:
       if (!info)
         t_.fail(key + ".synapse_model", "unknown synapse model '" + sm + "'", n);
       if (info->plastic)
-        t_.fail(key + ".synapse_model",
-                "a poisson_generator sends every target its own train, so a plastic synapse has no presynaptic "
-                "neuron to follow (NEST refuses it too); drive a poisson_source population through the " +
-                    info->name + " projection instead",
-                n);
+        t_.fail(
+            key + ".synapse_model",
+            "a poisson_generator sends every target its own train, so a plastic synapse has no presynaptic "
+            "neuron to follow (NEST refuses it too); drive a poisson_source population through the " +
+                info->name + " projection instead",
+            n);
     }
     spec::poisson_device d;
     d.name = name;
@@ -340,10 +347,11 @@ private:
     w.projection = static_cast<std::size_t>(p);
     const auto& pr = net_.projections[w.projection];
     if (!models::find_synapse_model(pr.synapse_model)->plastic_weight)
-      t_.fail(key + ".projection",
-              "projection " + std::to_string(p) + " uses " + pr.synapse_model +
-                  ", whose weights do not change; record a projection with stdp_synapse or stdp_pl_synapse_hom",
-              t.get("projection"));
+      t_.fail(
+          key + ".projection",
+          "projection " + std::to_string(p) + " uses " + pr.synapse_model +
+              ", whose weights do not change; record a projection with stdp_synapse or stdp_pl_synapse_hom",
+          t.get("projection"));
     w.interval = net_.run.duration;
     if (auto n = t.get("interval"))
       w.interval = t_.number(*n, key + ".interval");

@@ -52,7 +52,8 @@ void serialize(A& a, run_settings& r, unsigned) {
 }
 template <class A>
 void serialize(A& a, network& n, unsigned) {
-  a& n.source_file& n.run& n.populations& n.projections& n.poisson_devices& n.spike_recorders& n.multimeters& n.weight_recorders;
+  a& n.source_file& n.run& n.populations& n.projections& n.poisson_devices& n.spike_recorders& n
+      .multimeters& n.weight_recorders;
 }
 
 } // namespace boost::serialization

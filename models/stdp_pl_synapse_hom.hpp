@@ -18,10 +18,11 @@ struct stdp_pl_synapse_hom {
     double alpha = 1.0;     // depression relative to potentiation
     double mu = 0.4;        // exponent of the weight dependence of potentiation
   };
-  static constexpr parameter_field<parameters> parameter_fields[] = {{"tau_plus", &parameters::tau_plus, "ms"},
-                                                                     {"lambda", &parameters::lambda, ""},
-                                                                     {"alpha", &parameters::alpha, ""},
-                                                                     {"mu", &parameters::mu, ""}};
+  static constexpr parameter_field<parameters> parameter_fields[] = {
+      {"tau_plus", &parameters::tau_plus, "ms"},
+      {"lambda", &parameters::lambda, ""},
+      {"alpha", &parameters::alpha, ""},
+      {"mu", &parameters::mu, ""}};
 
   struct constants {
     parameters p;

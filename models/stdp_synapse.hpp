@@ -47,8 +47,8 @@ struct stdp_synapse {
     if ((w < 0) != (c.p.Wmax < 0))
       throw parameter_error("weight", "must have the sign of Wmax (" + std::to_string(c.p.Wmax) + ")");
     if (std::abs(w) > std::abs(c.p.Wmax))
-      throw parameter_error("weight", "exceeds Wmax (" + std::to_string(c.p.Wmax) + "): weight " +
-                                          std::to_string(w));
+      throw parameter_error("weight",
+                            "exceeds Wmax (" + std::to_string(c.p.Wmax) + "): weight " + std::to_string(w));
   }
 
   struct pre_state {
@@ -63,7 +63,8 @@ struct stdp_synapse {
     return norm < 1.0 ? norm * c.p.Wmax : c.p.Wmax;
   }
   MYELIN_HD static double depress(const constants& c, double w, double k_minus) {
-    const double norm = w / c.p.Wmax - c.p.alpha * c.p.lambda * std::pow(w / c.p.Wmax, c.p.mu_minus) * k_minus;
+    const double norm =
+        w / c.p.Wmax - c.p.alpha * c.p.lambda * std::pow(w / c.p.Wmax, c.p.mu_minus) * k_minus;
     return norm > 0.0 ? norm * c.p.Wmax : 0.0;
   }
 

@@ -53,8 +53,8 @@ struct tsodyks2_synapse {
   static constexpr pre_field<pre_state> pre_fields[] = {{"u", &pre_state::u}, {"x", &pre_state::x}};
   static pre_state initial_pre_state(const constants& c) { return {c.p.u, c.p.x, 0}; }
 
-  MYELIN_HD static double transmit(const constants&, const pre_state& pre, double& w, std::int64_t, std::int64_t,
-                                   const post_history_view&) {
+  MYELIN_HD static double transmit(const constants&, const pre_state& pre, double& w, std::int64_t,
+                                   std::int64_t, const post_history_view&) {
     return pre.x * pre.u * w;
   }
   MYELIN_HD static void after_spike(const constants& c, pre_state& pre, std::int64_t stamp) {

@@ -37,7 +37,8 @@ public:
       const std::int64_t stamp = s.step + 1;
       for (std::uint64_t seg = t.source_segments[src]; seg < seg_end; ++seg) {
         const std::int64_t delay = t.segment_delay[seg];
-        std::int64_t* slot = ring.data + static_cast<std::uint64_t>((s.step + delay) % ring.n_slots) * ring.n_neurons;
+        std::int64_t* slot =
+            ring.data + static_cast<std::uint64_t>((s.step + delay) % ring.n_slots) * ring.n_neurons;
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
           const std::uint32_t target = t.synapses[k].target;
           double w;
@@ -102,7 +103,8 @@ public:
       out[s] = pre_[s].last;
     return out;
   }
-  void set_pre(const std::vector<std::vector<double>>& fields, const std::vector<std::int64_t>& last) override {
+  void set_pre(const std::vector<std::vector<double>>& fields,
+               const std::vector<std::int64_t>& last) override {
     std::size_t f = 0;
     for (const auto& field : Rule::pre_fields) {
       for (std::uint64_t s = 0; s < n_sources; ++s)
@@ -113,7 +115,9 @@ public:
       pre_[s].last = last[s];
   }
 
-  std::uint64_t state_bytes() const override { return weight_.capacity() * 8 + pre_.capacity() * sizeof(pre_state); }
+  std::uint64_t state_bytes() const override {
+    return weight_.capacity() * 8 + pre_.capacity() * sizeof(pre_state);
+  }
 
 private:
   static models::post_history_view post_view(const post_histories& post, std::uint32_t target) {

@@ -46,7 +46,22 @@ run_result simulate(const std::string& toml, unsigned threads) {
   sim.set_spike_output(&ms);
   sim.set_trace_output(&mt);
   sim.run(std::llround(net.run.duration / net.run.dt));
-  return {std::move(ms.spikes), std::move(mt.traces), sim.spike_counts()};
+  sim.settle(); // weights then reflect every spike emitted, whatever the epoch
+  run_result r{std::move(ms.spikes), std::move(mt.traces), sim.spike_counts(), {}};
+  const std::size_t n_plastic = ln.shards.empty() ? 0 : ln.shards[0].plastic.size();
+  for (std::size_t p = 0; p < n_plastic; ++p)
+    r.plastic_weights.push_back(canonical_weights(ln, p));
+  return r;
+}
+
+std::vector<double> canonical_weights(const local_network& net, std::size_t plastic_index) {
+  // Threads own consecutive targets, so their canonical orders concatenate.
+  std::vector<double> all;
+  for (const auto& shard : net.shards) {
+    const auto w = shard.plastic[plastic_index]->canonical_weights();
+    all.insert(all.end(), w.begin(), w.end());
+  }
+  return all;
 }
 
 std::vector<edge> edges(const local_network& net) {

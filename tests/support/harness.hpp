@@ -26,7 +26,12 @@ struct run_result {
   std::vector<recorded_spike> spikes;
   std::vector<trace> traces; // one per multimeter
   std::vector<std::uint64_t> spike_counts;
+  // Per plastic projection (file order), its weights in canonical order.
+  std::vector<std::vector<double>> plastic_weights;
 };
+
+// A plastic projection's weights in canonical order, over all threads.
+std::vector<double> canonical_weights(const local_network& net, std::size_t plastic_index);
 
 run_result simulate(const std::string& toml, unsigned threads = 1);
 
