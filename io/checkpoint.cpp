@@ -1,5 +1,7 @@
 #include "io/checkpoint.hpp"
 
+#include "io/checkpoint_plasticity.hpp"
+#include "io/checksum.hpp"
 #include "io/hdf5_handle.hpp"
 #include "io/spec_archive.hpp"
 
@@ -13,20 +15,8 @@ namespace myelin::io {
 namespace {
 
 constexpr const char* magic = "myelin-checkpoint";
-constexpr std::uint64_t format = 1;
-
-std::uint64_t mix(std::uint64_t x) { // splitmix64's finaliser
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-template <class T>
-std::uint64_t element_hash(std::uint64_t index, T value) {
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &value, sizeof value);
-  return mix(index * 0x632be59bd9b4e019ull ^ bits);
-}
+// 2: plastic synapses (/plasticity). Format 1 files, which have none, still load.
+constexpr std::uint64_t format = 2;
 
 // The rows of a gid-indexed dataset held by this rank, ascending.
 std::vector<h5::row_run> local_gid_rows(const local_network& ln) {
@@ -143,6 +133,7 @@ void write_checkpoint(const std::filesystem::path& path, const spec::network& ne
     auto ring = h5::create_table(root, "ring", H5T_NATIVE_INT64, ln.n_global, width, p);
     h5::write_rows(f, ring, H5T_NATIVE_INT64, pending.data(), local_gid_rows(ln));
     write_checksum(ring, comm.sum({part})[0], p);
+    write_plasticity(f, net, ln, comm);
     f.close();
   }
   // Only a complete, synced file gets the final name; a crash before this
@@ -176,7 +167,7 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
                                     ? "this is a SONATA spike file, not a myelin checkpoint"
                                     : "not a myelin checkpoint (no magic attribute)");
     const auto fmt = h5::read_u64_attribute(root, "format", p).at(0);
-    if (fmt != format)
+    if (fmt != format && fmt != 1)
       throw checkpoint_error(p, "checkpoint format " + std::to_string(fmt) +
                                     " is not supported (this myelin reads " + std::to_string(format) + ")");
     checkpoint_info info;
@@ -253,6 +244,23 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
     });
     if (ring_dims.size() != 2 || ring_dims[0] != neurons || ring_dims[1] != 2 * horizon)
       throw checkpoint_error(p, "dataset ring has the wrong shape");
+    for (const auto& name : plasticity_datasets(info.spec)) {
+      if (!h5::has_link(root, name))
+        throw checkpoint_error(p, "missing dataset " + name + " (plastic synapse state)");
+      h5::handle ds(h5::check(H5Dopen2(root, name.c_str(), H5P_DEFAULT), p, "open a dataset"), H5Dclose);
+      h5::handle type(h5::check(H5Dget_type(ds), p, "read a dataset type"), H5Tclose);
+      if (H5Tget_size(type) != 8)
+        throw checkpoint_error(p, "dataset " + name + " has the wrong element type");
+      verify(name, type, 8, [](const auto& d, std::uint64_t n) {
+        std::uint64_t s = 0;
+        for (std::uint64_t i = 0; i < n; ++i) {
+          std::uint64_t v;
+          std::memcpy(&v, d.data() + i * 8, 8);
+          s += element_hash(i, v);
+        }
+        return s;
+      });
+    }
     return info;
   } catch (const io_error& e) {
     throw checkpoint_error(p, e.what() + std::string(" (damaged or incomplete checkpoint)"));
@@ -310,6 +318,7 @@ checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spe
                     ln.n_local +
                 local] = v;
       }
+  restore_plasticity(f, net, ln, comm);
   f.close();
   return state;
 }

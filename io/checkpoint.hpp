@@ -2,13 +2,15 @@
 // Checkpoints: one HDF5 file per checkpoint, written collectively and indexed
 // by global id, so it loads on any number of ranks, threads and partitions.
 // Connectivity is not stored: it is regenerated from its keys, bit for bit.
-// Layout (format 1):
+// Layout (format 2; format 1 lacks /plasticity):
 //   attributes  magic, format, step, dt, seed, version, digest, neurons,
 //               ring_horizon, spike_counts, spike_file_rows, report_rows
 //   /spec                    uint8  the network spec (io/spec_archive)
 //   /populations/<pop>/<f>   float64 [size][1] raw state field f (neuron_group::raw_fields)
 //   /ring                    int64  [neurons][2 * horizon] pending input, channel-major,
 //                                   offset 0 = the checkpoint's step
+//   /plasticity/...                 plastic weights, per-source traces and
+//                                   postsynaptic histories (io/checkpoint_plasticity.hpp)
 // Every dataset carries `checksum`: a sum over its elements of a hash of
 // (element index, bits), so it does not depend on who wrote which part.
 #include "engine/comm/communicator.hpp"

@@ -1,13 +1,17 @@
 #include "io/hdf5_handle.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace myelin::io::h5 {
 
 hid_t check(hid_t id, const std::string& path, const char* what) {
-  if (id < 0)
+  if (id < 0) {
+    if (std::getenv("MYELIN_HDF5_DEBUG"))
+      H5Eprint2(H5E_DEFAULT, stderr);
     throw io_error(path, std::string("HDF5 could not ") + what);
+  }
   return id;
 }
 
@@ -84,6 +88,9 @@ handle create_extendible(hid_t parent, const std::string& name, hid_t type, int 
   handle plist(check(H5Pcreate(H5P_DATASET_CREATE), path, "create a property list"), H5Pclose);
   check(H5Pset_chunk(plist, rank, chunk), path, "set the chunk size");
   check(H5Pset_obj_track_times(plist, false), path, "switch off time tracking");
+  // Parallel HDF5 allocates chunks early; a file created by one rank must do
+  // the same, or a run resumed on several ranks cannot extend it.
+  check(H5Pset_alloc_time(plist, H5D_ALLOC_TIME_EARLY), path, "set early allocation");
   return {check(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), path,
                 ("create dataset " + name).c_str()),
           H5Dclose};
