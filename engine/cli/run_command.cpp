@@ -11,6 +11,7 @@
 #include "io/checkpoint.hpp"
 #include "io/report_file.hpp"
 #include "io/spike_file.hpp"
+#include "io/weight_file.hpp"
 #include "partition/decomposition.hpp"
 
 #include <algorithm>
@@ -71,6 +72,7 @@ int run_command(const run_options& opts, comm::communicator& comm) {
   io::spike_file spikes((out / "spikes.h5").string(), net, comm, flush_every,
                         resuming ? &resumed.spike_file_rows : nullptr);
   io::report_files reports(out, net, ln.trace_columns, comm, resuming ? &resumed.report_rows : nullptr);
+  io::weight_files weights(out, net, ln, comm, resuming ? &resumed.step : nullptr);
   sim.set_spike_output(&spikes);
   sim.set_trace_output(&reports);
   sim.set_stop_check([&] { return comm.max(stop_requested() ? 1.0 : 0.0) > 0; });
@@ -85,6 +87,7 @@ int run_command(const run_options& opts, comm::communicator& comm) {
     sim.settle();
     spikes.sync(); // on disk as of this step: what a crash would leave
     reports.sync();
+    weights.sync();
     io::checkpoint_state state{sim.current_step(), comm.sum(sim.spike_counts()), spikes.rows(),
                                reports.rows()};
     const auto path = out / "checkpoints" / io::checkpoint_name(state.step);
@@ -100,12 +103,27 @@ int run_command(const run_options& opts, comm::communicator& comm) {
                                {"bytes", comm.rank() == 0 ? std::filesystem::file_size(path, ec) : 0}});
   };
 
+  // Weight snapshots need every spike emitted so far at its synapses: the
+  // run stops there too, and settles.
+  const auto snapshots = weights.snapshot_steps(start_step, n_steps);
+  auto take_snapshot = [&] {
+    if (!std::binary_search(snapshots.begin(), snapshots.end(), sim.current_step()))
+      return;
+    sim.settle();
+    weights.snapshot(sim.current_step(), ln);
+  };
   const auto t_sim = std::chrono::steady_clock::now();
   bool stopped = false;
+  take_snapshot();
   while (sim.current_step() < n_steps) {
-    const auto next = std::upper_bound(schedule.begin(), schedule.end(), sim.current_step());
-    const std::int64_t target = next == schedule.end() ? n_steps : std::min(*next, n_steps);
+    std::int64_t target = n_steps;
+    for (const auto* stops : {&schedule, &snapshots}) {
+      const auto next = std::upper_bound(stops->begin(), stops->end(), sim.current_step());
+      if (next != stops->end())
+        target = std::min(target, *next);
+    }
     sim.run(target - sim.current_step());
+    take_snapshot();
     if (sim.stopped()) {
       write_checkpoint();
       stopped = true;
@@ -117,6 +135,7 @@ int run_command(const run_options& opts, comm::communicator& comm) {
   const double sim_s = comm.max(seconds_since(t_sim)) - checkpoint_s;
   spikes.close();
   reports.close();
+  weights.close();
 
   rec.model = opts.model;
   rec.threads = threads;
