@@ -28,7 +28,7 @@ struct synapse_info {
 
   // Bytes a synapse of this model takes in a synapse table (the per-source
   // state is extra and small: one entry per source neuron and thread).
-  std::uint64_t bytes_per_synapse() const { return plastic_weight ? 20 : 8; }
+  std::uint64_t bytes_per_synapse() const { return plastic_weight ? 20 : plastic ? 12 : 8; }
   const parameter_info* find_parameter(std::string_view n) const;
 };
 

@@ -3,6 +3,7 @@
 #include "engine/connectivity.hpp"
 #include "io/model_file.hpp"
 #include "models/registry.hpp"
+#include "models/synapse_registry.hpp"
 #include "partition/decomposition.hpp"
 
 #include <cmath>
@@ -65,16 +66,22 @@ int check_command(const check_options& opts) {
               << "  " << p.model << "\n";
     state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(info->state.size()) + 4.0);
   }
-  double synapses = 0;
+  double synapses = 0, synapse_bytes = 0;
   delay_range delays;
   std::cout << "  projections (expected synapses):\n";
   for (std::size_t i = 0; i < net.projections.size(); ++i) {
     const projection_generator g(net, i);
     const auto& pr = net.projections[i];
     const double n = g.expected_synapses();
+    const auto* syn = models::find_synapse_model(pr.synapse_model);
     synapses += n;
+    synapse_bytes += n * static_cast<double>(syn->bytes_per_synapse());
     widen(delays, pr.delay, net.run.dt);
-    std::cout << "    " << pr.source << " -> " << pr.target << std::setw(16) << std::llround(n) << "\n";
+    std::cout << "    " << pr.source << " -> " << pr.target << std::setw(16) << std::llround(n) << "  "
+              << syn->name << ", " << syn->bytes_per_synapse() << " B/synapse";
+    if (syn->plastic)
+      std::cout << " + " << 8 * (syn->pre_fields.size() + 1) << " B per source and thread";
+    std::cout << "\n";
   }
   const double neurons = static_cast<double>(net.total_neurons());
   std::cout << "  neurons " << net.total_neurons() << ", expected synapses " << std::llround(synapses)
@@ -94,7 +101,7 @@ int check_command(const check_options& opts) {
   const std::int64_t epoch = choose_epoch_steps(net.projections.empty() ? 0 : delays.min, false);
   const double slots = static_cast<double>(std::max(delays.max, device_delay) + epoch + 1);
   const double ring_bytes = 2.0 * slots * neurons * 8.0;
-  const double synapse_bytes = synapses * 8.0 + neurons * 16.0;
+  synapse_bytes += neurons * 16.0;
   std::cout << "  estimated memory: " << bytes_text(synapse_bytes + state_bytes + ring_bytes) << " (synapses "
             << bytes_text(synapse_bytes) << ", neuron state " << bytes_text(state_bytes) << ", ring buffers "
             << bytes_text(ring_bytes) << ")\n";
@@ -116,7 +123,8 @@ int check_command(const check_options& opts) {
       state +=
           c * (8.0 * static_cast<double>(models::find_model(net.populations[p].model)->state.size()) + 4.0);
     }
-    const double mem = syn * 8.0 + neurons * 16.0 + state + 2.0 * slots * n * 8.0;
+    const double bytes_per = synapses > 0 ? (synapse_bytes - neurons * 16.0) / synapses : 8.0;
+    const double mem = syn * bytes_per + neurons * 16.0 + state + 2.0 * slots * n * 8.0;
     std::cout << "    " << std::setw(4) << r << std::setw(13) << std::llround(n) << std::setw(14)
               << std::llround(syn) << std::setw(14) << bytes_text(mem) << "\n";
   }
