@@ -233,15 +233,17 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
           throw checkpoint_error(p, "dataset " + group + "/" + name + " has the wrong size");
       }
     }
-    auto [ring_dims, ring] = verify("ring", H5T_NATIVE_INT64, 8, [](const auto& d, std::uint64_t n) {
+    // 8-byte elements hash by their bits, whatever their type.
+    auto sum_8 = [](const auto& d, std::uint64_t n) {
       std::uint64_t s = 0;
       for (std::uint64_t i = 0; i < n; ++i) {
-        std::int64_t v;
+        std::uint64_t v;
         std::memcpy(&v, d.data() + i * 8, 8);
         s += element_hash(i, v);
       }
       return s;
-    });
+    };
+    auto [ring_dims, ring] = verify("ring", H5T_NATIVE_INT64, 8, sum_8);
     if (ring_dims.size() != 2 || ring_dims[0] != neurons || ring_dims[1] != 2 * horizon)
       throw checkpoint_error(p, "dataset ring has the wrong shape");
     for (const auto& name : plasticity_datasets(info.spec)) {
@@ -251,15 +253,7 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
       h5::handle type(h5::check(H5Dget_type(ds), p, "read a dataset type"), H5Tclose);
       if (H5Tget_size(type) != 8)
         throw checkpoint_error(p, "dataset " + name + " has the wrong element type");
-      verify(name, type, 8, [](const auto& d, std::uint64_t n) {
-        std::uint64_t s = 0;
-        for (std::uint64_t i = 0; i < n; ++i) {
-          std::uint64_t v;
-          std::memcpy(&v, d.data() + i * 8, 8);
-          s += element_hash(i, v);
-        }
-        return s;
-      });
+      verify(name, type, 8, sum_8);
     }
     return info;
   } catch (const io_error& e) {

@@ -70,19 +70,10 @@ struct stdp_synapse {
 
   MYELIN_HD static double transmit(const constants& c, const pre_state& pre, double& w, std::int64_t stamp,
                                    std::int64_t delay, const post_history_view& post) {
-    // Postsynaptic spikes in (last - delay, stamp - delay], each paired with
-    // the presynaptic trace as it was after the previous presynaptic spike.
-    for (const post_spike* s = post.first_after(pre.last - delay); s != post.end && s->stamp <= stamp - delay;
-         ++s) {
-      const double minus_dt = static_cast<double>(pre.last - (s->stamp + delay)) * c.dt; // ms, < 0
-      w = facilitate(c, w, pre.k_plus * std::exp(minus_dt / c.p.tau_plus));
-    }
-    w = depress(c, w, post.k_minus_before(stamp - delay, c.dt));
-    return w;
+    return stdp_pair_update<stdp_synapse>(c, pre, w, stamp, delay, post);
   }
   MYELIN_HD static void after_spike(const constants& c, pre_state& pre, std::int64_t stamp) {
-    pre.k_plus = pre.k_plus * std::exp(static_cast<double>(pre.last - stamp) * c.dt / c.p.tau_plus) + 1.0;
-    pre.last = stamp;
+    stdp_advance_k_plus(pre, stamp, c.dt, c.p.tau_plus);
   }
 };
 

@@ -62,6 +62,31 @@ struct post_history_view {
   }
 };
 
+// The presynaptic side of pair-based STDP, shared by NEST's STDP rules: every
+// postsynaptic spike in (last - delay, stamp - delay] potentiates, in time
+// order, with K+ decayed from the previous presynaptic spike; then K- at
+// stamp - delay depresses. Rule supplies facilitate() and depress();
+// constants carry p.tau_plus and dt.
+template <class Rule>
+MYELIN_HD double stdp_pair_update(const typename Rule::constants& c, const typename Rule::pre_state& pre,
+                                  double& w, std::int64_t stamp, std::int64_t delay,
+                                  const post_history_view& post) {
+  for (const post_spike* s = post.first_after(pre.last - delay); s != post.end && s->stamp <= stamp - delay;
+       ++s) {
+    const double minus_dt = static_cast<double>(pre.last - (s->stamp + delay)) * c.dt; // ms, < 0
+    w = Rule::facilitate(c, w, pre.k_plus * std::exp(minus_dt / c.p.tau_plus));
+  }
+  w = Rule::depress(c, w, post.k_minus_before(stamp - delay, c.dt));
+  return w;
+}
+
+// K+ after a presynaptic spike: decayed since the last one, plus one.
+template <class PreState>
+MYELIN_HD void stdp_advance_k_plus(PreState& pre, std::int64_t stamp, double dt, double tau_plus) {
+  pre.k_plus = pre.k_plus * std::exp(static_cast<double>(pre.last - stamp) * dt / tau_plus) + 1.0;
+  pre.last = stamp;
+}
+
 template <class PreState>
 struct pre_field {
   const char* name;
