@@ -31,7 +31,6 @@ public:
   // Returns entries dropped.
   std::uint64_t prune(std::uint64_t local, std::int64_t horizon);
 
-  std::uint64_t size() const { return spikes_.size(); }
   const std::vector<models::post_spike>& spikes(std::uint64_t local) const { return spikes_[local]; }
   void set_spikes(std::uint64_t local, std::vector<models::post_spike> s) { spikes_[local] = std::move(s); }
 

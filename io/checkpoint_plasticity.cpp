@@ -1,5 +1,6 @@
 #include "io/checkpoint_plasticity.hpp"
 
+#include "io/canonical_layout.hpp"
 #include "io/checkpoint.hpp"
 #include "io/checksum.hpp"
 #include "models/synapse_registry.hpp"
@@ -29,28 +30,28 @@ std::string group_of(std::size_t p) {
 // Rows `index[k]` (ascending) as runs of consecutive rows.
 std::vector<h5::row_run> runs_of(const std::vector<std::uint64_t>& index) {
   std::vector<h5::row_run> runs;
-  for (auto i : index) {
-    if (!runs.empty() && runs.back().first + runs.back().count == i)
-      ++runs.back().count;
-    else
-      runs.push_back({i, 1, 1});
-  }
+  for (auto i : index)
+    add_run(runs, i, 1);
   return runs;
 }
 
-// Writes a [rows][1] table of 8-byte values: this rank's values at `index`,
-// and its checksum (rank 0 adds the hash of rows nobody writes, which stay 0).
+// Writes a [rows][1] table of 8-byte values: this rank's values at the rows
+// of `runs`, and its checksum (rank 0 adds the hash of the rows in
+// `unwritten`, which nobody writes and stay 0).
 template <class T>
 void write_column(const h5::shared_file& f, hid_t parent, const std::string& name, hid_t type,
-                  std::uint64_t rows, const std::vector<std::uint64_t>& index, const std::vector<T>& values,
-                  const std::vector<std::uint64_t>& unwritten, comm::communicator& comm) {
+                  std::uint64_t rows, const std::vector<h5::row_run>& runs, const std::vector<T>& values,
+                  const std::vector<h5::row_run>& unwritten, comm::communicator& comm) {
   auto ds = h5::create_table(parent, name, type, rows, 1, f.path());
-  h5::write_rows(f, ds, type, values.data(), runs_of(index));
+  h5::write_rows(f, ds, type, values.data(), runs);
   std::uint64_t part = 0;
-  for (std::size_t k = 0; k < index.size(); ++k)
-    part += element_hash(index[k], values[k]);
-  for (auto i : unwritten)
-    part += element_hash(i, T{});
+  std::size_t k = 0;
+  for (const auto& r : runs)
+    for (std::uint64_t j = 0; j < r.count; ++j)
+      part += element_hash(r.first + j, values[k++]);
+  for (const auto& r : unwritten)
+    for (std::uint64_t j = 0; j < r.count; ++j)
+      part += element_hash(r.first + j, T{});
   h5::write_u64_attribute(ds, "checksum", {comm.sum({part})[0]}, f.path());
 }
 
@@ -62,31 +63,6 @@ std::vector<T> read_column(const h5::shared_file& f, const std::string& name, hi
   std::vector<T> out(rows);
   h5::read_rows(f, ds, type, out.data(), runs);
   return out;
-}
-
-// Population index of each target this rank holds, in local order, with its
-// in-degree in plastic projection i (summed over threads).
-struct local_targets {
-  std::vector<std::uint64_t> index, indegree;
-};
-local_targets targets_of(const local_network& ln, std::size_t i, const partition::slice& s) {
-  local_targets t;
-  for (const auto& shard : ln.shards) {
-    const auto& pp = *shard.plastic[i];
-    for (std::size_t k = 0; k + 1 < pp.target_offsets.size(); ++k) {
-      const std::uint64_t local = pp.target_first + k;
-      t.index.push_back(s.first_index + (local - s.first_local) * s.stride);
-      t.indegree.push_back(pp.target_offsets[k + 1] - pp.target_offsets[k]);
-    }
-  }
-  return t;
-}
-
-std::vector<std::uint64_t> prefix(const std::vector<std::uint64_t>& counts) {
-  std::vector<std::uint64_t> off(counts.size() + 1, 0);
-  for (std::size_t k = 0; k < counts.size(); ++k)
-    off[k + 1] = off[k] + counts[k];
-  return off;
 }
 
 } // namespace
@@ -122,24 +98,13 @@ void write_plasticity(const h5::shared_file& f, const spec::network& net, const 
     const std::uint64_t n_targets = net.populations[tp].size;
     auto g = h5::create_group(root, std::to_string(p), path);
 
-    const auto mine = targets_of(ln, i, ln.slices[tp]);
-    write_column(f, g, "indegree", H5T_NATIVE_UINT64, n_targets, mine.index, mine.indegree, {}, comm);
-
+    const auto mine = local_layout(ln, i, ln.slices[tp]);
+    write_column(f, g, "indegree", H5T_NATIVE_UINT64, n_targets, runs_of(mine.target), mine.indegree, {},
+                 comm);
     if (ln.shards[0].plastic[i]->plastic_weight()) {
-      std::vector<std::uint64_t> all(n_targets, 0);
-      for (std::size_t k = 0; k < mine.index.size(); ++k)
-        all[mine.index[k]] = mine.indegree[k];
-      const auto offsets = prefix(comm.sum(all));
-      std::vector<std::uint64_t> rows;
-      for (std::size_t k = 0; k < mine.index.size(); ++k)
-        for (std::uint64_t j = 0; j < mine.indegree[k]; ++j)
-          rows.push_back(offsets[mine.index[k]] + j);
-      std::vector<double> weights; // threads hold consecutive targets: canonical orders concatenate
-      for (const auto& shard : ln.shards) {
-        const auto w = shard.plastic[i]->canonical_weights();
-        weights.insert(weights.end(), w.begin(), w.end());
-      }
-      write_column(f, g, "weight", H5T_NATIVE_DOUBLE, offsets.back(), rows, weights, {}, comm);
+      const auto offsets = global_target_offsets(mine, n_targets, comm);
+      write_column(f, g, "weight", H5T_NATIVE_DOUBLE, offsets.back(), mine.runs(offsets),
+                   local_canonical_weights(ln, i), {}, comm);
     }
 
     // Per-source state: every holder has the same values; the lowest rank
@@ -174,12 +139,13 @@ void write_plasticity(const h5::shared_file& f, const spec::network& net, const 
       std::vector<double> values;
       for (auto s : rows)
         values.push_back(fields[static_cast<std::size_t>(holder[s])][fi][s]);
-      write_column(f, pre, names[fi], H5T_NATIVE_DOUBLE, n_sources, rows, values, nobody, comm);
+      write_column(f, pre, names[fi], H5T_NATIVE_DOUBLE, n_sources, runs_of(rows), values, runs_of(nobody),
+                   comm);
     }
     std::vector<std::int64_t> stamps;
     for (auto s : rows)
       stamps.push_back(last[static_cast<std::size_t>(holder[s])][s]);
-    write_column(f, pre, "last", H5T_NATIVE_INT64, n_sources, rows, stamps, nobody, comm);
+    write_column(f, pre, "last", H5T_NATIVE_INT64, n_sources, runs_of(rows), stamps, runs_of(nobody), comm);
   }
 
   if (!any_post_history(net))
@@ -198,9 +164,8 @@ void write_plasticity(const h5::shared_file& f, const spec::network& net, const 
         }
   const std::uint64_t first = comm.exclusive_prefix_sum({gids.size()})[0];
   const std::uint64_t total = comm.sum({gids.size()})[0];
-  std::vector<std::uint64_t> rows(gids.size());
-  for (std::size_t k = 0; k < rows.size(); ++k)
-    rows[k] = first + k;
+  std::vector<h5::row_run> rows;
+  add_run(rows, first, gids.size());
   auto h = h5::create_group(root, "post_history", path);
   write_column(f, h, "gid", H5T_NATIVE_UINT64, total, rows, gids, {}, comm);
   write_column(f, h, "stamp", H5T_NATIVE_INT64, total, rows, stamps, {}, comm);
@@ -222,31 +187,19 @@ void restore_plasticity(const h5::shared_file& f, const spec::network& net, loca
                                        pr.synapse_model + ")");
     const auto indegree =
         read_column<std::uint64_t>(f, g + "/indegree", H5T_NATIVE_UINT64, n_targets, {{0, 1, n_targets}});
-    const auto mine = targets_of(ln, i, ln.slices[tp]);
-    for (std::size_t k = 0; k < mine.index.size(); ++k)
-      if (indegree[mine.index[k]] != mine.indegree[k])
+    const auto mine = local_layout(ln, i, ln.slices[tp]);
+    for (std::size_t k = 0; k < mine.target.size(); ++k)
+      if (indegree[mine.target[k]] != mine.indegree[k])
         throw checkpoint_error(
-            path, "projections[" + std::to_string(p) + "]: target " + std::to_string(mine.index[k]) +
-                      " has " + std::to_string(indegree[mine.index[k]]) +
+            path, "projections[" + std::to_string(p) + "]: target " + std::to_string(mine.target[k]) +
+                      " has " + std::to_string(indegree[mine.target[k]]) +
                       " stored synapses but this model builds " + std::to_string(mine.indegree[k]));
     if (ln.shards[0].plastic[i]->plastic_weight()) {
-      const auto offsets = prefix(indegree);
-      std::vector<h5::row_run> runs;
       std::uint64_t n = 0;
-      for (std::size_t k = 0; k < mine.index.size(); ++k) {
-        runs.push_back({offsets[mine.index[k]], 1, mine.indegree[k]});
-        n += mine.indegree[k];
-      }
-      std::vector<h5::row_run> merged;
-      for (const auto& r : runs) {
-        if (r.count == 0)
-          continue;
-        if (!merged.empty() && merged.back().first + merged.back().count == r.first)
-          merged.back().count += r.count;
-        else
-          merged.push_back(r);
-      }
-      const auto w = read_column<double>(f, g + "/weight", H5T_NATIVE_DOUBLE, n, merged);
+      for (auto d : mine.indegree)
+        n += d;
+      const auto w =
+          read_column<double>(f, g + "/weight", H5T_NATIVE_DOUBLE, n, mine.runs(target_offsets(indegree)));
       std::size_t at = 0;
       for (auto& shard : ln.shards) {
         auto& pp = *shard.plastic[i];

@@ -1,37 +1,21 @@
 #include "io/weight_file.hpp"
 
-#include "models/synapse_registry.hpp"
+#include "io/canonical_layout.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 namespace myelin::io {
-namespace {
 
-// This rank's synapses of plastic projection i in canonical order: their
-// global canonical positions, sources and targets (ids within populations).
-struct local_synapses {
-  std::vector<std::uint64_t> position, source, target;
+// Sources and targets (ids within their populations) of this rank's
+// synapses of plastic projection i, in canonical order.
+struct synapse_ids {
+  std::vector<std::uint64_t> source, target;
 };
 
-local_synapses synapses_of(const spec::network& net, const local_network& ln, std::size_t i,
-                           comm::communicator& comm) {
-  const auto& pr = net.projections[ln.shards[0].plastic[i]->projection];
-  const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
-  const auto& s = ln.slices[tp];
-  const std::uint64_t n_targets = net.populations[tp].size;
-  std::vector<std::uint64_t> indegree(n_targets, 0);
-  for (const auto& shard : ln.shards) {
-    const auto& pp = *shard.plastic[i];
-    for (std::size_t k = 0; k + 1 < pp.target_offsets.size(); ++k)
-      indegree[s.first_index + (pp.target_first + k - s.first_local) * s.stride] =
-          pp.target_offsets[k + 1] - pp.target_offsets[k];
-  }
-  const auto global = comm.sum(indegree);
-  std::vector<std::uint64_t> offset(n_targets + 1, 0);
-  for (std::uint64_t t = 0; t < n_targets; ++t)
-    offset[t + 1] = offset[t] + global[t];
-  local_synapses out;
+synapse_ids ids_of(const local_network& ln, std::size_t i, const canonical_layout& layout) {
+  synapse_ids ids;
+  std::size_t held = 0; // position in the layout's targets
   for (const auto& shard : ln.shards) {
     const auto& pp = *shard.plastic[i];
     const auto& tab = pp.table;
@@ -40,18 +24,14 @@ local_synapses synapses_of(const spec::network& net, const local_network& ln, st
       for (auto seg = tab.source_segments[src]; seg < tab.source_segments[src + 1]; ++seg)
         for (auto k = tab.segment_synapses[seg]; k < tab.segment_synapses[seg + 1]; ++k)
           source[pp.canonical[k]] = src;
-    for (std::size_t k = 0; k + 1 < pp.target_offsets.size(); ++k) {
-      const std::uint64_t target = s.first_index + (pp.target_first + k - s.first_local) * s.stride;
-      for (auto c = pp.target_offsets[k]; c < pp.target_offsets[k + 1]; ++c) {
-        out.position.push_back(offset[target] + (c - pp.target_offsets[k]));
-        out.source.push_back(source[c]);
-        out.target.push_back(target);
-      }
-    }
+    ids.source.insert(ids.source.end(), source.begin(), source.end());
+    for (std::size_t k = 0; k + 1 < pp.target_offsets.size(); ++k, ++held)
+      ids.target.insert(ids.target.end(), layout.indegree[held], layout.target[held]);
   }
-  out.position.push_back(offset.back()); // sentinel: the total
-  return out;
+  return ids;
 }
+
+namespace {
 
 std::size_t plastic_index_of(const local_network& ln, std::size_t projection) {
   const auto& list = ln.shards[0].plastic;
@@ -71,6 +51,12 @@ weight_files::weight_files(const std::filesystem::path& dir, const spec::network
     r.path = (dir / (w.name + ".h5")).string();
     r.plastic_index = plastic_index_of(ln, w.projection);
     r.interval = std::llround(w.interval / net.run.dt);
+    const auto& pr = net.projections[w.projection];
+    const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
+    const auto layout = local_layout(ln, r.plastic_index, ln.slices[tp]);
+    const auto offsets = global_target_offsets(layout, net.populations[tp].size, comm);
+    for (const auto& run : layout.runs(offsets))
+      r.columns.push_back({run.first, run.count});
     std::error_code ec;
     if (resume_step && std::filesystem::exists(r.path, ec)) {
       r.file = std::make_unique<h5::shared_file>(r.path, comm, h5::shared_file::mode::update);
@@ -86,15 +72,8 @@ weight_files::weight_files(const std::filesystem::path& dir, const spec::network
       const hsize_t extent[2] = {r.rows, dims.at(1)}, extent1[1] = {r.rows};
       h5::check(H5Dset_extent(r.data, extent), r.path, "truncate the weights");
       h5::check(H5Dset_extent(r.time, extent1), r.path, "truncate the times");
-      const auto mine = synapses_of(net, ln, r.plastic_index, comm);
-      for (std::size_t k = 0; k + 1 < mine.position.size(); ++k) {
-        if (!r.columns.empty() && r.columns.back().start + r.columns.back().width == mine.position[k])
-          ++r.columns.back().width;
-        else
-          r.columns.push_back({mine.position[k], 1});
-      }
     } else {
-      create(r, net, w, ln, comm);
+      create(r, w, pr, ids_of(ln, r.plastic_index, layout), offsets.back(), comm);
     }
     r.file->keep_consistent_on_crash();
     r.file->flush();
@@ -102,17 +81,8 @@ weight_files::weight_files(const std::filesystem::path& dir, const spec::network
   }
 }
 
-void weight_files::create(recorder& r, const spec::network& net, const spec::weight_recorder& w,
-                          const local_network& ln, comm::communicator& comm) {
-  const auto& pr = net.projections[w.projection];
-  const auto mine = synapses_of(net, ln, r.plastic_index, comm);
-  const std::uint64_t total = mine.position.back();
-  for (std::size_t k = 0; k + 1 < mine.position.size(); ++k) {
-    if (!r.columns.empty() && r.columns.back().start + r.columns.back().width == mine.position[k])
-      ++r.columns.back().width;
-    else
-      r.columns.push_back({mine.position[k], 1});
-  }
+void weight_files::create(recorder& r, const spec::weight_recorder& w, const spec::projection& pr,
+                          const synapse_ids& ids, std::uint64_t total, comm::communicator& comm) {
   r.file = std::make_unique<h5::shared_file>(r.path, comm, h5::shared_file::mode::create);
   auto g = h5::create_group(r.file->id(), "weights", r.path);
   h5::write_string_attribute(g, "source_population", pr.source, r.path);
@@ -120,7 +90,7 @@ void weight_files::create(recorder& r, const spec::network& net, const spec::wei
   h5::write_string_attribute(g, "synapse_model", pr.synapse_model, r.path);
   h5::write_u64_attribute(g, "projection", {w.projection}, r.path);
   for (const auto& [name, values] :
-       {std::pair{"source_node_ids", &mine.source}, {"target_node_ids", &mine.target}}) {
+       {std::pair{"source_node_ids", &ids.source}, {"target_node_ids", &ids.target}}) {
     auto ds = h5::create_table(g, name, H5T_NATIVE_UINT64, total, 1, r.path);
     std::vector<h5::row_run> runs;
     for (const auto& c : r.columns)
@@ -149,11 +119,7 @@ void weight_files::snapshot(std::int64_t step, const local_network& ln) {
   for (auto& r : recorders_) {
     if (step % r.interval != 0 || static_cast<std::uint64_t>(step / r.interval) + 1 <= r.rows)
       continue;
-    std::vector<double> row;
-    for (const auto& shard : ln.shards) {
-      const auto w = shard.plastic[r.plastic_index]->canonical_weights();
-      row.insert(row.end(), w.begin(), w.end());
-    }
+    const auto row = local_canonical_weights(ln, r.plastic_index);
     h5::append_rows(*r.file, r.data, H5T_NATIVE_DOUBLE, row.data(), 1, 0, 1, r.columns);
     const double t = static_cast<double>(step) * dt_;
     h5::append_rows(*r.file, r.time, H5T_NATIVE_DOUBLE, &t, r.file->rank() == 0 ? 1 : 0, 0, 1, {});

@@ -20,6 +20,8 @@
 
 namespace myelin::io {
 
+struct synapse_ids; // sources and targets of this rank's synapses, canonical order
+
 class weight_files {
 public:
   // Collective. With resume_step (a checkpoint's step), existing files are
@@ -45,8 +47,8 @@ private:
     std::unique_ptr<h5::shared_file> file;
     h5::handle data, time;
   };
-  void create(recorder& r, const spec::network& net, const spec::weight_recorder& w, const local_network& ln,
-              comm::communicator& comm);
+  void create(recorder& r, const spec::weight_recorder& w, const spec::projection& pr, const synapse_ids& ids,
+              std::uint64_t total, comm::communicator& comm);
   double dt_;
   std::vector<recorder> recorders_;
 };

@@ -13,14 +13,4 @@ struct model_list {};
 
 using neuron_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, izhikevich>;
 
-// Builds a model's parameter struct from named values (names already validated).
-template <class Model>
-typename Model::parameters make_parameters(const auto& values) {
-  typename Model::parameters p{};
-  for (const auto& f : Model::parameter_fields)
-    if (auto it = values.find(f.name); it != values.end())
-      p.*f.member = it->second;
-  return p;
-}
-
 } // namespace myelin::models

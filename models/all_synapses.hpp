@@ -13,14 +13,4 @@ struct synapse_list {};
 
 using plastic_synapse_models = synapse_list<stdp_synapse, stdp_pl_synapse_hom, tsodyks2_synapse>;
 
-// Builds a rule's parameter struct from named values (names already validated).
-template <class Rule>
-typename Rule::parameters make_rule_parameters(const auto& values) {
-  typename Rule::parameters p{};
-  for (const auto& f : Rule::parameter_fields)
-    if (auto it = values.find(f.name); it != values.end())
-      p.*f.member = it->second;
-  return p;
-}
-
 } // namespace myelin::models

@@ -67,6 +67,17 @@ inline void check_lif_membrane(double C_m, double tau_m, double t_ref, double V_
     throw parameter_error("V_reset", "must be smaller than V_th");
 }
 
+// Builds a model's parameter struct from named values (names already
+// validated): neuron and synapse models alike.
+template <class Model>
+typename Model::parameters make_parameters(const auto& values) {
+  typename Model::parameters p{};
+  for (const auto& f : Model::parameter_fields)
+    if (auto it = values.find(f.name); it != values.end())
+      p.*f.member = it->second;
+  return p;
+}
+
 // Refractory time in whole steps, as NEST's Time arithmetic does (rounded).
 inline std::int32_t refractory_steps(double t_ref, double dt) {
   return static_cast<std::int32_t>(t_ref / dt + 0.5);

@@ -40,10 +40,7 @@ struct stdp_pl_synapse_hom {
       throw parameter_error("weight", "must be >= 0 (w^mu is undefined below 0), got " + std::to_string(w));
   }
 
-  struct pre_state {
-    double k_plus = 0.0;
-    std::int64_t last = 0;
-  };
+  using pre_state = stdp_pre_state;
   static constexpr pre_field<pre_state> pre_fields[] = {{"Kplus", &pre_state::k_plus}};
   static pre_state initial_pre_state(const constants&) { return {}; }
 

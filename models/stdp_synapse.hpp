@@ -51,10 +51,7 @@ struct stdp_synapse {
                             "exceeds Wmax (" + std::to_string(c.p.Wmax) + "): weight " + std::to_string(w));
   }
 
-  struct pre_state {
-    double k_plus = 0.0;
-    std::int64_t last = 0; // stamp of the last presynaptic spike (NEST: t_lastspike = 0)
-  };
+  using pre_state = stdp_pre_state;
   static constexpr pre_field<pre_state> pre_fields[] = {{"Kplus", &pre_state::k_plus}};
   static pre_state initial_pre_state(const constants&) { return {}; }
 

@@ -80,9 +80,16 @@ MYELIN_HD double stdp_pair_update(const typename Rule::constants& c, const typen
   return w;
 }
 
+// The presynaptic state of pair-based STDP: the trace K+ just after the last
+// presynaptic spike, and that spike's stamp (NEST starts at t_lastspike = 0).
+struct stdp_pre_state {
+  double k_plus = 0.0;
+  std::int64_t last = 0;
+};
+
 // K+ after a presynaptic spike: decayed since the last one, plus one.
-template <class PreState>
-MYELIN_HD void stdp_advance_k_plus(PreState& pre, std::int64_t stamp, double dt, double tau_plus) {
+MYELIN_HD inline void stdp_advance_k_plus(stdp_pre_state& pre, std::int64_t stamp, double dt,
+                                          double tau_plus) {
   pre.k_plus = pre.k_plus * std::exp(static_cast<double>(pre.last - stamp) * dt / tau_plus) + 1.0;
   pre.last = stamp;
 }

@@ -19,10 +19,10 @@ synapse_info describe() {
   for (const auto& f : Rule::pre_fields)
     info.pre_fields.push_back(f.name);
   info.validate = [](const std::map<std::string, double>& values, double dt) {
-    Rule::prepare(make_rule_parameters<Rule>(values), dt);
+    Rule::prepare(make_parameters<Rule>(values), dt);
   };
   info.check_weight = [](const std::map<std::string, double>& values, double dt, double w) {
-    Rule::check_weight(Rule::prepare(make_rule_parameters<Rule>(values), dt), w);
+    Rule::check_weight(Rule::prepare(make_parameters<Rule>(values), dt), w);
   };
   return info;
 }

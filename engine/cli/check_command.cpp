@@ -106,7 +106,9 @@ int check_command(const check_options& opts) {
             << bytes_text(synapse_bytes) << ", neuron state " << bytes_text(state_bytes) << ", ring buffers "
             << bytes_text(ring_bytes) << ")\n";
 
-  // How the neurons would spread over ranks, and what each rank would hold.
+  // How the neurons would spread over ranks, and what each rank would hold
+  // (at the network's average bytes per synapse).
+  const double bytes_per_synapse = synapses > 0 ? (synapse_bytes - neurons * 16.0) / synapses : 8.0;
   const partition::decomposition decomp(net, opts.ranks, strategy);
   const auto indegree = partition::expected_indegree(net);
   std::cout << "  decomposition over " << opts.ranks << " rank(s), " << partition::strategy_name(strategy)
@@ -123,8 +125,7 @@ int check_command(const check_options& opts) {
       state +=
           c * (8.0 * static_cast<double>(models::find_model(net.populations[p].model)->state.size()) + 4.0);
     }
-    const double bytes_per = synapses > 0 ? (synapse_bytes - neurons * 16.0) / synapses : 8.0;
-    const double mem = syn * bytes_per + neurons * 16.0 + state + 2.0 * slots * n * 8.0;
+    const double mem = syn * bytes_per_synapse + neurons * 16.0 + state + 2.0 * slots * n * 8.0;
     std::cout << "    " << std::setw(4) << r << std::setw(13) << std::llround(n) << std::setw(14)
               << std::llround(syn) << std::setw(14) << bytes_text(mem) << "\n";
   }

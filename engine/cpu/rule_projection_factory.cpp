@@ -11,7 +11,7 @@ std::unique_ptr<plastic_projection> make_rule(const spec::projection& pr, double
                                               models::synapse_list<Rule, Rest...>) {
   if (pr.synapse_model == Rule::name)
     return std::make_unique<cpu::rule_projection<Rule>>(
-        Rule::prepare(models::make_rule_parameters<Rule>(pr.synapse_params), dt));
+        Rule::prepare(models::make_parameters<Rule>(pr.synapse_params), dt));
   if constexpr (sizeof...(Rest) > 0)
     return make_rule(pr, dt, models::synapse_list<Rest...>{});
   else

@@ -1,5 +1,7 @@
 #include "tests/support/harness.hpp"
 
+#include "io/canonical_layout.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -55,13 +57,7 @@ run_result simulate(const std::string& toml, unsigned threads) {
 }
 
 std::vector<double> canonical_weights(const local_network& net, std::size_t plastic_index) {
-  // Threads own consecutive targets, so their canonical orders concatenate.
-  std::vector<double> all;
-  for (const auto& shard : net.shards) {
-    const auto w = shard.plastic[plastic_index]->canonical_weights();
-    all.insert(all.end(), w.begin(), w.end());
-  }
-  return all;
+  return io::local_canonical_weights(net, plastic_index);
 }
 
 std::vector<edge> edges(const local_network& net) {
