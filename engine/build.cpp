@@ -72,6 +72,41 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
   }
 }
 
+// Listed synapses grouped by their target's local index.
+struct listed_by_target {
+  std::vector<std::uint64_t> offsets{0}; // per local neuron, plus the total
+  std::vector<listed_synapse> synapses;
+
+  listed_by_target() = default;
+  listed_by_target(const std::vector<listed_synapse>& listed, const local_network& ln)
+      : offsets(ln.n_local + 1, 0)
+      , synapses(listed.size()) {
+    std::vector<std::uint64_t> local(listed.size());
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+      const auto p = ln.population_of(listed[k].target);
+      if (!ln.owns(p, listed[k].target))
+        throw internal_error("a listed synapse of a target this rank does not own");
+      local[k] = ln.local_index(p, listed[k].target);
+      ++offsets[local[k] + 1];
+    }
+    for (std::uint64_t l = 0; l < ln.n_local; ++l)
+      offsets[l + 1] += offsets[l];
+    std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
+    for (std::size_t k = 0; k < listed.size(); ++k)
+      synapses[cursor[local[k]]++] = listed[k];
+  }
+
+  // visit(source_gid, target_local, delay_steps, weight) for targets in [first, end).
+  template <class Visit>
+  void for_each(std::uint64_t first, std::uint64_t end, Visit&& visit) const {
+    if (synapses.empty())
+      return;
+    for (std::uint64_t l = first; l < end; ++l)
+      for (std::uint64_t k = offsets[l]; k < offsets[l + 1]; ++k)
+        visit(synapses[k].source, l, synapses[k].delay, synapses[k].weight);
+  }
+};
+
 // Sorts each source's synapses by delay (stable: targets stay ascending) and
 // records one segment per distinct delay. Narrow delay ranges (the 8-bit
 // case) use a counting sort; wide ones a comparison sort, so the cost never
@@ -146,6 +181,7 @@ struct table_request {
   std::vector<char> include;       // per projection
   std::uint64_t source_offset = 0; // row = source gid - source_offset
   std::uint64_t n_rows = 0;
+  const listed_by_target* listed = nullptr; // listed synapses join this (static) table
   bool canonical = false;         // plastic: keep each synapse's canonical position
   std::uint64_t target_first = 0; // canonical: the targets' local indices [target_first, target_end)
   std::uint64_t target_end = 0;
@@ -177,6 +213,13 @@ shard_result build_table(synapse_table& t, canonical_order* order, const table_r
                             r.dmin = std::min(r.dmin, d);
                             r.dmax = std::max(r.dmax, d);
                           });
+  if (req.listed)
+    req.listed->for_each(shard.first_local, shard.end_local,
+                         [&](std::uint64_t s, std::uint64_t, std::int64_t d, double) {
+                           ++offsets[s - req.source_offset + 1];
+                           r.dmin = std::min(r.dmin, d);
+                           r.dmax = std::max(r.dmax, d);
+                         });
   for (std::uint64_t i = 0; i < n_rows; ++i)
     offsets[i + 1] += offsets[i];
   for (std::size_t i = 0; i + 1 < per_target.size(); ++i)
@@ -200,8 +243,7 @@ shard_result build_table(synapse_table& t, canonical_order* order, const table_r
     seen.assign(per_target.begin(), per_target.end() - 1);
     canonical_weight.resize(total);
   }
-  for_each_synapse<true>(gens, net, ln, req.include, shard.first_local, shard.end_local, sc,
-                         [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double w) {
+  auto place = [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double w) {
                            const std::uint64_t k = cursor[s - req.source_offset]++;
                            float stored = static_cast<float>(w);
                            if (req.canonical) {
@@ -216,7 +258,10 @@ shard_result build_table(synapse_table& t, canonical_order* order, const table_r
                              else
                                delay16[k] = static_cast<std::uint16_t>(d - r.dmin);
                            }
-                         });
+                         };
+  for_each_synapse<true>(gens, net, ln, req.include, shard.first_local, shard.end_local, sc, place);
+  if (req.listed)
+    req.listed->for_each(shard.first_local, shard.end_local, place);
   cursor = {};
   if (varied && !narrow)
     make_segments(t, n_rows, offsets, delay16, r.dmin, r.dmax);
@@ -245,9 +290,10 @@ bool is_plastic(const spec::projection& pr) {
 // One thread's tables: every static projection in one table, each plastic
 // projection in its own.
 shard_result build_shard(thread_shard& shard, const std::vector<projection_generator>& gens,
-                         const spec::network& net, const local_network& ln) {
+                         const spec::network& net, const local_network& ln, const listed_by_target& listed) {
   table_request stat;
   stat.n_rows = ln.n_global;
+  stat.listed = &listed;
   for (const auto& pr : net.projections)
     stat.include.push_back(!is_plastic(pr));
   shard_result r = build_table(shard.table, nullptr, stat, gens, net, ln, shard);
@@ -297,19 +343,20 @@ void attach_devices(local_network& ln, const spec::network& net) {
 
 void attach_multimeters(local_network& ln, const spec::network& net) {
   for (const auto& m : net.multimeters) {
-    const auto pop = static_cast<std::size_t>(net.find_population(m.population));
-    const auto* info = models::find_model(net.populations[pop].model);
+    // A SONATA population's parts may differ in model: state indices are per part.
+    const auto [first_gid, size] = net.output_range(m.population);
     auto buf = std::make_unique<trace_buffer>();
     buf->interval = std::llround(m.interval / net.run.dt);
     for (const auto& v : m.variables)
-      buf->variables.push_back(info->find_state(v));
+      buf->variables.push_back(models::find_model(net.populations[net.population_of(first_gid)].model)->find_state(v));
     std::vector<std::uint64_t> ids = m.ids;
     if (ids.empty())
-      for (std::uint64_t i = 0; i < net.populations[pop].size; ++i)
+      for (std::uint64_t i = 0; i < size; ++i)
         ids.push_back(i);
     std::vector<std::uint64_t> columns; // positions in ids held by this rank
     for (std::size_t c = 0; c < ids.size(); ++c) {
-      const std::uint64_t gid = ln.population_offsets[pop] + ids[c];
+      const std::uint64_t gid = first_gid + ids[c];
+      const std::size_t pop = net.population_of(gid);
       if (!ln.owns(pop, gid))
         continue;
       const std::uint64_t in_group = ln.local_index(pop, gid) - ln.slices[pop].first_local;
@@ -394,13 +441,13 @@ std::int64_t choose_epoch_steps(std::int64_t min_delay, bool overlap) {
   return overlap ? min_delay / 2 : min_delay;
 }
 
-local_network build(const spec::network& net, unsigned threads) {
+local_network build(const spec::network& net, unsigned threads, const std::vector<listed_synapse>& listed) {
   comm::local_communicator comm;
-  return build(net, partition::decomposition(net, 1, partition::strategy::block), comm, threads);
+  return build(net, partition::decomposition(net, 1, partition::strategy::block), comm, threads, listed);
 }
 
 local_network build(const spec::network& net, const partition::decomposition& decomp,
-                    comm::communicator& comm, unsigned threads) {
+                    comm::communicator& comm, unsigned threads, const std::vector<listed_synapse>& listed) {
   if (threads == 0)
     threads = 1;
   local_network ln;
@@ -418,6 +465,7 @@ local_network build(const spec::network& net, const partition::decomposition& de
   for (std::size_t p = 0; p < net.projections.size(); ++p)
     gens.emplace_back(net, p);
 
+  const listed_by_target by_target(listed, ln);
   ln.shards.resize(threads);
   for (unsigned t = 0; t < threads; ++t) {
     ln.shards[t].first_local = ln.n_local * t / threads;
@@ -430,7 +478,7 @@ local_network build(const spec::network& net, const partition::decomposition& de
     for (unsigned t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
         try {
-          results[t] = build_shard(ln.shards[t], gens, net, ln);
+          results[t] = build_shard(ln.shards[t], gens, net, ln, by_target);
         } catch (...) {
           errors[t] = std::current_exception();
         }

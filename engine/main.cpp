@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   cli::run_options run;
   auto* run_cmd = app.add_subcommand("run", "Simulate a model file and write spikes, traces and run.json");
   run_cmd->add_option("model", run.model, "Model file (TOML)")->required();
-  run_cmd->add_option("-o,--output", run.output_dir, "Output directory")->capture_default_str();
+  run_cmd->add_option("-o,--output", run.output_dir, "Output directory (default: output, or a SONATA config's output_dir)");
   run_cmd->add_option("--threads", run.threads, "Worker threads per rank (default: all hardware threads)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--duration", run.duration_ms, "Simulated time in ms (overrides [run] duration)");

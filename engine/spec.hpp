@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace myelin::spec {
@@ -36,6 +37,15 @@ struct population {
   std::map<std::string, double> params;         // model parameters (flags as 0/1)
   std::map<std::string, distribution> init;     // initial state, absolute units
   std::vector<std::vector<double>> spike_times; // spike_source: one list, or one per neuron (ms)
+  // Output identity. A SONATA node population becomes several myelin
+  // populations when its nodes differ in model or parameters (one per run of
+  // equal nodes); they share output_name, and their node ids continue one
+  // another from output_first_id, so spikes and reports name the circuit's
+  // population and node ids.
+  std::string output_name; // empty: name
+  std::uint64_t output_first_id = 0;
+
+  const std::string& output() const { return output_name.empty() ? name : output_name; }
 };
 
 struct rule {
@@ -61,6 +71,27 @@ struct projection {
   std::map<std::string, double> synapse_params;      // the synapse model's parameters (NEST names)
   distribution weight = distribution::constant(1.0); // pA (current models) or mV (delta models)
   distribution delay = distribution::constant(1.0);  // ms
+};
+
+// Synapses listed in a SONATA edges file. The spec holds only where they
+// are and their per-type defaults; each rank reads the edges of the targets
+// it owns when it builds (io/sonata/edge_reader).
+struct edge_type {
+  double weight = std::numeric_limits<double>::quiet_NaN(); // syn_weight from the edge-types CSV (NaN: none)
+  double delay = std::numeric_limits<double>::quiet_NaN();  // ms (NaN: none)
+};
+
+struct edge_set {
+  std::string file;               // edges HDF5 file
+  std::string types_file;         // edge-types CSV, for messages
+  std::string population;         // /edges/<population>
+  std::string source, target;     // node populations (output names)
+  std::uint64_t source_first_gid = 0, source_count = 0;
+  std::uint64_t target_first_gid = 0, target_count = 0;
+  std::uint64_t edges = 0;        // rows in the file
+  std::map<std::int64_t, edge_type> types;
+  double default_weight = 1.0;    // where neither the file nor the CSV gives one
+  double default_delay = 1.0;     // ms, NEST's default
 };
 
 struct poisson_device {
@@ -106,6 +137,9 @@ struct network {
   std::vector<spike_recorder> spike_recorders;
   std::vector<multimeter> multimeters;
   std::vector<weight_recorder> weight_recorders;
+  std::vector<edge_set> edge_sets;
+  // Output names a SONATA simulation config chose (empty: myelin's defaults).
+  std::string output_dir, spikes_file;
 
   std::uint64_t total_neurons() const {
     std::uint64_t n = 0;
@@ -119,6 +153,27 @@ struct network {
       if (populations[i].name == name)
         return static_cast<int>(i);
     return -1;
+  }
+  // First gid and neuron count of the populations whose output() is name
+  // (consecutive, as the SONATA reader lays them out); count 0 if none.
+  std::pair<std::uint64_t, std::uint64_t> output_range(const std::string& name) const {
+    std::uint64_t first = 0, count = 0, at = 0;
+    for (const auto& p : populations) {
+      if (p.output() == name) {
+        if (count == 0)
+          first = at;
+        count += p.size;
+      }
+      at += p.size;
+    }
+    return {first, count};
+  }
+  // Index of the population that holds gid.
+  std::size_t population_of(std::uint64_t gid) const {
+    std::size_t p = 0;
+    for (std::uint64_t at = 0; p + 1 < populations.size() && gid >= at + populations[p].size; ++p)
+      at += populations[p].size;
+    return p;
   }
   // First global id of each population, plus the total (gids are dense,
   // populations in file order).

@@ -158,23 +158,34 @@ private:
     const std::string key = "recorders." + m.name;
     if (m.name == "spikes")
       fail(key, "the name 'spikes' is taken by the spike output file spikes.h5");
-    const auto& p = pop(m.population);
-    const auto* info = models::find_model(p.model);
-    if (info->is_source)
-      fail(key + ".population", "population '" + p.name + "' is a spike_source and has no state to record");
+    // m.population is a population's name or a SONATA population's (its parts together).
+    const auto [first, size] = net_.output_range(m.population);
     for (std::size_t i = 0; i < m.ids.size(); ++i)
-      if (m.ids[i] >= p.size)
+      if (m.ids[i] >= size)
         fail(key + ".ids[" + std::to_string(i) + "]", "index " + std::to_string(m.ids[i]) +
-                                                          " is outside population '" + p.name + "' of size " +
-                                                          std::to_string(p.size));
-    for (std::size_t i = 0; i < m.variables.size(); ++i)
-      if (info->find_state(m.variables[i]) < 0) {
-        std::string known;
-        for (const auto& s : info->state)
-          known += " " + s.name;
-        fail(key + ".variables[" + std::to_string(i) + "]",
-             "'" + m.variables[i] + "' is not a state variable of " + info->name + "; known:" + known);
-      }
+                                                          " is outside population '" + m.population +
+                                                          "' of size " + std::to_string(size));
+    for (std::size_t p = net_.population_of(first); p < net_.populations.size(); ++p) {
+      if (net_.populations[p].output() != m.population)
+        continue;
+      const auto* info = models::find_model(net_.populations[p].model);
+      if (info->is_source)
+        fail(key + ".population", "population '" + m.population + "' is a spike_source and has no state to record");
+      const auto* first_info = models::find_model(net_.populations[net_.population_of(first)].model);
+      for (std::size_t i = 0; i < m.variables.size(); ++i)
+        if (info->find_state(m.variables[i]) >= 0 &&
+            info->find_state(m.variables[i]) != first_info->find_state(m.variables[i]))
+          fail(key + ".population", "'" + m.population + "' mixes models that hold " + m.variables[i] +
+                                        " differently; record each part on its own");
+      for (std::size_t i = 0; i < m.variables.size(); ++i)
+        if (info->find_state(m.variables[i]) < 0) {
+          std::string known;
+          for (const auto& s : info->state)
+            known += " " + s.name;
+          fail(key + ".variables[" + std::to_string(i) + "]",
+               "'" + m.variables[i] + "' is not a state variable of " + info->name + "; known:" + known);
+        }
+    }
     const double k = m.interval / net_.run.dt;
     if (!(m.interval > 0) || std::fabs(k - std::round(k)) > 1e-9 * std::max(1.0, k) || std::round(k) < 1)
       fail(key + ".interval", "must be a positive multiple of dt = " + fmt(net_.run.dt) + " ms");

@@ -1,6 +1,8 @@
 #include "io/model_file.hpp"
 
 #include "io/model_checks.hpp"
+#include "io/sonata/circuit.hpp"
+#include "io/sonata/simulation.hpp"
 #include "io/toml_access.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
@@ -8,6 +10,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 namespace myelin::io {
@@ -20,14 +23,18 @@ public:
 
   spec::network read(const toml::table& root) {
     net_.source_file = t_.file();
-    t_.only_keys(root, "", {"run", "populations", "projections", "devices", "recorders"});
+    t_.only_keys(root, "", {"run", "populations", "projections", "devices", "recorders", "sonata"});
     if (auto n = root.get("run"))
       read_run(t_.table(*n, "run"));
-    const auto& pops = t_.table(t_.required(root, "", "populations"), "populations");
-    if (pops.empty())
-      t_.fail("populations", "at least one population is needed", &pops);
-    for (const auto& [name, node] : in_file_order(pops))
-      read_population(name, *node);
+    if (!root.get("sonata") || root.get("populations")) {
+      const auto& pops = t_.table(t_.required(root, "", "populations"), "populations");
+      if (pops.empty() && !root.get("sonata"))
+        t_.fail("populations", "at least one population is needed", &pops);
+      for (const auto& [name, node] : in_file_order(pops))
+        read_population(name, *node);
+    }
+    if (auto n = root.get("sonata"))
+      read_sonata_section(t_.table(*n, "sonata"));
     if (auto n = root.get("projections")) {
       const auto& a = t_.array(*n, "projections");
       for (std::size_t i = 0; i < a.size(); ++i)
@@ -60,6 +67,25 @@ private:
         t_.fail("run.seed", "must be >= 0", n);
       net_.run.seed = static_cast<std::uint64_t>(s);
     }
+  }
+
+  // A SONATA circuit beside the rule-based populations: its populations follow
+  // them in gid order, and projections, devices and recorders may name them.
+  void read_sonata_section(const toml::table& t) {
+    t_.only_keys(t, "sonata", {"circuit"});
+    const auto path = t_.string(t_.required(t, "sonata", "circuit"), "sonata.circuit");
+    std::filesystem::path circuit(path);
+    if (circuit.is_relative())
+      circuit = std::filesystem::path(t_.file()).parent_path() / circuit;
+    const auto before = net_.populations.size();
+    const auto c = sonata::add_circuit(net_, circuit);
+    for (std::size_t i = before; i < net_.populations.size(); ++i)
+      for (std::size_t j = 0; j < before; ++j)
+        if (net_.populations[j].name == net_.populations[i].output())
+          t_.fail("sonata.circuit", "the circuit's population " + net_.populations[i].output() +
+                                        " has the name of a population of this file", t.get("circuit"));
+    for (const auto& w : c.warnings)
+      std::cerr << "myelin: warning: " << w << "\n";
   }
 
   void read_population(const std::string& name, const toml::node& node) {
@@ -282,9 +308,7 @@ private:
     d.rate = t_.number(t_.required(t, key, "rate"), key + ".rate");
     if (d.rate < 0)
       t_.fail(key + ".rate", "must be >= 0 Hz", t.get("rate"));
-    d.targets = t_.strings(t_.required(t, key, "targets"), key + ".targets");
-    for (std::size_t i = 0; i < d.targets.size(); ++i)
-      require_population(d.targets[i], key + ".targets[" + std::to_string(i) + "]", &t);
+    d.targets = expand_parts(t_.strings(t_.required(t, key, "targets"), key + ".targets"), key + ".targets", &t);
     d.weight = t_.number(t_.required(t, key, "weight"), key + ".weight");
     d.delay = t_.number(t_.required(t, key, "delay"), key + ".delay");
     net_.poisson_devices.push_back(std::move(d));
@@ -300,16 +324,15 @@ private:
       spec::spike_recorder r;
       r.name = name;
       if (auto n = t.get("populations"))
-        r.populations = t_.strings(*n, key + ".populations");
-      for (std::size_t i = 0; i < r.populations.size(); ++i)
-        require_population(r.populations[i], key + ".populations[" + std::to_string(i) + "]", &t);
+        r.populations = expand_parts(t_.strings(*n, key + ".populations"), key + ".populations", &t);
       net_.spike_recorders.push_back(std::move(r));
     } else if (kind == "multimeter") {
       t_.only_keys(t, key, {"kind", "population", "ids", "variables", "interval"});
       spec::multimeter m;
       m.name = name;
       m.population = t_.string(t_.required(t, key, "population"), key + ".population");
-      require_population(m.population, key + ".population", &t);
+      if (net_.output_range(m.population).second == 0)
+        t_.fail(key + ".population", "unknown population '" + m.population + "'", &t);
       if (auto n = t.get("ids")) {
         const auto& a = t_.array(*n, key + ".ids");
         for (std::size_t i = 0; i < a.size(); ++i) {
@@ -365,8 +388,36 @@ private:
   }
 
   void require_population(const std::string& name, const std::string& key, const toml::node* at) {
-    if (net_.find_population(name) < 0)
-      t_.fail(key, "unknown population '" + name + "'", at);
+    if (net_.find_population(name) >= 0)
+      return;
+    std::string parts;
+    for (const auto& p : net_.populations)
+      if (p.output() == name)
+        parts += " " + p.name;
+    if (!parts.empty())
+      t_.fail(key,
+              "SONATA population '" + name + "' holds several node types; a projection names one of them:" + parts,
+              at);
+    t_.fail(key, "unknown population '" + name + "'", at);
+  }
+
+  // Population names, with a SONATA population standing for all its parts.
+  std::vector<std::string> expand_parts(const std::vector<std::string>& names, const std::string& key,
+                                        const toml::node* at) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (net_.find_population(names[i]) >= 0) {
+        out.push_back(names[i]);
+        continue;
+      }
+      const auto before = out.size();
+      for (const auto& p : net_.populations)
+        if (p.output() == names[i])
+          out.push_back(p.name);
+      if (out.size() == before)
+        t_.fail(key + "[" + std::to_string(i) + "]", "unknown population '" + names[i] + "'", at);
+    }
+    return out;
   }
 
   void check_name(const std::string& name, const std::string& key, const toml::node* at) {
@@ -401,6 +452,8 @@ spec::network read_model(const std::filesystem::path& file) {
   if (!std::filesystem::is_regular_file(file, ec))
     throw model_error(file.string(), "(file)",
                       std::filesystem::exists(file, ec) ? "not a regular file" : "no such file");
+  if (sonata::is_sonata_config(file))
+    return sonata::read_sonata(file);
   std::ifstream in(file);
   if (!in)
     throw model_error(file.string(), "(file)", "cannot be opened for reading");

@@ -60,16 +60,16 @@ void report_files::reopen(report& r, const spec::multimeter& m, comm::communicat
 void report_files::create(report& r, const spec::network& net, const spec::multimeter& m,
                           comm::communicator& comm) {
   const std::string& path = r.path;
-  const auto& pop = net.populations[static_cast<std::size_t>(net.find_population(m.population))];
-  const auto* info = models::find_model(pop.model);
+  const auto [first_gid, size] = net.output_range(m.population);
+  const auto* info = models::find_model(net.populations[net.population_of(first_gid)].model);
   std::vector<std::uint64_t> ids = m.ids;
   if (ids.empty())
-    for (std::uint64_t i = 0; i < pop.size; ++i)
+    for (std::uint64_t i = 0; i < size; ++i)
       ids.push_back(i);
   const std::size_t nv = m.variables.size();
   r.file = std::make_unique<h5::shared_file>(path, comm);
   auto top = h5::create_group(r.file->id(), "report", path);
-  auto group = h5::create_group(top, pop.name, path);
+  auto group = h5::create_group(top, m.population, path);
   auto mapping = h5::create_group(group, "mapping", path);
   std::vector<std::uint64_t> pointers;
   std::vector<std::uint32_t> elements;

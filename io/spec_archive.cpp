@@ -6,6 +6,7 @@
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/serialization/map.hpp>
+#include <boost/serialization/version.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <sstream>
@@ -19,8 +20,10 @@ void serialize(A& a, distribution& d, unsigned) {
   a& d.type& d.value& d.low& d.high& d.mean& d.std& d.beta& d.min& d.max;
 }
 template <class A>
-void serialize(A& a, population& p, unsigned) {
+void serialize(A& a, population& p, unsigned version) {
   a& p.name& p.model& p.size& p.params& p.init& p.spike_times;
+  if (version >= 1)
+    a& p.output_name& p.output_first_id;
 }
 template <class A>
 void serialize(A& a, rule& r, unsigned) {
@@ -29,6 +32,15 @@ void serialize(A& a, rule& r, unsigned) {
 template <class A>
 void serialize(A& a, projection& p, unsigned) {
   a& p.source& p.target& p.connectivity& p.synapse_model& p.synapse_params& p.weight& p.delay;
+}
+template <class A>
+void serialize(A& a, edge_type& t, unsigned) {
+  a& t.weight& t.delay;
+}
+template <class A>
+void serialize(A& a, edge_set& e, unsigned) {
+  a& e.file& e.types_file& e.population& e.source& e.target& e.source_first_gid& e.source_count& e
+      .target_first_gid& e.target_count& e.edges& e.types& e.default_weight& e.default_delay;
 }
 template <class A>
 void serialize(A& a, poisson_device& d, unsigned) {
@@ -51,12 +63,19 @@ void serialize(A& a, run_settings& r, unsigned) {
   a& r.dt& r.duration& r.seed;
 }
 template <class A>
-void serialize(A& a, network& n, unsigned) {
+void serialize(A& a, network& n, unsigned version) {
   a& n.source_file& n.run& n.populations& n.projections& n.poisson_devices& n.spike_recorders& n
       .multimeters& n.weight_recorders;
+  if (version >= 1)
+    a& n.edge_sets& n.output_dir& n.spikes_file;
 }
 
 } // namespace boost::serialization
+
+// Version 1 adds SONATA (output names, edge sets); specs saved before it load
+// with the new fields empty.
+BOOST_CLASS_VERSION(myelin::spec::population, 1)
+BOOST_CLASS_VERSION(myelin::spec::network, 1)
 
 namespace myelin::io {
 namespace {

@@ -19,6 +19,8 @@ spike_file::spike_file(const std::string& path, const spec::network& net, comm::
     , dt_(net.run.dt)
     , flush_every_(std::max(1, flush_every_epochs))
     , offsets_(net.population_offsets())
+    , first_id_(net.populations.size(), 0)
+    , group_of_(net.populations.size(), 0)
     , pops_(net.populations.size())
     , written_(net.populations.size(), 0)
     , file_(path, comm, open_mode(path, resume_rows)) {
@@ -27,18 +29,27 @@ spike_file::spike_file(const std::string& path, const spec::network& net, comm::
       reopened && h5::has_link(file_.id(), "spikes")
           ? h5::handle(h5::check(H5Gopen2(file_.id(), "spikes", H5P_DEFAULT), path, "open /spikes"), H5Gclose)
           : h5::create_group(file_.id(), "spikes", path);
+  for (std::size_t i = 0; i < pops_.size(); ++i) {
+    first_id_[i] = net.populations[i].output_first_id;
+    group_of_[i] = i;
+    for (std::size_t j = 0; j < i; ++j)
+      if (net.populations[j].output() == net.populations[i].output()) {
+        group_of_[i] = j;
+        break;
+      }
+  }
   for (const auto& rec : net.spike_recorders) {
     if (rec.populations.empty())
       for (auto& p : pops_)
         p.recorded = true;
     for (const auto& name : rec.populations)
-      pops_[static_cast<std::size_t>(net.find_population(name))].recorded = true;
+      pops_[group_of_[static_cast<std::size_t>(net.find_population(name))]].recorded = true;
   }
   for (std::size_t i = 0; i < pops_.size(); ++i) {
     auto& p = pops_[i];
-    if (!p.recorded)
+    if (!p.recorded || group_of_[i] != i)
       continue;
-    const std::string& name = net.populations[i].name;
+    const std::string& name = net.populations[i].output();
     if (reopened && h5::has_link(root, name)) {
       // Back to the checkpoint: whatever was written after it goes.
       p.group = {h5::check(H5Gopen2(root, name.c_str(), H5P_DEFAULT), path, "open a population"), H5Gclose};
@@ -78,11 +89,11 @@ void spike_file::write(std::span<const spike> spikes) {
   for (const spike& s : spikes) {
     const auto p = static_cast<std::size_t>(std::upper_bound(offsets_.begin(), offsets_.end(), s.gid) -
                                             offsets_.begin() - 1);
-    auto& out = pops_[p];
+    auto& out = pops_[group_of_[p]];
     if (!out.recorded)
       continue;
     out.times.push_back(static_cast<double>(s.step + 1) * dt_);
-    out.ids.push_back(s.gid - offsets_[p]);
+    out.ids.push_back(s.gid - offsets_[p] + first_id_[p]);
   }
   if (++epochs_ % flush_every_ == 0)
     flush();
@@ -96,7 +107,7 @@ void spike_file::flush() {
   const auto totals = comm_.sum(counts);
   for (std::size_t i = 0; i < pops_.size(); ++i) {
     auto& p = pops_[i];
-    if (!p.recorded)
+    if (!p.recorded || group_of_[i] != i)
       continue;
     h5::append_rows(file_, p.timestamps, H5T_NATIVE_DOUBLE, p.times.data(), counts[i], before[i], totals[i],
                     {});

@@ -1,6 +1,8 @@
 #pragma once
 // SONATA spike file: /spikes/<population>/{timestamps (ms, float64), node_ids
-// (uint64, index within the population)}. Every rank buffers its own spikes
+// (uint64, index within the population)}. Populations that share an output
+// name (the parts of a SONATA node population) share one group, with the
+// circuit's node ids. Every rank buffers its own spikes
 // and all ranks append them collectively every few epochs, at offsets from a
 // prefix sum, so output never funnels through one rank and a long run never
 // holds all its spikes in memory. One rank writes them sorted by time
@@ -29,6 +31,7 @@ public:
   void sync();                                        // collective: flush, and make the file on disk current
   void close();                                       // collective: flush and close
   // Spikes in the file per population (after a flush: everything so far).
+  // A group shared by several populations counts at the first of them.
   const std::vector<std::uint64_t>& rows() const { return written_; }
 
 private:
@@ -42,8 +45,10 @@ private:
   double dt_;
   int flush_every_;
   int epochs_ = 0;
-  std::vector<std::uint64_t> offsets_;
-  std::vector<population_out> pops_;
+  std::vector<std::uint64_t> offsets_;  // first gid per population, plus the total
+  std::vector<std::uint64_t> first_id_; // node id of each population's first neuron in its group
+  std::vector<std::size_t> group_of_;   // per population: index into pops_ of its group's first population
+  std::vector<population_out> pops_;    // per population; only a group's first one is used
   std::vector<std::uint64_t> written_;
   h5::shared_file file_;
   bool open_ = true;

@@ -50,6 +50,11 @@ std::vector<double> expected_indegree(const spec::network& net) {
       break;
     }
   }
+  // SONATA edges: their mean in-degree, over every part of the target population.
+  for (const auto& es : net.edge_sets)
+    for (std::size_t p = 0; p < net.populations.size(); ++p)
+      if (net.populations[p].output() == es.target && es.target_count > 0)
+        k[p] += static_cast<double>(es.edges) / static_cast<double>(es.target_count);
   return k;
 }
 

@@ -2,6 +2,7 @@
 #include "engine/cli/commands.hpp"
 #include "engine/connectivity.hpp"
 #include "io/model_file.hpp"
+#include "io/sonata/edge_reader.hpp"
 #include "models/registry.hpp"
 #include "models/synapse_registry.hpp"
 #include "partition/decomposition.hpp"
@@ -83,10 +84,28 @@ int check_command(const check_options& opts) {
       std::cout << " + " << 8 * (syn->pre_fields.size() + 1) << " B per source and thread";
     std::cout << "\n";
   }
+  if (!net.edge_sets.empty()) {
+    // Every edge is read and checked here, on one process.
+    comm::local_communicator one;
+    const partition::decomposition whole(net, 1, partition::strategy::block);
+    const auto listed = io::sonata::read_owned_edges(net, whole, one);
+    std::cout << "  SONATA edges (read):\n";
+    std::size_t at = 0;
+    for (const auto& es : net.edge_sets) {
+      for (std::uint64_t k = 0; k < es.edges; ++k, ++at) {
+        delays.min = std::min(delays.min, listed[at].delay);
+        delays.max = std::max(delays.max, listed[at].delay);
+      }
+      synapses += static_cast<double>(es.edges);
+      synapse_bytes += static_cast<double>(es.edges) * 8.0;
+      std::cout << "    " << es.population << ": " << es.source << " -> " << es.target << std::setw(12) << es.edges
+                << "  static_synapse, 8 B/synapse\n";
+    }
+  }
   const double neurons = static_cast<double>(net.total_neurons());
   std::cout << "  neurons " << net.total_neurons() << ", expected synapses " << std::llround(synapses)
             << "\n";
-  if (net.projections.empty()) {
+  if (net.projections.empty() && net.edge_sets.empty()) {
     std::cout << "  no synapses: delays do not constrain the epoch\n";
   } else {
     std::cout << "  delay steps: min " << delays.min << ", max ";
@@ -98,7 +117,8 @@ int check_command(const check_options& opts) {
   std::int64_t device_delay = 0;
   for (const auto& d : net.poisson_devices)
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
-  const std::int64_t epoch = choose_epoch_steps(net.projections.empty() ? 0 : delays.min, false);
+  const std::int64_t epoch =
+      choose_epoch_steps(net.projections.empty() && net.edge_sets.empty() ? 0 : delays.min, false);
   const double slots = static_cast<double>(std::max(delays.max, device_delay) + epoch + 1);
   const double ring_bytes = 2.0 * slots * neurons * 8.0;
   synapse_bytes += neurons * 16.0;

@@ -10,6 +10,7 @@
 #include "engine/simulation.hpp"
 #include "io/checkpoint.hpp"
 #include "io/report_file.hpp"
+#include "io/sonata/edge_reader.hpp"
 #include "io/spike_file.hpp"
 #include "io/weight_file.hpp"
 #include "partition/decomposition.hpp"
@@ -29,18 +30,21 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 } // namespace
 
-int run_command(const run_options& opts, comm::communicator& comm) {
+int run_command(const run_options& flags, comm::communicator& comm) {
   catch_stop_signals();
   partition::strategy strategy{};
   try {
-    strategy = partition::parse_strategy(opts.partition);
+    strategy = partition::parse_strategy(flags.partition);
   } catch (const usage_error& e) {
     // Every rank sees the same flags and fails alike; one of them says so.
     if (comm.rank() == 0)
       std::cerr << "myelin: error: " << e.what() << "\n";
     throw reported_elsewhere{2};
   }
-  const auto net = read_and_share(opts, comm);
+  const auto net = read_and_share(flags, comm);
+  run_options opts = flags;
+  if (opts.output_dir.empty()) // a SONATA simulation config names its own
+    opts.output_dir = net.output_dir.empty() ? "output" : net.output_dir;
   const unsigned threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   const std::filesystem::path out(opts.output_dir);
   const std::int64_t n_steps = std::llround(net.run.duration / net.run.dt);
@@ -49,7 +53,7 @@ int run_command(const run_options& opts, comm::communicator& comm) {
 
   const auto t_build = std::chrono::steady_clock::now();
   const partition::decomposition decomp(net, comm.size(), strategy);
-  local_network ln = build(net, decomp, comm, threads);
+  local_network ln = build(net, decomp, comm, threads, io::sonata::read_owned_edges(net, decomp, comm));
   const double build_s = comm.max(seconds_since(t_build));
   simulation sim(ln, comm);
   io::checkpoint_state resumed;
@@ -69,7 +73,8 @@ int run_command(const run_options& opts, comm::communicator& comm) {
   const int flush_every =
       static_cast<int>(std::max<std::int64_t>(1, std::llround(100.0 / net.run.dt) / ln.epoch_steps));
   const bool resuming = !resume_path.empty();
-  io::spike_file spikes((out / "spikes.h5").string(), net, comm, flush_every,
+  io::spike_file spikes((out / (net.spikes_file.empty() ? "spikes.h5" : net.spikes_file)).string(), net, comm,
+                       flush_every,
                         resuming ? &resumed.spike_file_rows : nullptr);
   io::report_files reports(out, net, ln.trace_columns, comm, resuming ? &resumed.report_rows : nullptr);
   io::weight_files weights(out, net, ln, comm, resuming ? &resumed.step : nullptr);

@@ -1,0 +1,217 @@
+#include "io/sonata/simulation.hpp"
+
+#include "engine/error.hpp"
+#include "io/model_checks.hpp"
+#include "io/sonata/circuit.hpp"
+#include "io/sonata/json_config.hpp"
+#include "io/sonata/node_sets.hpp"
+#include "io/sonata/spike_input.hpp"
+#include "models/registry.hpp"
+
+#include <cmath>
+#include <iostream>
+
+namespace myelin::io::sonata {
+
+namespace {
+
+void warn(const std::string& text) {
+  std::cerr << "myelin: warning: " << text << "\n";
+}
+
+bool enabled(const nlohmann::json& entry) {
+  return !(entry.is_object() && entry.contains("enabled") && entry["enabled"].is_boolean() &&
+           !entry["enabled"].get<bool>());
+}
+
+// The myelin populations (parts) of one SONATA node population.
+std::vector<spec::population*> parts_of(spec::network& net, const node_population& pop) {
+  std::vector<spec::population*> parts;
+  for (auto& p : net.populations)
+    if (p.output() == pop.name)
+      parts.push_back(&p);
+  return parts;
+}
+
+class simulation_reader {
+public:
+  spec::network read(const std::filesystem::path& file) {
+    json_config top(file);
+    const auto& root = top.root();
+    net_.source_file = top.file();
+    if (root.contains("networks")) { // a bare circuit config
+      circuit_ = add_circuit(net_, file);
+      finish();
+      return std::move(net_);
+    }
+    std::unique_ptr<json_config> owned;
+    const json_config* sim = &top;
+    if (!root.contains("run") && root.contains("simulation")) { // BMTK's combined config
+      owned = std::make_unique<json_config>(top.path(root["simulation"], "simulation"));
+      sim = owned.get();
+    }
+    read_run(*sim);
+    std::filesystem::path circuit_file;
+    if (sim->root().contains("network"))
+      circuit_file = sim->path(sim->root()["network"], "network");
+    else if (root.contains("network"))
+      circuit_file = top.path(root["network"], "network");
+    else
+      sim->fail("network", "missing: the simulation config must name its circuit config");
+    circuit_ = add_circuit(net_, circuit_file);
+    const json_config circuit_cfg(circuit_file);
+    if (sim->root().contains("node_sets_file"))
+      sets_ = node_sets(sim->path(sim->root()["node_sets_file"], "node_sets_file"), circuit_);
+    else if (circuit_cfg.root().contains("node_sets_file"))
+      sets_ = node_sets(circuit_cfg.path(circuit_cfg.root()["node_sets_file"], "node_sets_file"), circuit_);
+    if (sim->root().contains("conditions") && sim->root()["conditions"].contains("v_init"))
+      warn(sim->file() + ": conditions.v_init is ignored, as NEST ignores it: cells start at their model's "
+                         "initial V_m (NEST's default, or V_m in dynamics_params)");
+    if (sim->root().contains("inputs"))
+      read_inputs(*sim);
+    if (sim->root().contains("reports"))
+      read_reports(*sim);
+    read_output(*sim);
+    finish();
+    return std::move(net_);
+  }
+
+private:
+  void read_run(const json_config& sim) {
+    const auto& run = sim.required(sim.root(), "", "run");
+    net_.run.dt = sim.number(sim.required(run, "run", "dt"), "run.dt");
+    if (!(net_.run.dt > 0))
+      sim.fail("run.dt", "must be > 0");
+    net_.run.duration = sim.number(sim.required(run, "run", "tstop"), "run.tstop");
+    if (!(net_.run.duration >= 0))
+      sim.fail("run.tstop", "must be >= 0");
+    if (run.contains("tstart") && sim.number(run["tstart"], "run.tstart") != 0.0)
+      sim.fail("run.tstart", "myelin runs from 0 ms (use --resume to continue a run)");
+    if (run.contains("random_seed")) {
+      const double s = sim.number(run["random_seed"], "run.random_seed");
+      if (!(s >= 0) || s != std::floor(s))
+        sim.fail("run.random_seed", "must be a non-negative integer");
+      net_.run.seed = static_cast<std::uint64_t>(s);
+    }
+  }
+
+  void read_inputs(const json_config& sim) {
+    const auto& inputs = sim.root()["inputs"];
+    if (!inputs.is_object())
+      sim.fail("inputs", "must be an object of named inputs");
+    for (const auto& [name, in] : inputs.items()) {
+      const std::string key = "inputs." + name;
+      if (!enabled(in))
+        continue;
+      const auto type = sim.string(sim.required(in, key, "input_type"), key + ".input_type");
+      if (type != "spikes")
+        sim.fail(key + ".input_type", "'" + type + "' is not supported; myelin runs spike inputs to virtual nodes");
+      if (in.contains("module")) {
+        const auto module = sim.string(in["module"], key + ".module");
+        if (module != "h5" && module != "sonata" && module != "hdf5")
+          sim.fail(key + ".module", "'" + module + "' is not supported; myelin reads SONATA spike files (h5)");
+      }
+      const auto input_file = sim.path(sim.required(in, key, "input_file"), key + ".input_file").string();
+      const auto set = sim.string(sim.required(in, key, "node_set"), key + ".node_set");
+      for (const auto& sel : sets_.resolve(set, sim.file(), key + ".node_set")) {
+        const auto& pop = *sel.population;
+        if (!pop.is_virtual)
+          sim.fail(key + ".node_set", "selects nodes of " + pop.name +
+                                          ", which are not virtual; spike inputs drive virtual nodes");
+        auto trains = read_spike_trains(input_file, pop.name, pop.count);
+        if (trains.dropped)
+          warn(input_file + ": " + std::to_string(trains.dropped) + " spikes at or before 0 ms are dropped");
+        std::vector<char> selected(pop.count, 0);
+        for (auto id : sel.ids)
+          selected[id] = 1;
+        for (auto* part : parts_of(net_, pop)) {
+          part->spike_times.resize(part->size);
+          for (std::uint64_t i = 0; i < part->size; ++i) {
+            const auto id = part->output_first_id + i;
+            if (!selected[id])
+              continue;
+            auto& mine = part->spike_times[i];
+            mine.insert(mine.end(), trains.times[id].begin(), trains.times[id].end());
+            std::sort(mine.begin(), mine.end());
+          }
+        }
+      }
+    }
+  }
+
+  void read_reports(const json_config& sim) {
+    const auto& reports = sim.root()["reports"];
+    if (!reports.is_object())
+      sim.fail("reports", "must be an object of named reports");
+    for (const auto& [name, r] : reports.items()) {
+      const std::string key = "reports." + name;
+      if (!enabled(r))
+        continue;
+      const auto variable = sim.string(sim.required(r, key, "variable_name"), key + ".variable_name");
+      double interval = net_.run.dt;
+      if (r.contains("dt"))
+        interval = sim.number(r["dt"], key + ".dt");
+      if (r.contains("start_time") || r.contains("end_time"))
+        warn(sim.file() + ": " + key + ": start_time and end_time are ignored; myelin records the whole run");
+      const auto cells = sim.string(sim.required(r, key, "cells"), key + ".cells");
+      auto selections = sets_.resolve(cells, sim.file(), key + ".cells");
+      std::erase_if(selections, [](const node_selection& s) { return s.population->is_virtual; });
+      if (selections.empty())
+        sim.fail(key + ".cells", "node set '" + cells + "' holds only virtual nodes, which have no " + variable);
+      for (const auto& sel : selections) {
+        spec::multimeter m;
+        m.name = selections.size() == 1 ? name : name + "_" + sel.population->name;
+        m.population = sel.population->name;
+        m.ids = sel.ids;
+        m.variables = {variable};
+        m.interval = interval;
+        for (auto* part : parts_of(net_, *sel.population))
+          if (models::find_model(part->model)->find_state(variable) < 0)
+            sim.fail(key + ".variable_name", "'" + variable + "' is not a state variable of " + part->model);
+        net_.multimeters.push_back(std::move(m));
+      }
+    }
+  }
+
+  void read_output(const json_config& sim) {
+    if (!sim.root().contains("output"))
+      return;
+    const auto& out = sim.root()["output"];
+    if (out.contains("output_dir"))
+      net_.output_dir = sim.path(out["output_dir"], "output.output_dir").string();
+    if (out.contains("spikes_file")) {
+      net_.spikes_file = sim.string(out["spikes_file"], "output.spikes_file");
+      if (net_.spikes_file.find('/') != std::string::npos)
+        sim.fail("output.spikes_file", "must be a file name inside output_dir");
+    }
+  }
+
+  // Every non-virtual population's spikes are recorded, as BMTK does.
+  void finish() {
+    spec::spike_recorder rec;
+    rec.name = "spikes";
+    for (const auto& p : net_.populations)
+      if (p.model != "spike_source")
+        rec.populations.push_back(p.name);
+    net_.spike_recorders.push_back(std::move(rec));
+    for (const auto& w : circuit_.warnings)
+      warn(w);
+    check_network(net_);
+  }
+
+  spec::network net_;
+  circuit circuit_;
+  node_sets sets_;
+};
+
+} // namespace
+
+spec::network read_sonata(const std::filesystem::path& file) {
+  return simulation_reader().read(file);
+}
+
+bool is_sonata_config(const std::filesystem::path& file) {
+  return file.extension() == ".json";
+}
+
+} // namespace myelin::io::sonata
