@@ -7,6 +7,9 @@ find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Boost 1.74 REQUIRED COMPONENTS serialization)
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
+# METIS (libmetis-dev) partitions the coarse block graph for --partition graph.
+find_path(METIS_INCLUDE_DIR metis.h REQUIRED)
+find_library(METIS_LIBRARY metis REQUIRED)
 
 # Parallel HDF5 (libhdf5-openmpi-dev). Its headers include mpi.h, so MPI's
 # include path is needed even when the MPI communicator is switched off.

@@ -33,8 +33,8 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
     try {
       const std::uint64_t tg = g.target_first_gid(), sg = g.source_first_gid();
       const auto tp = static_cast<std::size_t>(net.find_population(net.projections[p].target));
-      const partition::slice& ts = ln.slices[tp];
-      const std::uint64_t lo = std::max(first, ts.first_local), hi = std::min(end, ts.first_local + ts.count);
+      const auto [pop_first, pop_end] = ln.local_range(tp);
+      const std::uint64_t lo = std::max(first, pop_first), hi = std::min(end, pop_end);
       if (lo >= hi)
         continue;
       if (g.keyed_by_source()) {
@@ -55,7 +55,7 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
         }
       } else {
         for (std::uint64_t local = lo; local < hi; ++local) {
-          const std::uint64_t t = ts.first_index + (local - ts.first_local) * ts.stride;
+          const std::uint64_t t = ln.index_in_population(local);
           g.choose(t, sc);
           auto ds = g.delay_stream(t);
           auto ws = g.weight_stream(t);
@@ -303,15 +303,15 @@ shard_result build_shard(thread_shard& shard, const std::vector<projection_gener
     const auto& pr = net.projections[p];
     const auto sp = static_cast<std::size_t>(net.find_population(pr.source));
     const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
-    const partition::slice& ts = ln.slices[tp];
+    const auto [pop_first, pop_end] = ln.local_range(tp);
     table_request req;
     req.include.assign(net.projections.size(), 0);
     req.include[p] = 1;
     req.source_offset = ln.population_offsets[sp];
     req.n_rows = net.populations[sp].size;
     req.canonical = true;
-    req.target_first = std::max(shard.first_local, ts.first_local);
-    req.target_end = std::max(req.target_first, std::min(shard.end_local, ts.first_local + ts.count));
+    req.target_first = std::max(shard.first_local, pop_first);
+    req.target_end = std::max(req.target_first, std::min(shard.end_local, pop_end));
     auto proj = make_plastic_projection(net, p);
     proj->source_first_gid = req.source_offset;
     proj->n_sources = req.n_rows;
@@ -336,7 +336,9 @@ void attach_devices(local_network& ln, const spec::network& net) {
       in.weight = to_fixed(dev.weight);
       in.channel = dev.weight < 0 ? 1 : 0;
       in.delay = spec::delay_steps(dev.delay, net.run.dt);
-      ln.groups[static_cast<std::size_t>(net.find_population(target))]->add_poisson(std::move(in));
+      const auto p = static_cast<std::size_t>(net.find_population(target));
+      for (auto g = ln.population_slices[p]; g < ln.population_slices[p + 1]; ++g)
+        ln.groups[g]->add_poisson(in);
     }
   }
 }
@@ -359,8 +361,9 @@ void attach_multimeters(local_network& ln, const spec::network& net) {
       const std::size_t pop = net.population_of(gid);
       if (!ln.owns(pop, gid))
         continue;
-      const std::uint64_t in_group = ln.local_index(pop, gid) - ln.slices[pop].first_local;
-      ln.groups[pop]->add_probe({in_group, buf.get(), columns.size() * buf->variables.size()});
+      const auto g = ln.slice_of(pop, gid);
+      const std::uint64_t in_group = ln.local_index(pop, gid) - ln.slices[g].first_local;
+      ln.groups[g]->add_probe({in_group, buf.get(), columns.size() * buf->variables.size()});
       columns.push_back(c);
     }
     buf->row_size = columns.size() * buf->variables.size();
@@ -380,8 +383,9 @@ void attach_post_histories(local_network& ln, const spec::network& net) {
     const auto& params = net.populations[tp].params;
     const auto it = params.find(models::tau_minus_name);
     const double tau = it != params.end() ? it->second : models::default_tau_minus;
-    const auto& sl = ln.slices[tp];
-    std::fill_n(tau_minus.begin() + static_cast<std::ptrdiff_t>(sl.first_local), sl.count, tau);
+    const auto [first, end] = ln.local_range(tp);
+    std::fill(tau_minus.begin() + static_cast<std::ptrdiff_t>(first), tau_minus.begin() + static_cast<std::ptrdiff_t>(end),
+              tau);
   }
   ln.post = post_histories(std::move(tau_minus));
   for (auto& sh : ln.shards)
@@ -458,8 +462,18 @@ local_network build(const spec::network& net, const partition::decomposition& de
   ln.n_local = decomp.local_count(ln.rank);
   ln.population_offsets = net.population_offsets();
   ln.slices = decomp.slices(ln.rank);
+  ln.population_slices.assign(net.populations.size() + 1, 0);
+  for (const auto& s : ln.slices)
+    ++ln.population_slices[s.population + 1];
   for (std::size_t p = 0; p < net.populations.size(); ++p)
-    ln.groups.push_back(cpu::make_group(net, p, ln.slices[p]));
+    ln.population_slices[p + 1] += ln.population_slices[p];
+  for (const auto& s : ln.slices)
+    ln.groups.push_back(cpu::make_group(net, s.population, s));
+  for (std::size_t p = 0; p < net.populations.size(); ++p) { // known even where a rank holds none
+    partition::slice none;
+    none.population = p;
+    ln.raw_fields.push_back(cpu::make_group(net, p, none)->raw_fields());
+  }
 
   std::vector<projection_generator> gens;
   for (std::size_t p = 0; p < net.projections.size(); ++p)

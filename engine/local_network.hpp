@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace myelin {
@@ -37,8 +39,10 @@ struct local_network {
   std::uint64_t n_global = 0;                        // neurons in the whole network
   std::uint64_t n_local = 0;                         // neurons on this rank
   std::vector<std::uint64_t> population_offsets;     // first gid per population, plus the total
-  std::vector<partition::slice> slices;              // this rank's neurons, one slice per population
-  std::vector<std::unique_ptr<neuron_group>> groups; // one per population (the slice on this rank)
+  std::vector<partition::slice> slices;              // this rank's neurons, ascending gid
+  std::vector<std::size_t> population_slices;        // slices of population p: [ps[p], ps[p + 1])
+  std::vector<std::unique_ptr<neuron_group>> groups; // one per slice
+  std::vector<std::vector<std::string>> raw_fields;  // per population: its groups' state fields
   std::vector<thread_shard> shards;
   std::vector<std::unique_ptr<trace_buffer>> traces; // one per multimeter, in spec order
   std::vector<std::vector<std::uint64_t>>
@@ -62,16 +66,20 @@ struct local_network {
   ring_view ring_access() { return {ring.data(), n_local, ring_slots}; }
 
   // Whether this rank owns gid, a neuron of population p.
-  bool owns(std::size_t p, std::uint64_t gid) const {
-    const auto& s = slices[p];
-    return gid >= s.first_gid && (gid - s.first_gid) % s.stride == 0 &&
-           (gid - s.first_gid) / s.stride < s.count;
-  }
+  bool owns(std::size_t p, std::uint64_t gid) const { return slice_of(p, gid) != no_slice; }
   // Local index of a gid this rank owns (population p).
   std::uint64_t local_index(std::size_t p, std::uint64_t gid) const {
-    const auto& s = slices[p];
+    const auto& s = slices[slice_of(p, gid)];
     return s.first_local + (gid - s.first_gid) / s.stride;
   }
+  // The slice holding gid (a neuron of population p), or no_slice.
+  static constexpr std::size_t no_slice = static_cast<std::size_t>(-1);
+  std::size_t slice_of(std::size_t p, std::uint64_t gid) const;
+  // Local indices of population p's neurons here: [first, end) (a population's
+  // slices are consecutive in local numbering).
+  std::pair<std::uint64_t, std::uint64_t> local_range(std::size_t p) const;
+  // Index within its population of the neuron with local index l.
+  std::uint64_t index_in_population(std::uint64_t local) const;
   std::size_t population_of(std::uint64_t gid) const;
 };
 

@@ -63,7 +63,7 @@ simulation::simulation(local_network& net, comm::communicator& comm)
     , threads_(static_cast<unsigned>(net.shards.size()))
     , thread_spikes_(net.shards.size())
     , send_blocks_(static_cast<std::size_t>(comm.size()))
-    , spike_counts_(net.groups.size(), 0) {}
+    , spike_counts_(net.population_offsets.size() - 1, 0) {}
 
 void simulation::run(std::int64_t n_steps) {
   if (n_steps <= 0)

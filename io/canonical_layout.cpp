@@ -18,13 +18,13 @@ std::vector<h5::row_run> canonical_layout::runs(const std::vector<std::uint64_t>
   return out;
 }
 
-canonical_layout local_layout(const local_network& ln, std::size_t i, const partition::slice& targets) {
+canonical_layout local_layout(const local_network& ln, std::size_t i) {
   canonical_layout layout;
   for (const auto& shard : ln.shards) {
     const auto& pp = *shard.plastic[i];
     for (std::size_t k = 0; k + 1 < pp.target_offsets.size(); ++k) {
       const std::uint64_t local = pp.target_first + k;
-      layout.target.push_back(targets.first_index + (local - targets.first_local) * targets.stride);
+      layout.target.push_back(ln.index_in_population(local));
       layout.indegree.push_back(pp.target_offsets[k + 1] - pp.target_offsets[k]);
     }
   }

@@ -21,9 +21,8 @@ struct canonical_layout {
   std::vector<h5::row_run> runs(const std::vector<std::uint64_t>& offsets) const;
 };
 
-// The layout of plastic projection i (its index in each shard's list), whose
-// targets this rank holds as `targets`.
-canonical_layout local_layout(const local_network& ln, std::size_t i, const partition::slice& targets);
+// The layout of plastic projection i (its index in each shard's list) on this rank.
+canonical_layout local_layout(const local_network& ln, std::size_t i);
 
 // First canonical position of every target, plus the total, from all in-degrees.
 std::vector<std::uint64_t> target_offsets(const std::vector<std::uint64_t>& indegree);

@@ -91,19 +91,26 @@ void write_checkpoint(const std::filesystem::path& path, const spec::network& ne
 
     auto pops = h5::create_group(root, "populations", p);
     std::vector<double> values;
+    std::vector<double> group_values;
     for (std::size_t pi = 0; pi < net.populations.size(); ++pi) {
       const auto& pop = net.populations[pi];
-      const auto& group = *ln.groups[pi];
       auto g = h5::create_group(pops, pop.name, p);
-      const auto& s = ln.slices[pi];
-      const auto fields = group.raw_fields();
+      const auto& fields = ln.raw_fields[pi];
       for (std::size_t fi = 0; fi < fields.size(); ++fi) {
-        group.get_raw(fi, values);
+        // This rank's slices of the population, one after another.
+        values.clear();
+        std::vector<h5::row_run> runs;
         std::uint64_t part = 0;
-        for (std::uint64_t k = 0; k < s.count; ++k)
-          part += element_hash(s.first_index + k * s.stride, values[k]);
+        for (auto si = ln.population_slices[pi]; si < ln.population_slices[pi + 1]; ++si) {
+          const auto& s = ln.slices[si];
+          ln.groups[si]->get_raw(fi, group_values);
+          for (std::uint64_t k = 0; k < s.count; ++k)
+            part += element_hash(s.first_index + k * s.stride, group_values[k]);
+          values.insert(values.end(), group_values.begin(), group_values.end());
+          runs.push_back({s.first_index, s.stride, s.count});
+        }
         auto ds = h5::create_table(g, fields[fi], H5T_NATIVE_DOUBLE, pop.size, 1, p);
-        h5::write_rows(f, ds, H5T_NATIVE_DOUBLE, values.data(), {{s.first_index, s.stride, s.count}});
+        h5::write_rows(f, ds, H5T_NATIVE_DOUBLE, values.data(), runs);
         write_checksum(ds, comm.sum({part})[0], p);
       }
     }
@@ -278,17 +285,24 @@ checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spe
   const auto horizon = static_cast<std::int64_t>(h5::read_u64_attribute(root, "ring_horizon", p).at(0));
 
   std::vector<double> values;
-  for (std::size_t pi = 0; pi < ln.groups.size(); ++pi) {
-    auto& group = *ln.groups[pi];
-    const auto& s = ln.slices[pi];
-    const auto fields = group.raw_fields();
+  for (std::size_t pi = 0; pi < net.populations.size(); ++pi) {
+    const auto& fields = ln.raw_fields[pi];
+    const auto [first_local, end_local] = ln.local_range(pi);
+    std::vector<h5::row_run> runs;
+    for (auto si = ln.population_slices[pi]; si < ln.population_slices[pi + 1]; ++si)
+      runs.push_back({ln.slices[si].first_index, ln.slices[si].stride, ln.slices[si].count});
     for (std::size_t fi = 0; fi < fields.size(); ++fi) {
       const std::string name = "populations/" + net.populations[pi].name + "/" + fields[fi];
       h5::handle ds(h5::check(H5Dopen2(root, name.c_str(), H5P_DEFAULT), p, ("open " + name).c_str()),
                     H5Dclose);
-      values.assign(s.count, 0.0);
-      h5::read_rows(f, ds, H5T_NATIVE_DOUBLE, values.data(), {{s.first_index, s.stride, s.count}});
-      group.set_raw(fi, values);
+      values.assign(end_local - first_local, 0.0);
+      h5::read_rows(f, ds, H5T_NATIVE_DOUBLE, values.data(), runs);
+      auto at = values.begin();
+      for (auto si = ln.population_slices[pi]; si < ln.population_slices[pi + 1]; ++si) {
+        const auto n = static_cast<std::ptrdiff_t>(ln.slices[si].count);
+        ln.groups[si]->set_raw(fi, std::vector<double>(at, at + n));
+        at += n;
+      }
     }
   }
 

@@ -98,7 +98,7 @@ void write_plasticity(const h5::shared_file& f, const spec::network& net, const 
     const std::uint64_t n_targets = net.populations[tp].size;
     auto g = h5::create_group(root, std::to_string(p), path);
 
-    const auto mine = local_layout(ln, i, ln.slices[tp]);
+    const auto mine = local_layout(ln, i);
     write_column(f, g, "indegree", H5T_NATIVE_UINT64, n_targets, runs_of(mine.target), mine.indegree, {},
                  comm);
     if (ln.shards[0].plastic[i]->plastic_weight()) {
@@ -187,7 +187,7 @@ void restore_plasticity(const h5::shared_file& f, const spec::network& net, loca
                                        pr.synapse_model + ")");
     const auto indegree =
         read_column<std::uint64_t>(f, g + "/indegree", H5T_NATIVE_UINT64, n_targets, {{0, 1, n_targets}});
-    const auto mine = local_layout(ln, i, ln.slices[tp]);
+    const auto mine = local_layout(ln, i);
     for (std::size_t k = 0; k < mine.target.size(); ++k)
       if (indegree[mine.target[k]] != mine.indegree[k])
         throw checkpoint_error(

@@ -53,7 +53,7 @@ weight_files::weight_files(const std::filesystem::path& dir, const spec::network
     r.interval = std::llround(w.interval / net.run.dt);
     const auto& pr = net.projections[w.projection];
     const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
-    const auto layout = local_layout(ln, r.plastic_index, ln.slices[tp]);
+    const auto layout = local_layout(ln, r.plastic_index);
     const auto offsets = global_target_offsets(layout, net.populations[tp].size, comm);
     for (const auto& run : layout.runs(offsets))
       r.columns.push_back({run.first, run.count});

@@ -1,6 +1,8 @@
 #include "engine/build.hpp"
 #include "engine/cli/commands.hpp"
+#include "engine/cli/partition_setup.hpp"
 #include "engine/connectivity.hpp"
+#include "io/connection_file.hpp"
 #include "io/model_file.hpp"
 #include "io/sonata/edge_reader.hpp"
 #include "models/registry.hpp"
@@ -129,7 +131,16 @@ int check_command(const check_options& opts) {
   // How the neurons would spread over ranks, and what each rank would hold
   // (at the network's average bytes per synapse).
   const double bytes_per_synapse = synapses > 0 ? (synapse_bytes - neurons * 16.0) / synapses : 8.0;
-  const partition::decomposition decomp(net, opts.ranks, strategy);
+  comm::local_communicator self;
+  const auto choice = choose_partition(net, opts.ranks, strategy, self);
+  const partition::decomposition& decomp = choice.decomp;
+  std::cout << "  partition strategies over " << opts.ranks << " rank(s) (on a graph of neuron blocks):\n"
+            << "    strategy      crossing synapses   imbalance   bytes sent per spike\n";
+  for (const auto& sq : choice.strategies)
+    std::cout << "    " << std::left << std::setw(12) << sq.strategy << std::right << std::fixed
+              << std::setprecision(4) << std::setw(19) << sq.q.crossing_fraction << std::setprecision(3)
+              << std::setw(12) << sq.q.imbalance << std::setprecision(1) << std::setw(23) << sq.q.bytes_per_spike
+              << std::defaultfloat << "\n";
   const auto indegree = partition::expected_indegree(net);
   std::cout << "  decomposition over " << opts.ranks << " rank(s), " << partition::strategy_name(strategy)
             << ": imbalance " << std::fixed << std::setprecision(3) << decomp.imbalance() << std::defaultfloat
@@ -137,17 +148,23 @@ int check_command(const check_options& opts) {
   std::cout << "    rank      neurons      synapses   est. memory\n";
   for (int r = 0; r < opts.ranks; ++r) {
     double n = 0, syn = 0, state = 0;
-    const auto sl = decomp.slices(r);
-    for (std::size_t p = 0; p < sl.size(); ++p) {
-      const double c = static_cast<double>(sl[p].count);
+    for (const auto& sl : decomp.slices(r)) {
+      const double c = static_cast<double>(sl.count);
       n += c;
-      syn += c * indegree[p];
-      state +=
-          c * (8.0 * static_cast<double>(models::find_model(net.populations[p].model)->state.size()) + 4.0);
+      syn += c * indegree[sl.population];
+      state += c * (8.0 * static_cast<double>(models::find_model(net.populations[sl.population].model)->state.size()) +
+                    4.0);
     }
     const double mem = syn * bytes_per_synapse + neurons * 16.0 + state + 2.0 * slots * n * 8.0;
     std::cout << "    " << std::setw(4) << r << std::setw(13) << std::llround(n) << std::setw(14)
               << std::llround(syn) << std::setw(14) << bytes_text(mem) << "\n";
+  }
+  if (!opts.connections.empty()) {
+    comm::local_communicator one;
+    const partition::decomposition whole(net, 1, partition::strategy::block);
+    const auto ln = build(net, whole, one, 1, io::sonata::read_owned_edges(net, whole, one));
+    io::write_connection_file(opts.connections, net, ln);
+    std::cout << "  connections written to " << opts.connections << "\n";
   }
   return 0;
 }

@@ -36,6 +36,7 @@ struct check_options {
   std::string model;
   int ranks = 1;
   std::string partition = "block";
+  std::string connections; // write the built synapses here (HDF5)
 };
 
 int run_command(const run_options& opts, comm::communicator& comm);

@@ -78,11 +78,13 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["threads"] = rec.threads;
   j["backend"] = "cpu";
   j["partition"] = rec.partition;
+  j["partition_quality"] = rec.partition_quality;
   j["neurons"] = ln.n_global;
   j["synapses"] = synapses[0];
   j["min_delay_steps"] = ln.min_delay;
   j["epoch_steps"] = ln.epoch_steps;
   j["overlap"] = ln.overlap;
+  j["partition_s"] = rec.partition_s;
   j["build_s"] = rec.build_s;
   j["sim_s"] = rec.sim_s;
   j["rtf"] = simulated_s > 0 ? rec.sim_s / simulated_s : 0.0;

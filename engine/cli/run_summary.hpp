@@ -16,11 +16,13 @@ struct run_record {
   std::string model;
   unsigned threads = 1;
   std::string partition;
-  double build_s = 0, sim_s = 0, restore_s = 0;
+  double partition_s = 0, build_s = 0, sim_s = 0, restore_s = 0;
   bool completed = true;
   std::int64_t start_step = 0;
   std::string resumed_from;
   nlohmann::ordered_json checkpoints = nlohmann::ordered_json::array();
+  // Every strategy measured on the block graph: crossing fraction, imbalance, bytes per spike.
+  nlohmann::ordered_json partition_quality = nlohmann::ordered_json::object();
 };
 
 // Collective: gathers every rank's figures; rank 0 writes run.json and, unless

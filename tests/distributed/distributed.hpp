@@ -5,6 +5,7 @@
 #include "engine/comm/communicator.hpp"
 #include "engine/simulation.hpp"
 #include "io/model_file.hpp"
+#include "partition/graph_partition.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,8 @@ inline std::vector<std::pair<std::int64_t, std::uint64_t>>
 run_everywhere(const std::string& toml, partition::strategy s, unsigned threads) {
   auto& comm = *world_comm;
   const auto net = io::parse_model(toml, "test.toml");
-  const partition::decomposition decomp(net, comm.size(), s);
+  const auto decomp = s == partition::strategy::graph ? partition::graph_decomposition(net, comm.size())
+                                                      : partition::decomposition(net, comm.size(), s);
   auto ln = build(net, decomp, comm, threads);
   simulation sim(ln, comm);
   struct collect : spike_output {

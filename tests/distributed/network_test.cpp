@@ -13,8 +13,9 @@ namespace {
 TEST(Subscriptions, ASpikeGoesExactlyToTheRanksHoldingTargetsOfItsSource) {
   auto& comm = *world_comm;
   const auto net = io::parse_model(all_rules(), "test.toml");
-  for (auto strategy : {partition::strategy::block, partition::strategy::round_robin}) {
-    const partition::decomposition decomp(net, comm.size(), strategy);
+  for (auto strategy : {partition::strategy::block, partition::strategy::round_robin, partition::strategy::graph}) {
+    const auto decomp = strategy == partition::strategy::graph ? partition::graph_decomposition(net, comm.size())
+                                                               : partition::decomposition(net, comm.size(), strategy);
     const auto ln = build(net, decomp, comm, 2);
     // What this rank needs: sources with synapses here, by owner.
     std::vector<std::vector<std::uint64_t>> needed(static_cast<std::size_t>(comm.size()));
@@ -27,10 +28,10 @@ TEST(Subscriptions, ASpikeGoesExactlyToTheRanksHoldingTargetsOfItsSource) {
     }
     // What each owner believes: its neurons subscribed by this rank.
     std::vector<std::vector<std::uint64_t>> promised(static_cast<std::size_t>(comm.size()));
-    for (std::size_t p = 0; p < ln.slices.size(); ++p)
-      for (std::uint64_t k = 0; k < ln.slices[p].count; ++k) {
-        const std::uint64_t gid = ln.slices[p].first_gid + k * ln.slices[p].stride;
-        const std::uint64_t local = ln.local_index(p, gid);
+    for (const auto& sl : ln.slices)
+      for (std::uint64_t k = 0; k < sl.count; ++k) {
+        const std::uint64_t gid = sl.first_gid + k * sl.stride;
+        const std::uint64_t local = ln.local_index(sl.population, gid);
         for (auto i = ln.subscriber_offsets[local]; i < ln.subscriber_offsets[local + 1]; ++i)
           promised[ln.subscriber_ranks[i]].push_back(gid);
       }
@@ -52,7 +53,7 @@ TEST(Subscriptions, ASpikeGoesExactlyToTheRanksHoldingTargetsOfItsSource) {
   }
 }
 
-TEST(Ranks, SameSpikesAsOneRankWithEitherStrategy) {
+TEST(Ranks, SameSpikesAsOneRankWithEveryStrategy) {
   const auto text = all_rules();
   // One rank's answer, computed by every rank alone.
   const auto net = io::parse_model(text, "test.toml");
@@ -71,6 +72,7 @@ TEST(Ranks, SameSpikesAsOneRankWithEitherStrategy) {
   ASSERT_GT(one.all.size(), 1000u);
   EXPECT_EQ(one.all, run_everywhere(text, partition::strategy::block, 1));
   EXPECT_EQ(one.all, run_everywhere(text, partition::strategy::round_robin, 2));
+  EXPECT_EQ(one.all, run_everywhere(text, partition::strategy::graph, 3));
 }
 
 TEST(Ranks, MoreRanksThanNeurons) {
@@ -91,7 +93,7 @@ target = "n"
 rule = { kind = "all_to_all" }
 synapse = { weight = 20.0, delay = 1.0 }
 )";
-  for (auto s : {partition::strategy::block, partition::strategy::round_robin}) {
+  for (auto s : {partition::strategy::block, partition::strategy::round_robin, partition::strategy::graph}) {
     const auto spikes = run_everywhere(toml, s, 1);
     // The source fires at 5 and 20 ms (steps 49, 199); each input of 20 mV
     // reaches threshold (-55 from -70) one delay later (steps 59, 209).

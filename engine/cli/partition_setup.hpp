@@ -1,0 +1,30 @@
+#pragma once
+// Chooses the decomposition for a run or a check: rank 0 builds the block
+// graph (rules and SONATA edges), measures every strategy on it, and runs
+// METIS when the graph strategy is asked for; every rank gets the block
+// owners and the measurements, so all ranks build the same decomposition.
+#include "engine/comm/communicator.hpp"
+#include "engine/spec.hpp"
+#include "partition/decomposition.hpp"
+#include "partition/quality.hpp"
+
+#include <string>
+#include <vector>
+
+namespace myelin::cli {
+
+struct strategy_quality {
+  std::string strategy;
+  partition::quality q;
+};
+
+struct partition_choice {
+  partition::decomposition decomp;
+  std::vector<strategy_quality> strategies; // block, round_robin, graph
+};
+
+// Collective over comm; n_ranks may differ from comm.size() (myelin check --ranks).
+partition_choice choose_partition(const spec::network& net, int n_ranks, partition::strategy s,
+                                  comm::communicator& comm);
+
+} // namespace myelin::cli

@@ -1,0 +1,17 @@
+#pragma once
+// `myelin check --connections FILE`: the static synapses of the network as
+// built on one rank, one row per synapse sorted by (target, source, delay,
+// weight): /connections/{source, target} (gids), weight (as stored, float32
+// widened), delay (ms), and /populations/{first_gid, size} with the output
+// population names in the attribute "names" (comma-separated). What NEST's
+// GetConnections shows, for comparing a loaded circuit with its files.
+#include "engine/local_network.hpp"
+#include "engine/spec.hpp"
+
+#include <string>
+
+namespace myelin::io {
+
+void write_connection_file(const std::string& path, const spec::network& net, const local_network& ln);
+
+} // namespace myelin::io

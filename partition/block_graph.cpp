@@ -1,0 +1,80 @@
+#include "partition/block_graph.hpp"
+
+#include "partition/decomposition.hpp"
+
+#include <algorithm>
+
+namespace myelin::partition {
+
+namespace {
+
+// Expected synapses of one projection in total (as the rule defines it).
+double expected_total(const spec::projection& pr, double S, double T, bool same) {
+  using kind = spec::rule::kind;
+  const auto& r = pr.connectivity;
+  const double self = same && !r.allow_autapses ? 1.0 : 0.0;
+  switch (r.type) {
+  case kind::all_to_all:
+    return T * (S - self);
+  case kind::one_to_one:
+    return self > 0 ? 0.0 : std::min(S, T);
+  case kind::fixed_indegree:
+    return T * static_cast<double>(r.n);
+  case kind::fixed_outdegree:
+    return S * static_cast<double>(r.n);
+  case kind::fixed_total_number:
+    return static_cast<double>(r.n);
+  case kind::pairwise_bernoulli:
+    return r.p * T * (S - self);
+  }
+  return 0;
+}
+
+} // namespace
+
+block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
+                             const std::vector<std::pair<std::uint64_t, std::uint64_t>>& listed) {
+  block_graph g;
+  g.blocks = partition::blocks(net, n_blocks);
+  const auto& bl = g.blocks;
+  const std::size_t B = bl.size();
+  const auto indegree = expected_indegree(net);
+  for (std::size_t b = 0; b < B; ++b)
+    g.cost.push_back(static_cast<double>(bl.neurons(b)) * (decomposition::neuron_cost + indegree[bl.population(b)]));
+  // Dense B x B: at most 2048^2 doubles by default_block_count.
+  std::vector<double> w(B * B, 0.0);
+  const auto offsets = net.population_offsets();
+  for (const auto& pr : net.projections) {
+    const auto s = static_cast<std::size_t>(net.find_population(pr.source));
+    const auto t = static_cast<std::size_t>(net.find_population(pr.target));
+    const double S = static_cast<double>(net.populations[s].size), T = static_cast<double>(net.populations[t].size);
+    const double total = expected_total(pr, S, T, s == t);
+    for (auto a = bl.first_block(s); a < bl.first_block(s + 1); ++a)
+      for (auto c = bl.first_block(t); c < bl.first_block(t + 1); ++c) {
+        if (pr.connectivity.type == spec::rule::kind::one_to_one) {
+          // Source index i reaches target index i: blocks overlap in index space.
+          const auto lo = std::max(bl.first(a) - offsets[s], bl.first(c) - offsets[t]);
+          const auto hi = std::min(bl.end(a) - offsets[s], bl.end(c) - offsets[t]);
+          if (lo < hi && total > 0)
+            w[a * B + c] += static_cast<double>(hi - lo);
+          continue;
+        }
+        w[a * B + c] += total * static_cast<double>(bl.neurons(a)) / S * static_cast<double>(bl.neurons(c)) / T;
+      }
+  }
+  for (const auto& [src, tgt] : listed)
+    w[bl.block_of(src) * B + bl.block_of(tgt)] += 1.0;
+  g.arc_first.push_back(0);
+  for (std::size_t a = 0; a < B; ++a) {
+    for (std::size_t c = 0; c < B; ++c)
+      if (w[a * B + c] > 0) {
+        g.arc_target.push_back(static_cast<std::uint32_t>(c));
+        g.arc_synapses.push_back(w[a * B + c]);
+        g.total_synapses += w[a * B + c];
+      }
+    g.arc_first.push_back(g.arc_target.size());
+  }
+  return g;
+}
+
+} // namespace myelin::partition
