@@ -67,6 +67,25 @@ int check_command(const check_options& opts) {
     const auto* info = models::find_model(p.model);
     std::cout << "    " << std::left << std::setw(16) << p.name << std::right << std::setw(12) << p.size
               << "  " << p.model << "\n";
+    // What the file set (defaults are the model's, see docs/models.md).
+    if (!p.params.empty()) {
+      std::cout << "      params:";
+      for (const auto& [k, v] : p.params)
+        std::cout << " " << k << "=" << v;
+      std::cout << "\n";
+    }
+    if (!p.init.empty()) {
+      std::cout << "      init:";
+      for (const auto& [k, d] : p.init)
+        if (d.is_constant())
+          std::cout << " " << k << "=" << d.value;
+        else
+          std::cout << " " << k << "=(distribution)";
+      std::cout << "\n";
+    }
+    if (!p.output_name.empty() && p.output_name != p.name)
+      std::cout << "      SONATA population " << p.output_name << ", node ids " << p.output_first_id << ".."
+                << p.output_first_id + p.size - 1 << "\n";
     state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(info->state.size()) + 4.0);
   }
   double synapses = 0, synapse_bytes = 0;

@@ -1,6 +1,7 @@
 #include "io/sonata/h5_reader.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -115,7 +116,26 @@ std::uint64_t total(const std::vector<row_range>& rows) {
 }
 } // namespace
 
+bool h5_reader::holds_floats(const std::string& dataset) const {
+  auto d = open_dataset(dataset, 1, 1, false);
+  h5::handle type(H5Dget_type(d), H5Tclose);
+  return H5Tget_class(type) == H5T_FLOAT;
+}
+
+std::vector<std::int64_t> h5_reader::whole_numbers(const std::string& dataset, const std::vector<double>& v) const {
+  // Some writers store ids as floats; they are accepted when they are whole.
+  std::vector<std::int64_t> out(v.size());
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (!(std::fabs(v[k]) < 9.0e15) || v[k] != std::floor(v[k]))
+      fail(dataset, "must hold integers; row " + std::to_string(k) + " holds " + std::to_string(v[k]));
+    out[k] = static_cast<std::int64_t>(v[k]);
+  }
+  return out;
+}
+
 std::vector<std::int64_t> h5_reader::integers(const std::string& dataset) const {
+  if (holds_floats(dataset))
+    return whole_numbers(dataset, numbers(dataset));
   std::vector<std::int64_t> v(length(dataset));
   std::uint64_t n = 0;
   read(dataset, 1, 1, true, H5T_NATIVE_INT64, v.data(), nullptr, n);
@@ -124,6 +144,8 @@ std::vector<std::int64_t> h5_reader::integers(const std::string& dataset) const 
 
 std::vector<std::int64_t> h5_reader::integers(const std::string& dataset,
                                               const std::vector<row_range>& rows) const {
+  if (holds_floats(dataset))
+    return whole_numbers(dataset, numbers(dataset, rows));
   std::vector<std::int64_t> v(total(rows));
   std::uint64_t n = 0;
   read(dataset, 1, 1, true, H5T_NATIVE_INT64, v.data(), &rows, n);

@@ -2,7 +2,8 @@
 // Read-only access to a SONATA HDF5 file (nodes, edges, spikes), opened by
 // one rank on its own: ranks read the parts they need independently. Every
 // dataset is checked for rank and type before it is read, and any integer
-// width or float type is accepted, since real files differ in both. Errors are
+// width or float type is accepted, since real files differ in both (ids
+// stored as whole floats included). Errors are
 // model_error(file, dataset, reason): bad input, exit code 2.
 #include "io/hdf5_handle.hpp"
 
@@ -40,6 +41,8 @@ public:
   [[noreturn]] void fail(const std::string& object, const std::string& reason) const;
 
 private:
+  bool holds_floats(const std::string& dataset) const;
+  std::vector<std::int64_t> whole_numbers(const std::string& dataset, const std::vector<double>& v) const;
   h5::handle open_dataset(const std::string& dataset, int rank, hsize_t width, bool integer) const;
   void read(const std::string& dataset, int rank, hsize_t width, bool integer, hid_t memtype, void* out,
             const std::vector<row_range>* rows, std::uint64_t& n_rows) const;
