@@ -182,7 +182,7 @@ struct table_request {
   std::uint64_t source_offset = 0; // row = source gid - source_offset
   std::uint64_t n_rows = 0;
   const listed_by_target* listed = nullptr; // listed synapses join this (static) table
-  bool canonical = false;         // plastic: keep each synapse's canonical position
+  bool canonical = false;                   // plastic: keep each synapse's canonical position
   std::uint64_t target_first = 0; // canonical: the targets' local indices [target_first, target_end)
   std::uint64_t target_end = 0;
 };
@@ -244,21 +244,21 @@ shard_result build_table(synapse_table& t, canonical_order* order, const table_r
     canonical_weight.resize(total);
   }
   auto place = [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double w) {
-                           const std::uint64_t k = cursor[s - req.source_offset]++;
-                           float stored = static_cast<float>(w);
-                           if (req.canonical) {
-                             const std::uint64_t c = seen[tgt - req.target_first]++;
-                             canonical_weight[c] = w;
-                             stored = std::bit_cast<float>(static_cast<std::uint32_t>(c));
-                           }
-                           t.synapses[k] = {static_cast<std::uint32_t>(tgt), stored};
-                           if (varied) {
-                             if (narrow)
-                               delay8[k] = static_cast<std::uint8_t>(d - r.dmin);
-                             else
-                               delay16[k] = static_cast<std::uint16_t>(d - r.dmin);
-                           }
-                         };
+    const std::uint64_t k = cursor[s - req.source_offset]++;
+    float stored = static_cast<float>(w);
+    if (req.canonical) {
+      const std::uint64_t c = seen[tgt - req.target_first]++;
+      canonical_weight[c] = w;
+      stored = std::bit_cast<float>(static_cast<std::uint32_t>(c));
+    }
+    t.synapses[k] = {static_cast<std::uint32_t>(tgt), stored};
+    if (varied) {
+      if (narrow)
+        delay8[k] = static_cast<std::uint8_t>(d - r.dmin);
+      else
+        delay16[k] = static_cast<std::uint16_t>(d - r.dmin);
+    }
+  };
   for_each_synapse<true>(gens, net, ln, req.include, shard.first_local, shard.end_local, sc, place);
   if (req.listed)
     req.listed->for_each(shard.first_local, shard.end_local, place);
@@ -350,7 +350,8 @@ void attach_multimeters(local_network& ln, const spec::network& net) {
     auto buf = std::make_unique<trace_buffer>();
     buf->interval = std::llround(m.interval / net.run.dt);
     for (const auto& v : m.variables)
-      buf->variables.push_back(models::find_model(net.populations[net.population_of(first_gid)].model)->find_state(v));
+      buf->variables.push_back(
+          models::find_model(net.populations[net.population_of(first_gid)].model)->find_state(v));
     std::vector<std::uint64_t> ids = m.ids;
     if (ids.empty())
       for (std::uint64_t i = 0; i < size; ++i)
@@ -384,8 +385,8 @@ void attach_post_histories(local_network& ln, const spec::network& net) {
     const auto it = params.find(models::tau_minus_name);
     const double tau = it != params.end() ? it->second : models::default_tau_minus;
     const auto [first, end] = ln.local_range(tp);
-    std::fill(tau_minus.begin() + static_cast<std::ptrdiff_t>(first), tau_minus.begin() + static_cast<std::ptrdiff_t>(end),
-              tau);
+    std::fill(tau_minus.begin() + static_cast<std::ptrdiff_t>(first),
+              tau_minus.begin() + static_cast<std::ptrdiff_t>(end), tau);
   }
   ln.post = post_histories(std::move(tau_minus));
   for (auto& sh : ln.shards)

@@ -15,10 +15,12 @@ namespace myelin {
 // owners of their sources which ranks need their spikes.
 // `listed`: this rank's synapses given one by one (its targets' SONATA edges).
 local_network build(const spec::network& net, const partition::decomposition& decomp,
-                    comm::communicator& comm, unsigned threads, const std::vector<listed_synapse>& listed = {});
+                    comm::communicator& comm, unsigned threads,
+                    const std::vector<listed_synapse>& listed = {});
 
 // One rank, for tools and tests.
-local_network build(const spec::network& net, unsigned threads, const std::vector<listed_synapse>& listed = {});
+local_network build(const spec::network& net, unsigned threads,
+                    const std::vector<listed_synapse>& listed = {});
 
 // Steps between exchanges for a given smallest synaptic delay, and whether the
 // exchange of one epoch can overlap the next (epochs of half the delay).

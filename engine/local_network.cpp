@@ -37,7 +37,8 @@ namespace myelin {
 std::size_t local_network::slice_of(std::size_t p, std::uint64_t gid) const {
   const auto first = slices.begin() + static_cast<std::ptrdiff_t>(population_slices[p]);
   const auto end = slices.begin() + static_cast<std::ptrdiff_t>(population_slices[p + 1]);
-  auto it = std::upper_bound(first, end, gid, [](std::uint64_t g, const partition::slice& s) { return g < s.first_gid; });
+  auto it = std::upper_bound(first, end, gid,
+                             [](std::uint64_t g, const partition::slice& s) { return g < s.first_gid; });
   if (it == first)
     return no_slice;
   const auto& s = *--it;
@@ -56,8 +57,9 @@ std::pair<std::uint64_t, std::uint64_t> local_network::local_range(std::size_t p
 }
 
 std::uint64_t local_network::index_in_population(std::uint64_t local) const {
-  const auto it = std::upper_bound(slices.begin(), slices.end(), local,
-                                   [](std::uint64_t l, const partition::slice& s) { return l < s.first_local; });
+  const auto it =
+      std::upper_bound(slices.begin(), slices.end(), local,
+                       [](std::uint64_t l, const partition::slice& s) { return l < s.first_local; });
   const auto& s = *(it - 1);
   return s.first_index + (local - s.first_local) * s.stride;
 }

@@ -27,12 +27,15 @@ int main(int argc, char** argv) {
   cli::run_options run;
   auto* run_cmd = app.add_subcommand("run", "Simulate a model file and write spikes, traces and run.json");
   run_cmd->add_option("model", run.model, "Model file (TOML) or SONATA config (JSON)")->required();
-  run_cmd->add_option("-o,--output", run.output_dir, "Output directory (default: output, or a SONATA config's output_dir)");
+  run_cmd->add_option("-o,--output", run.output_dir,
+                      "Output directory (default: output, or a SONATA config's output_dir)");
   run_cmd->add_option("--threads", run.threads, "Worker threads per rank (default: all hardware threads)")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--duration", run.duration_ms, "Simulated time in ms (overrides [run] duration)");
   run_cmd->add_option("--seed", run.seed, "Random seed (overrides [run] seed)");
-  run_cmd->add_option("--partition", run.partition, "How neurons are spread over ranks: block, round_robin or graph")
+  run_cmd
+      ->add_option("--partition", run.partition,
+                   "How neurons are spread over ranks: block, round_robin or graph")
       ->capture_default_str();
   run_cmd->add_flag("--quiet", run.quiet, "No progress display, no summary");
   run_cmd->add_option("--checkpoint-every", run.checkpoint_every_ms,

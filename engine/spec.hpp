@@ -82,16 +82,16 @@ struct edge_type {
 };
 
 struct edge_set {
-  std::string file;               // edges HDF5 file
-  std::string types_file;         // edge-types CSV, for messages
-  std::string population;         // /edges/<population>
-  std::string source, target;     // node populations (output names)
+  std::string file;           // edges HDF5 file
+  std::string types_file;     // edge-types CSV, for messages
+  std::string population;     // /edges/<population>
+  std::string source, target; // node populations (output names)
   std::uint64_t source_first_gid = 0, source_count = 0;
   std::uint64_t target_first_gid = 0, target_count = 0;
-  std::uint64_t edges = 0;        // rows in the file
+  std::uint64_t edges = 0; // rows in the file
   std::map<std::int64_t, edge_type> types;
-  double default_weight = 1.0;    // where neither the file nor the CSV gives one
-  double default_delay = 1.0;     // ms, NEST's default
+  double default_weight = 1.0; // where neither the file nor the CSV gives one
+  double default_delay = 1.0;  // ms, NEST's default
 };
 
 struct poisson_device {

@@ -21,7 +21,8 @@ void write_connection_file(const std::string& path, const spec::network& net, co
     for (std::uint64_t src = 0; src + 1 < t.source_segments.size(); ++src)
       for (std::uint64_t seg = t.source_segments[src]; seg < t.source_segments[src + 1]; ++seg)
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k)
-          rows.push_back({src, t.synapses[k].target, t.segment_delay[seg] * net.run.dt, t.synapses[k].weight});
+          rows.push_back(
+              {src, t.synapses[k].target, t.segment_delay[seg] * net.run.dt, t.synapses[k].weight});
   }
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
     return std::tie(a.target, a.source, a.delay, a.weight) < std::tie(b.target, b.source, b.delay, b.weight);

@@ -170,7 +170,8 @@ private:
         continue;
       const auto* info = models::find_model(net_.populations[p].model);
       if (info->is_source)
-        fail(key + ".population", "population '" + m.population + "' is a spike_source and has no state to record");
+        fail(key + ".population",
+             "population '" + m.population + "' is a spike_source and has no state to record");
       const auto* first_info = models::find_model(net_.populations[net_.population_of(first)].model);
       for (std::size_t i = 0; i < m.variables.size(); ++i)
         if (info->find_state(m.variables[i]) >= 0 &&

@@ -77,13 +77,18 @@ private:
     std::filesystem::path circuit(path);
     if (circuit.is_relative())
       circuit = std::filesystem::path(t_.file()).parent_path() / circuit;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(circuit, ec))
+      t_.fail("sonata.circuit", "no such file: " + circuit.string(), t.get("circuit"));
     const auto before = net_.populations.size();
     const auto c = sonata::add_circuit(net_, circuit);
     for (std::size_t i = before; i < net_.populations.size(); ++i)
       for (std::size_t j = 0; j < before; ++j)
         if (net_.populations[j].name == net_.populations[i].output())
-          t_.fail("sonata.circuit", "the circuit's population " + net_.populations[i].output() +
-                                        " has the name of a population of this file", t.get("circuit"));
+          t_.fail("sonata.circuit",
+                  "the circuit's population " + net_.populations[i].output() +
+                      " has the name of a population of this file",
+                  t.get("circuit"));
     for (const auto& w : c.warnings)
       std::cerr << "myelin: warning: " << w << "\n";
   }
@@ -308,7 +313,8 @@ private:
     d.rate = t_.number(t_.required(t, key, "rate"), key + ".rate");
     if (d.rate < 0)
       t_.fail(key + ".rate", "must be >= 0 Hz", t.get("rate"));
-    d.targets = expand_parts(t_.strings(t_.required(t, key, "targets"), key + ".targets"), key + ".targets", &t);
+    d.targets =
+        expand_parts(t_.strings(t_.required(t, key, "targets"), key + ".targets"), key + ".targets", &t);
     d.weight = t_.number(t_.required(t, key, "weight"), key + ".weight");
     d.delay = t_.number(t_.required(t, key, "delay"), key + ".delay");
     net_.poisson_devices.push_back(std::move(d));
@@ -396,7 +402,8 @@ private:
         parts += " " + p.name;
     if (!parts.empty())
       t_.fail(key,
-              "SONATA population '" + name + "' holds several node types; a projection names one of them:" + parts,
+              "SONATA population '" + name +
+                  "' holds several node types; a projection names one of them:" + parts,
               at);
     t_.fail(key, "unknown population '" + name + "'", at);
   }

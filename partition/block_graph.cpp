@@ -40,14 +40,16 @@ block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
   const std::size_t B = bl.size();
   const auto indegree = expected_indegree(net);
   for (std::size_t b = 0; b < B; ++b)
-    g.cost.push_back(static_cast<double>(bl.neurons(b)) * (decomposition::neuron_cost + indegree[bl.population(b)]));
+    g.cost.push_back(static_cast<double>(bl.neurons(b)) *
+                     (decomposition::neuron_cost + indegree[bl.population(b)]));
   // Dense B x B: at most 2048^2 doubles by default_block_count.
   std::vector<double> w(B * B, 0.0);
   const auto offsets = net.population_offsets();
   for (const auto& pr : net.projections) {
     const auto s = static_cast<std::size_t>(net.find_population(pr.source));
     const auto t = static_cast<std::size_t>(net.find_population(pr.target));
-    const double S = static_cast<double>(net.populations[s].size), T = static_cast<double>(net.populations[t].size);
+    const double S = static_cast<double>(net.populations[s].size),
+                 T = static_cast<double>(net.populations[t].size);
     const double total = expected_total(pr, S, T, s == t);
     for (auto a = bl.first_block(s); a < bl.first_block(s + 1); ++a)
       for (auto c = bl.first_block(t); c < bl.first_block(t + 1); ++c) {
@@ -59,7 +61,8 @@ block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
             w[a * B + c] += static_cast<double>(hi - lo);
           continue;
         }
-        w[a * B + c] += total * static_cast<double>(bl.neurons(a)) / S * static_cast<double>(bl.neurons(c)) / T;
+        w[a * B + c] +=
+            total * static_cast<double>(bl.neurons(a)) / S * static_cast<double>(bl.neurons(c)) / T;
       }
   }
   for (const auto& [src, tgt] : listed)

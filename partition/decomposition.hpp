@@ -35,7 +35,8 @@ public:
   // block or round_robin.
   decomposition(const spec::network& net, int n_ranks, strategy s);
   // graph: block b of `blk` goes to rank block_owner[b].
-  decomposition(const spec::network& net, int n_ranks, const blocks& blk, const std::vector<int>& block_owner);
+  decomposition(const spec::network& net, int n_ranks, const blocks& blk,
+                const std::vector<int>& block_owner);
 
   int ranks() const { return n_ranks_; }
   strategy kind() const { return strategy_; }

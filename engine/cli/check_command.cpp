@@ -119,8 +119,8 @@ int check_command(const check_options& opts) {
       }
       synapses += static_cast<double>(es.edges);
       synapse_bytes += static_cast<double>(es.edges) * 8.0;
-      std::cout << "    " << es.population << ": " << es.source << " -> " << es.target << std::setw(12) << es.edges
-                << "  static_synapse, 8 B/synapse\n";
+      std::cout << "    " << es.population << ": " << es.source << " -> " << es.target << std::setw(12)
+                << es.edges << "  static_synapse, 8 B/synapse\n";
     }
   }
   const double neurons = static_cast<double>(net.total_neurons());
@@ -158,8 +158,8 @@ int check_command(const check_options& opts) {
   for (const auto& sq : choice.strategies)
     std::cout << "    " << std::left << std::setw(12) << sq.strategy << std::right << std::fixed
               << std::setprecision(4) << std::setw(19) << sq.q.crossing_fraction << std::setprecision(3)
-              << std::setw(12) << sq.q.imbalance << std::setprecision(1) << std::setw(23) << sq.q.bytes_per_spike
-              << std::defaultfloat << "\n";
+              << std::setw(12) << sq.q.imbalance << std::setprecision(1) << std::setw(23)
+              << sq.q.bytes_per_spike << std::defaultfloat << "\n";
   const auto indegree = partition::expected_indegree(net);
   std::cout << "  decomposition over " << opts.ranks << " rank(s), " << partition::strategy_name(strategy)
             << ": imbalance " << std::fixed << std::setprecision(3) << decomp.imbalance() << std::defaultfloat
@@ -171,8 +171,10 @@ int check_command(const check_options& opts) {
       const double c = static_cast<double>(sl.count);
       n += c;
       syn += c * indegree[sl.population];
-      state += c * (8.0 * static_cast<double>(models::find_model(net.populations[sl.population].model)->state.size()) +
-                    4.0);
+      state +=
+          c *
+          (8.0 * static_cast<double>(models::find_model(net.populations[sl.population].model)->state.size()) +
+           4.0);
     }
     const double mem = syn * bytes_per_synapse + neurons * 16.0 + state + 2.0 * slots * n * 8.0;
     std::cout << "    " << std::setw(4) << r << std::setw(13) << std::llround(n) << std::setw(14)

@@ -17,7 +17,7 @@ struct reported_elsewhere {
 struct run_options {
   std::string model;
   std::string output_dir; // empty: a SONATA config's output_dir, else "output"
-  unsigned threads = 0; // 0: all hardware threads
+  unsigned threads = 0;   // 0: all hardware threads
   std::optional<double> duration_ms;
   std::optional<std::uint64_t> seed;
   bool quiet = false;

@@ -10,8 +10,8 @@
 namespace myelin::cli {
 
 namespace {
-constexpr partition::strategy all_strategies[] = {partition::strategy::block, partition::strategy::round_robin,
-                                                  partition::strategy::graph};
+constexpr partition::strategy all_strategies[] = {
+    partition::strategy::block, partition::strategy::round_robin, partition::strategy::graph};
 
 // What rank 0 tells every rank: three qualities, then the graph's block owners.
 struct message {

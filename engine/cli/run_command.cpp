@@ -79,8 +79,7 @@ int run_command(const run_options& flags, comm::communicator& comm) {
       static_cast<int>(std::max<std::int64_t>(1, std::llround(100.0 / net.run.dt) / ln.epoch_steps));
   const bool resuming = !resume_path.empty();
   io::spike_file spikes((out / (net.spikes_file.empty() ? "spikes.h5" : net.spikes_file)).string(), net, comm,
-                       flush_every,
-                        resuming ? &resumed.spike_file_rows : nullptr);
+                        flush_every, resuming ? &resumed.spike_file_rows : nullptr);
   io::report_files reports(out, net, ln.trace_columns, comm, resuming ? &resumed.report_rows : nullptr);
   io::weight_files weights(out, net, ln, comm, resuming ? &resumed.step : nullptr);
   sim.set_spike_output(&spikes);

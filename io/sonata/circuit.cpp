@@ -63,7 +63,8 @@ params read_dynamics_json(const std::filesystem::path& file) {
   return p;
 }
 
-std::filesystem::path component_file(const json_config& cfg, const std::string& dir_key, const std::string& name) {
+std::filesystem::path component_file(const json_config& cfg, const std::string& dir_key,
+                                     const std::string& name) {
   const std::filesystem::path p(name);
   if (p.is_absolute())
     return p;
@@ -111,7 +112,8 @@ public:
 private:
   void read_nodes_entry(const nlohmann::json& e, const std::string& key) {
     const auto file = cfg_.path(cfg_.required(e, key, "nodes_file"), key + ".nodes_file").string();
-    const auto types_file = cfg_.path(cfg_.required(e, key, "node_types_file"), key + ".node_types_file").string();
+    const auto types_file =
+        cfg_.path(cfg_.required(e, key, "node_types_file"), key + ".node_types_file").string();
     h5_reader f(file);
     auto types = std::make_shared<const types_table>(types_file, "node_type_id");
     for (const auto& pop : f.members("/nodes"))
@@ -131,7 +133,8 @@ private:
     if (f.has(base + "/node_id")) {
       const auto ids = f.integers(base + "/node_id");
       if (ids.size() != n)
-        f.fail(base + "/node_id", "wrong shape: " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " nodes");
+        f.fail(base + "/node_id",
+               "wrong shape: " + std::to_string(ids.size()) + " ids for " + std::to_string(n) + " nodes");
       for (std::uint64_t i = 0; i < n; ++i)
         if (ids[i] != static_cast<std::int64_t>(i))
           f.fail(base + "/node_id", "node ids must be 0, 1, 2, ... in row order (as NEST assumes); row " +
@@ -144,7 +147,8 @@ private:
       group_id = f.integers(base + "/node_group_id");
       group_index = f.integers(base + "/node_group_index");
       if (group_id.size() != n || group_index.size() != n)
-        f.fail(base + "/node_group_index", "wrong shape: node_group_id and node_group_index need one row per node");
+        f.fail(base + "/node_group_index",
+               "wrong shape: node_group_id and node_group_index need one row per node");
     } else {
       for (std::uint64_t i = 0; i < n; ++i)
         group_index[i] = static_cast<std::int64_t>(i);
@@ -175,7 +179,8 @@ private:
             f.fail(base + "/" + std::to_string(group_id[i]) + "/dynamics_params/" + p,
                    "node " + std::to_string(i) + " has group index " + std::to_string(group_index[i]) +
                        " beyond the dataset's " + std::to_string(values.size()) + " rows");
-          apply_parameter(k, p, values[row], f.path(), base + "/" + std::to_string(group_id[i]) + "/dynamics_params/" + p);
+          apply_parameter(k, p, values[row], f.path(),
+                          base + "/" + std::to_string(group_id[i]) + "/dynamics_params/" + p);
         }
       kinds.push_back(std::move(k));
     }
@@ -188,7 +193,8 @@ private:
 
   node_kind type_kind(const types_table& types, std::int64_t t, const std::string& pop) {
     if (!types.has_type(t))
-      types.fail("node_type_id " + std::to_string(t), "used by population " + pop + " but not in the node types file");
+      types.fail("node_type_id " + std::to_string(t),
+                 "used by population " + pop + " but not in the node types file");
     const auto model_type = types.value(t, "model_type");
     if (!model_type)
       types.fail(types.key(t, "model_type"), "missing");
@@ -199,7 +205,8 @@ private:
       return k;
     }
     if (*model_type != "point_process" && *model_type != "point_neuron")
-      types.fail(types.key(t, "model_type"), "'" + *model_type + "' is not a point neuron; myelin runs point_process and virtual nodes");
+      types.fail(types.key(t, "model_type"),
+                 "'" + *model_type + "' is not a point neuron; myelin runs point_process and virtual nodes");
     const auto tmpl = types.value(t, "model_template");
     if (!tmpl)
       types.fail(types.key(t, "model_template"), "missing");
@@ -211,7 +218,8 @@ private:
       std::string known;
       for (const auto& pm : point_models())
         known += std::string(" ") + pm.sonata;
-      types.fail(types.key(t, "model_template"), "unknown model template '" + *tmpl + "'; myelin maps:" + known);
+      types.fail(types.key(t, "model_template"),
+                 "unknown model template '" + *tmpl + "'; myelin maps:" + known);
     }
     k.model = m->myelin;
     k.init = m->nest_initial;
@@ -284,7 +292,8 @@ private:
     if (e.contains("enabled") && e["enabled"].is_boolean() && !e["enabled"].get<bool>())
       return;
     const auto file = cfg_.path(cfg_.required(e, key, "edges_file"), key + ".edges_file").string();
-    const auto types_file = cfg_.path(cfg_.required(e, key, "edge_types_file"), key + ".edge_types_file").string();
+    const auto types_file =
+        cfg_.path(cfg_.required(e, key, "edge_types_file"), key + ".edge_types_file").string();
     h5_reader f(file);
     types_table types(types_file, "edge_type_id");
     for (const auto& pop : f.members("/edges"))
@@ -310,7 +319,8 @@ private:
     const auto& src = endpoint(f, base + "/source_node_id");
     const auto& tgt = endpoint(f, base + "/target_node_id");
     if (tgt.is_virtual)
-      f.fail(base + "/target_node_id", "targets virtual population " + tgt.name + ", which cannot receive synapses");
+      f.fail(base + "/target_node_id",
+             "targets virtual population " + tgt.name + ", which cannot receive synapses");
     es.source = src.name;
     es.target = tgt.name;
     es.source_first_gid = src.first_gid;
@@ -328,13 +338,15 @@ private:
       has_delay = has_delay || f.has(base + "/" + name + "/delay");
     }
     if (types.has_column("weight_function"))
-      out_.warnings.push_back(types.file() + ": weight_function names BMTK Python functions; myelin uses syn_weight as it is");
+      out_.warnings.push_back(
+          types.file() + ": weight_function names BMTK Python functions; myelin uses syn_weight as it is");
     for (const auto id : types.ids()) {
       spec::edge_type t;
       const auto tmpl = types.value(id, "model_template");
       if (tmpl && *tmpl != "static_synapse" && *tmpl != "nest:static_synapse")
         types.fail(types.key(id, "model_template"),
-                   "unknown model template '" + *tmpl + "'; myelin maps static_synapse (nest:static_synapse)");
+                   "unknown model template '" + *tmpl +
+                       "'; myelin maps static_synapse (nest:static_synapse)");
       if (const auto w = types.value(id, "syn_weight"))
         t.weight = number(types, id, "syn_weight", *w);
       if (const auto d = types.value(id, "delay"))
@@ -363,7 +375,8 @@ private:
     net_.edge_sets.push_back(std::move(es));
   }
 
-  static double number(const types_table& types, std::int64_t id, const std::string& col, const std::string& s) {
+  static double number(const types_table& types, std::int64_t id, const std::string& col,
+                       const std::string& s) {
     try {
       std::size_t used = 0;
       const double v = std::stod(s, &used);

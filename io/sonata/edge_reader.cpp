@@ -36,8 +36,8 @@ std::optional<index_paths> find_index(const h5_reader& f, const std::string& bas
 }
 
 // Rows (ascending) of the edges whose targets are the given node ids, via the index.
-std::vector<std::uint64_t> rows_from_index(const h5_reader& f, const index_paths& ix, const spec::edge_set& es,
-                                           const std::vector<std::int64_t>& ranges,
+std::vector<std::uint64_t> rows_from_index(const h5_reader& f, const index_paths& ix,
+                                           const spec::edge_set& es, const std::vector<std::int64_t>& ranges,
                                            const std::vector<std::uint64_t>& targets) {
   std::vector<std::uint64_t> range_rows;
   for (std::size_t k = 0; k < targets.size(); ++k) {
@@ -100,7 +100,8 @@ std::vector<std::uint64_t> rows_by_shared_pass(const h5_reader& f, const spec::e
 // Values of one per-edge attribute (syn_weight, delay, nsyns) for the given
 // edges, from their groups; NaN where an edge's group lacks it.
 std::vector<double> group_attribute(const h5_reader& f, const std::string& base, const std::string& name,
-                                    const std::vector<std::int64_t>& group, const std::vector<std::int64_t>& index) {
+                                    const std::vector<std::int64_t>& group,
+                                    const std::vector<std::int64_t>& index) {
   std::vector<double> out(group.size(), std::nan(""));
   std::map<std::int64_t, std::vector<std::uint64_t>> wanted; // group -> indices
   for (std::size_t k = 0; k < group.size(); ++k)
@@ -124,8 +125,8 @@ std::vector<double> group_attribute(const h5_reader& f, const std::string& base,
   return out;
 }
 
-void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<std::uint64_t>& rows, double dt,
-               std::vector<listed_synapse>& out) {
+void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<std::uint64_t>& rows,
+               double dt, std::vector<listed_synapse>& out) {
   const std::string base = "/edges/" + es.population;
   const auto runs = runs_of(rows);
   const auto src = f.integers(base + "/source_node_id", runs);
@@ -134,7 +135,8 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
   std::vector<std::int64_t> group(rows.size(), 0), index(rows.begin(), rows.end());
   if (f.has(base + "/edge_group_id")) {
     if (f.length(base + "/edge_group_id") != es.edges || f.length(base + "/edge_group_index") != es.edges)
-      f.fail(base + "/edge_group_index", "wrong shape: edge_group_id and edge_group_index need one row per edge");
+      f.fail(base + "/edge_group_index",
+             "wrong shape: edge_group_id and edge_group_index need one row per edge");
     group = f.integers(base + "/edge_group_id", runs);
     index = f.integers(base + "/edge_group_index", runs);
   }
@@ -149,10 +151,15 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
     check_node(f, base + "/target_node_id", tgt[k], es.target_count, es.target, rows[k]);
     const auto t = es.types.find(type[k]);
     if (t == es.types.end())
-      f.fail(base + "/edge_type_id", "edge " + std::to_string(rows[k]) + " has type " + std::to_string(type[k]) +
-                                         ", which " + es.types_file + " does not list");
-    double w = !std::isnan(weight[k]) ? weight[k] : !std::isnan(t->second.weight) ? t->second.weight : es.default_weight;
-    const double d = !std::isnan(delay[k]) ? delay[k] : !std::isnan(t->second.delay) ? t->second.delay : es.default_delay;
+      f.fail(base + "/edge_type_id", "edge " + std::to_string(rows[k]) + " has type " +
+                                         std::to_string(type[k]) + ", which " + es.types_file +
+                                         " does not list");
+    double w = !std::isnan(weight[k])          ? weight[k]
+               : !std::isnan(t->second.weight) ? t->second.weight
+                                               : es.default_weight;
+    const double d = !std::isnan(delay[k])          ? delay[k]
+                     : !std::isnan(t->second.delay) ? t->second.delay
+                                                    : es.default_delay;
     if (!std::isnan(nsyns[k])) {
       if (!(nsyns[k] >= 0))
         f.fail(base + "/nsyns", "edge " + std::to_string(rows[k]) + " has nsyns " + fmt(nsyns[k]));
@@ -160,8 +167,9 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
     }
     if (!std::isfinite(w))
       f.fail(base + "/syn_weight", "edge " + std::to_string(rows[k]) + " has weight " + fmt(w));
-    const std::string delay_key = !std::isnan(delay[k]) ? base + "/" + std::to_string(group[k]) + "/delay"
-                                                        : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": delay";
+    const std::string delay_key =
+        !std::isnan(delay[k]) ? base + "/" + std::to_string(group[k]) + "/delay"
+                              : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": delay";
     if (!(d >= 0))
       f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has a negative delay, " + fmt(d) + " ms");
     const auto steps = spec::delay_steps(d, dt);
@@ -199,8 +207,8 @@ std::vector<listed_synapse> read_owned_edges(const spec::network& net, const par
     read_rows(f, es, rows, net.run.dt, out);
     for (std::size_t k = before; k < out.size(); ++k)
       if (decomp.owner(out[k].target) != comm.rank())
-        f.fail(base + "/indices/target_to_source", "the index gives edge " + std::to_string(rows[k - before]) +
-                                                       " to the wrong target node");
+        f.fail(base + "/indices/target_to_source",
+               "the index gives edge " + std::to_string(rows[k - before]) + " to the wrong target node");
   }
   return out;
 }

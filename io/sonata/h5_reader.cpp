@@ -60,10 +60,11 @@ h5::handle h5_reader::open_dataset(const std::string& dataset, int rank, hsize_t
   hsize_t dims[2] = {0, 0};
   H5Sget_simple_extent_dims(space, dims, nullptr);
   if (found != rank || (rank == 2 && dims[1] != width))
-    fail(dataset, "wrong shape: expected " +
-                      (rank == 1 ? std::string("a 1-D dataset") : "[n][" + std::to_string(width) + "]") +
-                      ", found " + std::to_string(found) + " dimensions" +
-                      (found == 2 ? " [" + std::to_string(dims[0]) + "][" + std::to_string(dims[1]) + "]" : ""));
+    fail(dataset,
+         "wrong shape: expected " +
+             (rank == 1 ? std::string("a 1-D dataset") : "[n][" + std::to_string(width) + "]") + ", found " +
+             std::to_string(found) + " dimensions" +
+             (found == 2 ? " [" + std::to_string(dims[0]) + "][" + std::to_string(dims[1]) + "]" : ""));
   return d;
 }
 
@@ -122,7 +123,8 @@ bool h5_reader::holds_floats(const std::string& dataset) const {
   return H5Tget_class(type) == H5T_FLOAT;
 }
 
-std::vector<std::int64_t> h5_reader::whole_numbers(const std::string& dataset, const std::vector<double>& v) const {
+std::vector<std::int64_t> h5_reader::whole_numbers(const std::string& dataset,
+                                                   const std::vector<double>& v) const {
   // Some writers store ids as floats; they are accepted when they are whole.
   std::vector<std::int64_t> out(v.size());
   for (std::size_t k = 0; k < v.size(); ++k) {
@@ -174,7 +176,8 @@ std::vector<std::int64_t> h5_reader::pairs(const std::string& dataset) const {
   return v;
 }
 
-std::vector<std::int64_t> h5_reader::pairs(const std::string& dataset, const std::vector<row_range>& rows) const {
+std::vector<std::int64_t> h5_reader::pairs(const std::string& dataset,
+                                           const std::vector<row_range>& rows) const {
   std::vector<std::int64_t> v(2 * total(rows));
   std::uint64_t n = 0;
   read(dataset, 2, 2, true, H5T_NATIVE_INT64, v.data(), &rows, n);

@@ -4,9 +4,8 @@
 // value, "${configdir}" is the config's own directory, and relative paths are
 // taken from that directory (as BMTK and NEST do). Errors name the file and the
 // key (dotted, e.g. networks.nodes[0].nodes_file).
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace myelin::io::sonata {

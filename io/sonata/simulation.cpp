@@ -105,11 +105,13 @@ private:
         continue;
       const auto type = sim.string(sim.required(in, key, "input_type"), key + ".input_type");
       if (type != "spikes")
-        sim.fail(key + ".input_type", "'" + type + "' is not supported; myelin runs spike inputs to virtual nodes");
+        sim.fail(key + ".input_type",
+                 "'" + type + "' is not supported; myelin runs spike inputs to virtual nodes");
       if (in.contains("module")) {
         const auto module = sim.string(in["module"], key + ".module");
         if (module != "h5" && module != "sonata" && module != "hdf5")
-          sim.fail(key + ".module", "'" + module + "' is not supported; myelin reads SONATA spike files (h5)");
+          sim.fail(key + ".module",
+                   "'" + module + "' is not supported; myelin reads SONATA spike files (h5)");
       }
       const auto input_file = sim.path(sim.required(in, key, "input_file"), key + ".input_file").string();
       const auto set = sim.string(sim.required(in, key, "node_set"), key + ".node_set");
@@ -157,7 +159,8 @@ private:
       auto selections = sets_.resolve(cells, sim.file(), key + ".cells");
       std::erase_if(selections, [](const node_selection& s) { return s.population->is_virtual; });
       if (selections.empty())
-        sim.fail(key + ".cells", "node set '" + cells + "' holds only virtual nodes, which have no " + variable);
+        sim.fail(key + ".cells",
+                 "node set '" + cells + "' holds only virtual nodes, which have no " + variable);
       for (const auto& sel : selections) {
         spec::multimeter m;
         m.name = selections.size() == 1 ? name : name + "_" + sel.population->name;

@@ -7,7 +7,8 @@
 
 namespace myelin::io::sonata {
 
-spike_trains read_spike_trains(const std::string& file, const std::string& population, std::uint64_t n_nodes) {
+spike_trains read_spike_trains(const std::string& file, const std::string& population,
+                               std::uint64_t n_nodes) {
   h5_reader f(file);
   std::string ids_path, times_path;
   if (f.has("/spikes/" + population + "/timestamps")) {
@@ -17,14 +18,14 @@ spike_trains read_spike_trains(const std::string& file, const std::string& popul
     ids_path = "/spikes/gids";
     times_path = "/spikes/timestamps";
   } else {
-    f.fail("/spikes/" + population, "no spikes for population " + population +
-                                        " (neither /spikes/" + population + "/timestamps nor a flat /spikes/gids)");
+    f.fail("/spikes/" + population, "no spikes for population " + population + " (neither /spikes/" +
+                                        population + "/timestamps nor a flat /spikes/gids)");
   }
   const auto ids = f.integers(ids_path);
   const auto times = f.numbers(times_path);
   if (ids.size() != times.size())
-    f.fail(times_path, "wrong shape: " + std::to_string(times.size()) + " times for " + std::to_string(ids.size()) +
-                           " node ids");
+    f.fail(times_path, "wrong shape: " + std::to_string(times.size()) + " times for " +
+                           std::to_string(ids.size()) + " node ids");
   double scale = 1.0; // timestamps in ms unless the units attribute says s
   const auto units = f.string_attribute(times_path, "units");
   if (units == "s")

@@ -54,8 +54,8 @@ types_table::types_table(const std::string& file, const std::string& id_column)
     if (fields.size() != columns_.size())
       fail("line " + std::to_string(line_no),
            std::to_string(fields.size()) + " values for " + std::to_string(columns_.size()) + " columns");
-    const auto col = static_cast<std::size_t>(std::find(columns_.begin(), columns_.end(), id_column) -
-                                              columns_.begin());
+    const auto col =
+        static_cast<std::size_t>(std::find(columns_.begin(), columns_.end(), id_column) - columns_.begin());
     std::int64_t id = 0;
     const auto& s = fields[col];
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);

@@ -1,6 +1,6 @@
 """Plastic networks across ranks: spikes and recorded weights are identical
-for 1, 2 and 3 ranks under both partitions, and a run checkpointed on one
-rank resumes on three (and the reverse) exactly. The spike file is long
+for 1, 2 and 3 ranks under every partition, and a run checkpointed on one
+rank resumes on three (and the reverse, and graph-partitioned 3 on 2) exactly. The spike file is long
 enough to span several chunks, which a resume on several ranks must extend."""
 import os
 import subprocess
@@ -32,17 +32,17 @@ def same(a, b):
 
 whole = temp_dir()
 myelin("run", MODEL, "-o", whole, "--quiet", "--threads", "1", check=True)
-for ranks, partition in ((2, "block"), (3, "round_robin")):
+for ranks, partition in ((2, "block"), (3, "round_robin"), (3, "graph")):
     out = temp_dir()
     r = mpirun(ranks, "run", MODEL, "-o", out, "--quiet", "--threads", "1", "--partition", partition)
     f.check(r.returncode == 0, f"{ranks} ranks: exit {r.returncode} {r.stderr[-1500:]}")
     f.check(spikes(out) == spikes(whole), f"{ranks} ranks ({partition}): same spikes")
     f.check(same(weights(out), weights(whole)), f"{ranks} ranks ({partition}): same weights")
 
-for before, after in ((1, 3), (3, 1)):
+for before, after, partition in ((1, 3, "round_robin"), (3, 1, "round_robin"), (3, 2, "graph")):
     out = temp_dir()
     r = mpirun(before, "run", MODEL, "-o", out, "--quiet", "--duration", "1000", "--checkpoint-at", "700",
-               "--partition", "round_robin")
+               "--partition", partition)
     f.check(r.returncode == 0, f"{before} ranks to 1000 ms: exit {r.returncode} {r.stderr[-1500:]}")
     r = mpirun(after, "run", MODEL, "-o", out, "--quiet", "--threads", "2", "--resume", "latest")
     f.check(r.returncode == 0, f"resume on {after} ranks: exit {r.returncode} {r.stderr[-1500:]}")

@@ -13,9 +13,11 @@ namespace {
 TEST(Subscriptions, ASpikeGoesExactlyToTheRanksHoldingTargetsOfItsSource) {
   auto& comm = *world_comm;
   const auto net = io::parse_model(all_rules(), "test.toml");
-  for (auto strategy : {partition::strategy::block, partition::strategy::round_robin, partition::strategy::graph}) {
-    const auto decomp = strategy == partition::strategy::graph ? partition::graph_decomposition(net, comm.size())
-                                                               : partition::decomposition(net, comm.size(), strategy);
+  for (auto strategy :
+       {partition::strategy::block, partition::strategy::round_robin, partition::strategy::graph}) {
+    const auto decomp = strategy == partition::strategy::graph
+                            ? partition::graph_decomposition(net, comm.size())
+                            : partition::decomposition(net, comm.size(), strategy);
     const auto ln = build(net, decomp, comm, 2);
     // What this rank needs: sources with synapses here, by owner.
     std::vector<std::vector<std::uint64_t>> needed(static_cast<std::size_t>(comm.size()));

@@ -1,0 +1,70 @@
+"""SONATA circuits and graph partitioning across ranks (promise 1): the 300-cell
+circuit gives one rank's spikes and membrane potentials on 3 ranks under every
+partition, also when its edge files have no index (the shared pass), and
+checkpoints written under graph partitioning resume on other rank counts and
+strategies exactly, for the circuit and for examples/areas.toml."""
+import os
+import shutil
+import subprocess
+
+import h5py
+import numpy as np
+
+from common import MYELIN, SOURCE, Failures, myelin, temp_dir
+from common import sorted_spikes as spikes
+
+MPIEXEC = os.environ["MPIEXEC"]
+DATA = os.environ.get("MYELIN_SONATA_DATA", os.path.join(SOURCE, "..", "shared", "data", "sonata"))
+SONATA = os.path.join(SOURCE, "examples", "sonata_300", "simulation_config.json")
+AREAS = os.path.join(SOURCE, "examples", "areas.toml")
+f = Failures()
+
+
+def mpirun(ranks, *args):
+    return subprocess.run([MPIEXEC, "-n", str(ranks), MYELIN, *args], capture_output=True, text=True, timeout=600)
+
+
+def trace(out):
+    with h5py.File(os.path.join(out, "membrane_potential.h5")) as h:
+        return h["report/internal/data"][:]
+
+
+def run(ranks, model, out, *flags):
+    r = mpirun(ranks, "run", model, "-o", out, "--quiet", *flags)
+    f.check(r.returncode == 0, f"{ranks} ranks {' '.join(flags)}: exit {r.returncode} {r.stderr[-1500:]}")
+    return r
+
+
+# The 300-cell circuit, 600 ms.
+whole = temp_dir()
+myelin("run", SONATA, "-o", whole, "--quiet", "--threads", "1", "--duration", "600", check=True)
+for partition in ("block", "round_robin", "graph"):
+    out = temp_dir()
+    run(3, SONATA, out, "--threads", "2", "--duration", "600", "--partition", partition)
+    f.check(spikes(out) == spikes(whole), f"300 cells, 3 ranks ({partition}): same spikes")
+    f.check(np.array_equal(trace(out), trace(whole)), f"300 cells, 3 ranks ({partition}): same V_m")
+
+# Without indices every rank reads a slice of target_node_id and hands rows to their owners.
+copy = temp_dir()
+shutil.copytree(os.path.join(DATA, "300_pointneurons"), os.path.join(copy, "300_pointneurons"))
+shutil.copytree(os.path.join(DATA, "shared_components"), os.path.join(copy, "shared_components"))
+for name in ("internal_internal_edges.h5", "external_internal_edges.h5"):
+    with h5py.File(os.path.join(copy, "300_pointneurons", "network", name), "a") as h:
+        for pop in h["edges"]:
+            del h["edges"][pop]["indices"]
+out = temp_dir()
+run(2, os.path.join(copy, "300_pointneurons", "simulation_config.json"), out, "--duration", "600",
+    "--partition", "round_robin")
+f.check(spikes(out) == spikes(whole), "300 cells without edge indices, 2 ranks: same spikes")
+
+# Checkpoints under graph partitioning, resumed elsewhere.
+for model, duration, at, label in ((SONATA, "600", "300", "300 cells"), (AREAS, "150", "100", "areas")):
+    straight = temp_dir()
+    myelin("run", model, "-o", straight, "--quiet", "--threads", "4", "--duration", duration, check=True)
+    for before, after, p_before, p_after in ((3, 2, "graph", "block"), (2, 3, "round_robin", "graph")):
+        out = temp_dir()
+        run(before, model, out, "--duration", duration, "--checkpoint-at", at, "--partition", p_before, "--threads", "2")
+        run(after, model, out, "--duration", duration, "--resume", "latest", "--partition", p_after, "--threads", "1")
+        f.check(spikes(out) == spikes(straight),
+                f"{label}: checkpoint on {before} ranks ({p_before}) resumed on {after} ({p_after}): same spikes")
+f.finish()
