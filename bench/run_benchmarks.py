@@ -7,7 +7,12 @@ docs/benchmarks.md; tests never assert them.
 
     bench/run_benchmarks.py [--myelin build/engine/myelin] [--ranks 1,2,4] [--threads 1,2]
                             [--networks brunel_alpha,brunel_delta] [--duration MS] [--repeat N]
-                            [--checkpoint]
+                            [--partition block,round_robin,graph] [--checkpoint]
+
+A network is an example's name: examples/NAME.toml, or a SONATA example
+directory examples/NAME/simulation_config.json (sonata_300). Each run also
+reports its partition strategy, the partitioning time and the fraction of
+synapses crossing ranks that run.json holds for it.
 
 With --checkpoint it measures checkpoints instead: one written half-way
 through --duration (default 200 ms) and read back by a resumed run.
@@ -26,10 +31,15 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def run_once(myelin, network, ranks, threads, duration):
+def model_path(network):
+    sonata = os.path.join(ROOT, "examples", network, "simulation_config.json")
+    return sonata if os.path.exists(sonata) else os.path.join(ROOT, "examples", network + ".toml")
+
+
+def run_once(myelin, network, ranks, threads, duration, partition="block"):
     out = tempfile.mkdtemp(prefix="myelin-bench-")
-    cmd = [myelin, "run", os.path.join(ROOT, "examples", network + ".toml"), "-o", out, "--threads", str(threads),
-           "--quiet"]
+    cmd = [myelin, "run", model_path(network), "-o", out, "--threads", str(threads), "--quiet",
+           "--partition", partition]
     if ranks > 1:
         cmd = ["mpiexec", "-n", str(ranks), *cmd]
     if duration is not None:
@@ -47,6 +57,10 @@ def run_once(myelin, network, ranks, threads, duration):
         "ranks": r["ranks"],
         "threads": r["threads"],
         "backend": r["backend"],
+        "partition": r["partition"],
+        "partition_s": round(r.get("partition_s", 0.0), 4),
+        "crossing_fraction": round(r["partition_quality"][r["partition"]]["crossing_fraction"], 4)
+        if "partition_quality" in r else None,
         "build_s": round(r["build_s"], 4),
         "sim_s": round(r["sim_s"], 4),
         "rtf": round(r["rtf"], 4),
@@ -60,14 +74,14 @@ def run_once(myelin, network, ranks, threads, duration):
     }
 
 
-def checkpoint_once(myelin, network, ranks, threads, duration):
+def checkpoint_once(myelin, network, ranks, threads, duration, partition="block"):
     """Writes one checkpoint half-way through `duration` ms, then resumes from
     it: write and read (restore) time, size per neuron and per synapse."""
     duration = duration or 200.0
     out = tempfile.mkdtemp(prefix="myelin-bench-")
-    model = os.path.join(ROOT, "examples", network + ".toml")
+    model = model_path(network)
     launch = ["mpiexec", "-n", str(ranks)] if ranks > 1 else []
-    common = ["-o", out, "--threads", str(threads), "--quiet"]
+    common = ["-o", out, "--threads", str(threads), "--quiet", "--partition", partition]
     subprocess.run([*launch, myelin, "run", model, *common, "--duration", str(duration / 2), "--checkpoint-at",
                     str(duration / 2)], check=True)
     with open(os.path.join(out, "run.json")) as f:
@@ -97,14 +111,17 @@ def main():
     ap.add_argument("--networks", default="brunel_alpha,brunel_delta")
     ap.add_argument("--duration", type=float, default=None, help="override the model's duration (ms)")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--partition", default="block", help="strategies, comma-separated")
     ap.add_argument("--checkpoint", action="store_true", help="measure checkpoint write and read instead")
     args = ap.parse_args()
     for network in args.networks.split(","):
         for ranks in (int(r) for r in args.ranks.split(",")):
             for threads in (int(t) for t in args.threads.split(",")):
-                for _ in range(args.repeat):
-                    measure = checkpoint_once if args.checkpoint else run_once
-                    print(json.dumps(measure(args.myelin, network, ranks, threads, args.duration)), flush=True)
+                for partition in args.partition.split(","):
+                    for _ in range(args.repeat):
+                        measure = checkpoint_once if args.checkpoint else run_once
+                        print(json.dumps(measure(args.myelin, network, ranks, threads, args.duration, partition)),
+                              flush=True)
 
 
 if __name__ == "__main__":

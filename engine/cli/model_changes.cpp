@@ -1,5 +1,6 @@
 #include "engine/cli/model_changes.hpp"
 
+#include <cmath>
 #include <set>
 #include <sstream>
 
@@ -14,6 +15,11 @@ bool same(const spec::distribution& a, const spec::distribution& b) {
 bool same(const spec::rule& a, const spec::rule& b) {
   return a.type == b.type && a.n == b.n && a.p == b.p && a.allow_autapses == b.allow_autapses &&
          a.allow_multapses == b.allow_multapses;
+}
+
+// Equal, or both unset (NaN).
+bool same_value(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
 }
 
 template <class T>
@@ -91,6 +97,27 @@ model_changes compare_models(const spec::network& saved, const spec::network& no
       accept(key + ".weight", change(a.weight, b.weight));
     if (a.delay != b.delay)
       accept(key + ".delay", change(a.delay, b.delay));
+  }
+
+  // SONATA edges are read again from their files on resume: the same edge
+  // populations with the same counts and types must be there (a moved file is
+  // accepted with --force-model; edits that keep the counts are not detected).
+  if (saved.edge_sets.size() != now.edge_sets.size())
+    refuse("edges", change(saved.edge_sets.size(), now.edge_sets.size()) + " SONATA edge populations");
+  for (std::size_t i = 0; i < std::min(saved.edge_sets.size(), now.edge_sets.size()); ++i) {
+    const auto &a = saved.edge_sets[i], &b = now.edge_sets[i];
+    const std::string key = "edges." + b.population;
+    if (a.population != b.population || a.source != b.source || a.target != b.target || a.edges != b.edges)
+      refuse(key, a.population + " (" + std::to_string(a.edges) + " edges) -> " + b.population + " (" +
+                      std::to_string(b.edges) + " edges)");
+    bool types_same = a.types.size() == b.types.size();
+    for (auto ia = a.types.begin(), ib = b.types.begin(); types_same && ia != a.types.end(); ++ia, ++ib)
+      types_same = ia->first == ib->first && same_value(ia->second.weight, ib->second.weight) &&
+                   same_value(ia->second.delay, ib->second.delay);
+    if (!types_same)
+      accept(key + ".types", "edge types file changed");
+    if (a.file != b.file)
+      accept(key + ".file", a.file + " -> " + b.file);
   }
 
   // Output files continue where the checkpoint left them: recorders must match.
