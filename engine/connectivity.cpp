@@ -115,24 +115,7 @@ double projection_generator::next_weight(rng::stream& s) const {
 }
 
 double projection_generator::expected_synapses() const {
-  using kind = spec::rule::kind;
-  const double S = static_cast<double>(S_), T = static_cast<double>(T_);
-  const double self = same_population_ && !rule_.allow_autapses ? 1.0 : 0.0;
-  switch (rule_.type) {
-  case kind::all_to_all:
-    return T * (S - self);
-  case kind::one_to_one:
-    return self > 0 ? 0.0 : T;
-  case kind::fixed_indegree:
-    return T * static_cast<double>(rule_.n);
-  case kind::fixed_outdegree:
-    return S * static_cast<double>(rule_.n);
-  case kind::fixed_total_number:
-    return static_cast<double>(rule_.n);
-  case kind::pairwise_bernoulli:
-    return rule_.p * T * (S - self);
-  }
-  return 0.0;
+  return spec::expected_synapses(net_, proj_);
 }
 
 } // namespace myelin

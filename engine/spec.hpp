@@ -185,6 +185,32 @@ struct network {
   }
 };
 
+// Expected number of synapses a projection makes, from its rule and the
+// populations' sizes (exact for every rule but pairwise_bernoulli).
+inline double expected_synapses(const network& net, const projection& pr) {
+  using kind = rule::kind;
+  const int s = net.find_population(pr.source), t = net.find_population(pr.target);
+  const double S = static_cast<double>(net.populations[static_cast<std::size_t>(s)].size),
+               T = static_cast<double>(net.populations[static_cast<std::size_t>(t)].size);
+  const auto& r = pr.connectivity;
+  const double self = s == t && !r.allow_autapses ? 1.0 : 0.0;
+  switch (r.type) {
+  case kind::all_to_all:
+    return T * (S - self);
+  case kind::one_to_one:
+    return self > 0 ? 0.0 : T;
+  case kind::fixed_indegree:
+    return T * static_cast<double>(r.n);
+  case kind::fixed_outdegree:
+    return S * static_cast<double>(r.n);
+  case kind::fixed_total_number:
+    return static_cast<double>(r.n);
+  case kind::pairwise_bernoulli:
+    return r.p * T * (S - self);
+  }
+  return 0.0;
+}
+
 // Delay in whole steps (rounded to nearest, as NEST does).
 inline std::int64_t delay_steps(double delay_ms, double dt) {
   return std::llround(delay_ms / dt);

@@ -6,32 +6,6 @@
 
 namespace myelin::partition {
 
-namespace {
-
-// Expected synapses of one projection in total (as the rule defines it).
-double expected_total(const spec::projection& pr, double S, double T, bool same) {
-  using kind = spec::rule::kind;
-  const auto& r = pr.connectivity;
-  const double self = same && !r.allow_autapses ? 1.0 : 0.0;
-  switch (r.type) {
-  case kind::all_to_all:
-    return T * (S - self);
-  case kind::one_to_one:
-    return self > 0 ? 0.0 : std::min(S, T);
-  case kind::fixed_indegree:
-    return T * static_cast<double>(r.n);
-  case kind::fixed_outdegree:
-    return S * static_cast<double>(r.n);
-  case kind::fixed_total_number:
-    return static_cast<double>(r.n);
-  case kind::pairwise_bernoulli:
-    return r.p * T * (S - self);
-  }
-  return 0;
-}
-
-} // namespace
-
 block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
                              const std::vector<std::pair<std::uint64_t, std::uint64_t>>& listed) {
   block_graph g;
@@ -50,7 +24,7 @@ block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
     const auto t = static_cast<std::size_t>(net.find_population(pr.target));
     const double S = static_cast<double>(net.populations[s].size),
                  T = static_cast<double>(net.populations[t].size);
-    const double total = expected_total(pr, S, T, s == t);
+    const double total = spec::expected_synapses(net, pr);
     for (auto a = bl.first_block(s); a < bl.first_block(s + 1); ++a)
       for (auto c = bl.first_block(t); c < bl.first_block(t + 1); ++c) {
         if (pr.connectivity.type == spec::rule::kind::one_to_one) {

@@ -22,35 +22,10 @@ const char* strategy_name(strategy s) {
 }
 
 std::vector<double> expected_indegree(const spec::network& net) {
-  using kind = spec::rule::kind;
   std::vector<double> k(net.populations.size(), 0.0);
   for (const auto& pr : net.projections) {
-    const auto s = static_cast<std::size_t>(net.find_population(pr.source));
     const auto t = static_cast<std::size_t>(net.find_population(pr.target));
-    const double S = static_cast<double>(net.populations[s].size),
-                 T = static_cast<double>(net.populations[t].size);
-    const auto& r = pr.connectivity;
-    const double self = (s == t && !r.allow_autapses) ? 1.0 : 0.0;
-    switch (r.type) {
-    case kind::all_to_all:
-      k[t] += S - self;
-      break;
-    case kind::one_to_one:
-      k[t] += self > 0 ? 0.0 : 1.0;
-      break;
-    case kind::fixed_indegree:
-      k[t] += static_cast<double>(r.n);
-      break;
-    case kind::fixed_outdegree:
-      k[t] += S * static_cast<double>(r.n) / T;
-      break;
-    case kind::fixed_total_number:
-      k[t] += static_cast<double>(r.n) / T;
-      break;
-    case kind::pairwise_bernoulli:
-      k[t] += r.p * (S - self);
-      break;
-    }
+    k[t] += spec::expected_synapses(net, pr) / static_cast<double>(net.populations[t].size);
   }
   // SONATA edges: their mean in-degree, over every part of the target population.
   for (const auto& es : net.edge_sets)
