@@ -11,8 +11,6 @@
 namespace myelin::io {
 namespace {
 
-// Delays are stored in 16 bits per synapse segment.
-constexpr std::int64_t max_delay_steps = 65535;
 
 std::string fmt(double v) {
   std::ostringstream os;

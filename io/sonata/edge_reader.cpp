@@ -1,6 +1,7 @@
 #include "io/sonata/edge_reader.hpp"
 
 #include "engine/error.hpp"
+#include "io/model_checks.hpp"
 #include "io/sonata/h5_reader.hpp"
 
 #include <algorithm>
@@ -176,6 +177,9 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
     if (steps < 1)
       f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) +
                             " ms, less than one step of dt = " + fmt(dt) + " ms");
+    if (steps > max_delay_steps)
+      f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) + " ms, more than " +
+                            std::to_string(max_delay_steps) + " steps");
     out.push_back({es.source_first_gid + static_cast<std::uint64_t>(src[k]),
                    es.target_first_gid + static_cast<std::uint64_t>(tgt[k]), w, steps});
   }
