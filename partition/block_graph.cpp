@@ -6,10 +6,31 @@
 
 namespace myelin::partition {
 
-block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
-                             const std::vector<std::pair<std::uint64_t, std::uint64_t>>& listed) {
+std::vector<block_pair> merge_pairs(std::vector<block_pair> pairs) {
+  std::sort(pairs.begin(), pairs.end(), [](const block_pair& a, const block_pair& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
+  std::vector<block_pair> out;
+  for (const auto& p : pairs)
+    if (!out.empty() && out.back().source == p.source && out.back().target == p.target)
+      out.back().synapses += p.synapses;
+    else
+      out.push_back(p);
+  return out;
+}
+
+std::vector<block_pair> count_pairs(const blocks& blk,
+                                    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& edges) {
+  std::vector<block_pair> pairs;
+  pairs.reserve(edges.size());
+  for (const auto& [s, t] : edges)
+    pairs.push_back({static_cast<std::uint32_t>(blk.block_of(s)), static_cast<std::uint32_t>(blk.block_of(t)), 1.0});
+  return merge_pairs(std::move(pairs));
+}
+
+block_graph make_block_graph(const spec::network& net, const blocks& blk, const std::vector<block_pair>& counted) {
   block_graph g;
-  g.blocks = partition::blocks(net, n_blocks);
+  g.blocks = blk;
   const auto& bl = g.blocks;
   const std::size_t B = bl.size();
   const auto indegree = expected_indegree(net);
@@ -39,8 +60,8 @@ block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
             total * static_cast<double>(bl.neurons(a)) / S * static_cast<double>(bl.neurons(c)) / T;
       }
   }
-  for (const auto& [src, tgt] : listed)
-    w[bl.block_of(src) * B + bl.block_of(tgt)] += 1.0;
+  for (const auto& p : counted)
+    w[p.source * B + p.target] += p.synapses;
   g.arc_first.push_back(0);
   for (std::size_t a = 0; a < B; ++a) {
     for (std::size_t c = 0; c < B; ++c)

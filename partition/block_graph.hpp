@@ -23,8 +23,18 @@ struct block_graph {
   double total_synapses = 0;
 };
 
-// listed: every listed synapse as (source gid, target gid).
-block_graph make_block_graph(const spec::network& net, std::size_t n_blocks,
-                             const std::vector<std::pair<std::uint64_t, std::uint64_t>>& listed);
+// Synapses counted from one block onto another (listed SONATA edges).
+struct block_pair {
+  std::uint32_t source = 0, target = 0; // blocks
+  double synapses = 0;
+};
+
+// Sums the counts of equal pairs; sorted by (source, target).
+std::vector<block_pair> merge_pairs(std::vector<block_pair> pairs);
+// Counts of (source gid, target gid) edges between the blocks.
+std::vector<block_pair> count_pairs(const blocks& blk,
+                                    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& edges);
+
+block_graph make_block_graph(const spec::network& net, const blocks& blk, const std::vector<block_pair>& counted);
 
 } // namespace myelin::partition

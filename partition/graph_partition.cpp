@@ -61,9 +61,8 @@ std::vector<int> partition_blocks(const block_graph& g, int n_ranks) {
   return owner;
 }
 
-decomposition graph_decomposition(const spec::network& net, int n_ranks,
-                                  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& listed) {
-  const auto g = make_block_graph(net, default_block_count(n_ranks), listed);
+decomposition graph_decomposition(const spec::network& net, int n_ranks) {
+  const auto g = make_block_graph(net, blocks(net, default_block_count(n_ranks)), {});
   return decomposition(net, n_ranks, g.blocks, partition_blocks(g, n_ranks));
 }
 

@@ -16,9 +16,8 @@ inline constexpr double graph_balance_bound = 1.03;
 // The rank of every block.
 std::vector<int> partition_blocks(const block_graph& g, int n_ranks);
 
-// The graph decomposition of a network (listed: its SONATA synapses as
-// (source gid, target gid)), computed wherever it is called: deterministic.
-decomposition graph_decomposition(const spec::network& net, int n_ranks,
-                                  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& listed = {});
+// The graph decomposition of a rule-based network, computed wherever it is
+// called (deterministic): for tests and tools.
+decomposition graph_decomposition(const spec::network& net, int n_ranks);
 
 } // namespace myelin::partition

@@ -8,6 +8,7 @@
 #include "io/checkpoint.hpp"
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,31 @@ std::vector<std::byte> on_root(comm::communicator& comm, Step&& step) {
     throw reported_elsewhere{static_cast<int>(message[0])};
   }
   return {message.begin() + 1, message.end()};
+}
+
+// Runs `step` on every rank, for work that may meet bad input on some ranks
+// only (each reading its share of a file). `step` must make no collective
+// call. If any rank met bad input, the lowest such rank prints its error and
+// every rank exits with 2; otherwise each rank gets its own result.
+template <class Step>
+auto on_every_rank(comm::communicator& comm, Step&& step) -> decltype(step()) {
+  std::optional<decltype(step())> result;
+  std::string text;
+  try {
+    result.emplace(step());
+  } catch (const model_error& e) {
+    text = e.what();
+  } catch (const usage_error& e) {
+    text = e.what();
+  }
+  // The lowest failing rank, as a max over negated ranks (1e18 when none failed).
+  const double lowest = -comm.max(result ? -1e18 : -static_cast<double>(comm.rank()));
+  if (lowest < 1e18) {
+    if (static_cast<double>(comm.rank()) == lowest)
+      std::cerr << "myelin: error: " << text << "\n";
+    throw reported_elsewhere{2};
+  }
+  return std::move(*result);
 }
 
 } // namespace myelin::cli

@@ -6,10 +6,13 @@
 #include "partition/graph_partition.hpp"
 
 #include <cstring>
+#include <span>
+#include <type_traits>
 
 namespace myelin::cli {
 
 namespace {
+static_assert(std::is_trivially_copyable_v<partition::block_pair>, "block pairs travel as bytes");
 constexpr partition::strategy all_strategies[] = {
     partition::strategy::block, partition::strategy::round_robin, partition::strategy::graph};
 
@@ -22,14 +25,21 @@ struct message {
 
 partition_choice choose_partition(const spec::network& net, int n_ranks, partition::strategy s,
                                   comm::communicator& comm) {
-  const std::size_t n_blocks = partition::default_block_count(n_ranks);
+  const partition::blocks blk(net, partition::default_block_count(n_ranks));
+  // SONATA edges: every rank counts its share of the rows; rank 0 gets all counts.
+  std::vector<std::byte> received;
+  if (!net.edge_sets.empty()) {
+    const auto mine =
+        on_every_rank(comm, [&] { return io::sonata::count_block_pairs(net, blk, comm.rank(), comm.size()); });
+    std::vector<std::span<const std::byte>> to(static_cast<std::size_t>(comm.size()));
+    to[0] = std::as_bytes(std::span(mine));
+    std::vector<std::size_t> counts;
+    received = comm.all_to_all_v(to, counts);
+  }
   const auto bytes = on_root(comm, [&] {
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> listed;
-    for (const auto& es : net.edge_sets) {
-      const auto e = io::sonata::read_edge_endpoints(es);
-      listed.insert(listed.end(), e.begin(), e.end());
-    }
-    const auto g = partition::make_block_graph(net, n_blocks, listed);
+    std::vector<partition::block_pair> counted(received.size() / sizeof(partition::block_pair));
+    std::memcpy(counted.data(), received.data(), counted.size() * sizeof(partition::block_pair));
+    const auto g = partition::make_block_graph(net, blk, partition::merge_pairs(std::move(counted)));
     const auto owners = partition::partition_blocks(g, n_ranks);
     std::string out(sizeof(double) * 9 + owners.size() * sizeof(int), '\0');
     for (int k = 0; k < 3; ++k) {
@@ -51,7 +61,7 @@ partition_choice choose_partition(const spec::network& net, int n_ranks, partiti
   for (int k = 0; k < 3; ++k)
     qualities.push_back({partition::strategy_name(all_strategies[k]), {m.q[k][0], m.q[k][1], m.q[k][2]}});
   if (s == partition::strategy::graph)
-    return {partition::decomposition(net, n_ranks, partition::blocks(net, n_blocks), m.owners), qualities};
+    return {partition::decomposition(net, n_ranks, blk, m.owners), qualities};
   return {partition::decomposition(net, n_ranks, s), qualities};
 }
 

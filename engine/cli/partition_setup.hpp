@@ -1,8 +1,9 @@
 #pragma once
-// Chooses the decomposition for a run or a check: rank 0 builds the block
-// graph (rules and SONATA edges), measures every strategy on it, and runs
-// METIS when the graph strategy is asked for; every rank gets the block
-// owners and the measurements, so all ranks build the same decomposition.
+// Chooses the decomposition for a run or a check: the ranks count SONATA
+// edges between neuron blocks in parallel, rank 0 builds the block graph
+// (rules and those counts), measures every strategy on it and runs METIS;
+// every rank gets the block owners and the measurements, so all ranks build
+// the same decomposition.
 #include "engine/comm/communicator.hpp"
 #include "engine/spec.hpp"
 #include "partition/decomposition.hpp"

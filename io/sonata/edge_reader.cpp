@@ -217,20 +217,28 @@ std::vector<listed_synapse> read_owned_edges(const spec::network& net, const par
   return out;
 }
 
-std::vector<std::pair<std::uint64_t, std::uint64_t>> read_edge_endpoints(const spec::edge_set& es) {
-  h5_reader f(es.file);
-  const std::string base = "/edges/" + es.population;
-  const auto src = f.integers(base + "/source_node_id");
-  const auto tgt = f.integers(base + "/target_node_id");
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
-  out.reserve(src.size());
-  for (std::size_t k = 0; k < src.size() && k < tgt.size(); ++k) {
-    check_node(f, base + "/source_node_id", src[k], es.source_count, es.source, k);
-    check_node(f, base + "/target_node_id", tgt[k], es.target_count, es.target, k);
-    out.emplace_back(es.source_first_gid + static_cast<std::uint64_t>(src[k]),
-                     es.target_first_gid + static_cast<std::uint64_t>(tgt[k]));
+std::vector<partition::block_pair> count_block_pairs(const spec::network& net, const partition::blocks& blk,
+                                                     int rank, int n_ranks) {
+  std::vector<partition::block_pair> pairs;
+  for (const auto& es : net.edge_sets) {
+    h5_reader f(es.file);
+    const std::string base = "/edges/" + es.population;
+    const auto n = static_cast<std::uint64_t>(n_ranks), r = static_cast<std::uint64_t>(rank);
+    const row_range mine{es.edges * r / n, es.edges * (r + 1) / n - es.edges * r / n};
+    const auto src = f.integers(base + "/source_node_id", {mine});
+    const auto tgt = f.integers(base + "/target_node_id", {mine});
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> edges;
+    edges.reserve(src.size());
+    for (std::size_t k = 0; k < src.size(); ++k) {
+      check_node(f, base + "/source_node_id", src[k], es.source_count, es.source, mine.first + k);
+      check_node(f, base + "/target_node_id", tgt[k], es.target_count, es.target, mine.first + k);
+      edges.emplace_back(es.source_first_gid + static_cast<std::uint64_t>(src[k]),
+                         es.target_first_gid + static_cast<std::uint64_t>(tgt[k]));
+    }
+    const auto counted = partition::count_pairs(blk, edges);
+    pairs.insert(pairs.end(), counted.begin(), counted.end());
   }
-  return out;
+  return partition::merge_pairs(std::move(pairs));
 }
 
 } // namespace myelin::io::sonata

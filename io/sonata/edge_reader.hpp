@@ -9,6 +9,7 @@
 #include "engine/comm/communicator.hpp"
 #include "engine/listed_synapses.hpp"
 #include "engine/spec.hpp"
+#include "partition/block_graph.hpp"
 #include "partition/decomposition.hpp"
 
 #include <vector>
@@ -21,8 +22,11 @@ namespace myelin::io::sonata {
 std::vector<listed_synapse> read_owned_edges(const spec::network& net, const partition::decomposition& decomp,
                                              comm::communicator& comm);
 
-// Every edge of one edge set as (source gid, target gid), in row order:
-// what graph partitioning counts. Read by one rank.
-std::vector<std::pair<std::uint64_t, std::uint64_t>> read_edge_endpoints(const spec::edge_set& es);
+// Synapses between blocks of neurons over every edge set, for graph
+// partitioning: each rank reads rows [r E / n, (r + 1) E / n) of the source
+// and target columns (16 bytes an edge) and counts its share; no collective
+// inside, so a bad node id fails only the ranks that read it.
+std::vector<partition::block_pair> count_block_pairs(const spec::network& net, const partition::blocks& blk,
+                                                     int rank, int n_ranks);
 
 } // namespace myelin::io::sonata

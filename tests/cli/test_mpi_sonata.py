@@ -1,7 +1,7 @@
 """SONATA circuits and graph partitioning across ranks (promise 1): the 300-cell
 circuit gives one rank's spikes and membrane potentials on 3 ranks under every
-partition, also when its edge files have no index (the shared pass), and
-checkpoints written under graph partitioning resume on other rank counts and
+partition, also when its edge files have no index (the shared pass), a
+broken edge met by one rank stops all with one message, and checkpoints written under graph partitioning resume on other rank counts and
 strategies exactly, for the circuit and for examples/areas.toml."""
 import os
 import shutil
@@ -56,6 +56,18 @@ out = temp_dir()
 run(2, os.path.join(copy, "300_pointneurons", "simulation_config.json"), out, "--duration", "600",
     "--partition", "round_robin")
 f.check(spikes(out) == spikes(whole), "300 cells without edge indices, 2 ranks: same spikes")
+
+# A broken edge seen by one rank only (each counts its own rows for the
+# partition): every rank exits 2, the error is printed once.
+broken = temp_dir()
+shutil.copytree(os.path.join(DATA, "300_pointneurons"), os.path.join(broken, "300_pointneurons"))
+shutil.copytree(os.path.join(DATA, "shared_components"), os.path.join(broken, "shared_components"))
+with h5py.File(os.path.join(broken, "300_pointneurons", "network", "internal_internal_edges.h5"), "a") as h:
+    h["edges/internal_to_internal/target_node_id"][27000] = 300
+r = mpirun(3, "run", os.path.join(broken, "300_pointneurons", "simulation_config.json"), "-o", temp_dir(), "--quiet")
+f.check(r.returncode == 2, f"a broken edge on 3 ranks: exit {r.returncode}, expected 2: {r.stderr[-800:]}")
+f.check(r.stderr.count("myelin: error:") == 1 and "edge 27000 points to node 300" in r.stderr,
+        f"a broken edge on 3 ranks: one message naming the edge: {r.stderr[-800:]}")
 
 # Checkpoints under graph partitioning, resumed elsewhere.
 for model, duration, at, label in ((SONATA, "600", "300", "300 cells"), (AREAS, "150", "100", "areas")):

@@ -90,7 +90,7 @@ TEST(Quality, CrossingFractionAndBytesPerSpikeByHand) {
   // 4 bytes per spike on average. Round robin splits both: half the synapses
   // cross, and each A neuron still reaches the other rank.
   const auto net = two_populations(R"({ kind = "all_to_all" })");
-  const auto g = make_block_graph(net, 1024, {});
+  const auto g = make_block_graph(net, blocks(net, 1024), {});
   EXPECT_DOUBLE_EQ(g.total_synapses, 100.0 * 100.0);
   const auto a_then_b = [](const spec::network& n) { return decomposition(n, 2, blocks(n, 2), {0, 1}); };
   const auto block = measure(g, a_then_b(net));
@@ -102,7 +102,7 @@ TEST(Quality, CrossingFractionAndBytesPerSpikeByHand) {
   EXPECT_NEAR(rr.bytes_per_spike, 4.0, 1e-9);
   // One to one: graph partitioning pairs A_i with B_i, so nothing crosses.
   const auto pairs = two_populations(R"({ kind = "one_to_one" })");
-  const auto gp = make_block_graph(pairs, 1024, {});
+  const auto gp = make_block_graph(pairs, blocks(pairs, 1024), {});
   EXPECT_NEAR(measure(gp, a_then_b(pairs)).crossing_fraction, 1.0, 1e-12);
   const auto graph = measure(gp, graph_decomposition(pairs, 2));
   EXPECT_LT(graph.crossing_fraction, 0.05);
@@ -116,7 +116,8 @@ TEST(Quality, ListedEdgesAreCountedOneByOne) {
   spec::network no_rules = net;
   no_rules.projections.clear();
   // Neuron 3 of A onto neurons 0 and 150, twice onto 150.
-  const auto g = make_block_graph(no_rules, 200, {{3, 100}, {3, 150}, {3, 150}});
+  const auto g = make_block_graph(no_rules, blocks(no_rules, 200),
+                                 count_pairs(blocks(no_rules, 200), {{3, 100}, {3, 150}, {3, 150}}));
   EXPECT_DOUBLE_EQ(g.total_synapses, 3.0);
   const decomposition d(no_rules, 2, blocks(no_rules, 2), {0, 1}); // A | B
   EXPECT_NEAR(measure(g, d).crossing_fraction, 1.0, 1e-12);
@@ -127,7 +128,7 @@ TEST(Quality, ListedEdgesAreCountedOneByOne) {
 
 TEST(Graph, AreasCutAtMostHalfOfRoundRobinAtFourRanks) {
   const auto net = io::read_model(std::string(MYELIN_SOURCE_DIR) + "/examples/areas.toml");
-  const auto g = make_block_graph(net, default_block_count(4), {});
+  const auto g = make_block_graph(net, blocks(net, default_block_count(4)), {});
   const auto graph = measure(g, graph_decomposition(net, 4));
   const auto rr = measure(g, decomposition(net, 4, strategy::round_robin));
   const auto block = measure(g, decomposition(net, 4, strategy::block));
