@@ -11,7 +11,6 @@
 namespace myelin::io {
 namespace {
 
-
 std::string fmt(double v) {
   std::ostringstream os;
   os << v;

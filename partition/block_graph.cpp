@@ -24,11 +24,13 @@ std::vector<block_pair> count_pairs(const blocks& blk,
   std::vector<block_pair> pairs;
   pairs.reserve(edges.size());
   for (const auto& [s, t] : edges)
-    pairs.push_back({static_cast<std::uint32_t>(blk.block_of(s)), static_cast<std::uint32_t>(blk.block_of(t)), 1.0});
+    pairs.push_back(
+        {static_cast<std::uint32_t>(blk.block_of(s)), static_cast<std::uint32_t>(blk.block_of(t)), 1.0});
   return merge_pairs(std::move(pairs));
 }
 
-block_graph make_block_graph(const spec::network& net, const blocks& blk, const std::vector<block_pair>& counted) {
+block_graph make_block_graph(const spec::network& net, const blocks& blk,
+                             const std::vector<block_pair>& counted) {
   block_graph g;
   g.blocks = blk;
   const auto& bl = g.blocks;

@@ -35,6 +35,7 @@ std::vector<block_pair> merge_pairs(std::vector<block_pair> pairs);
 std::vector<block_pair> count_pairs(const blocks& blk,
                                     const std::vector<std::pair<std::uint64_t, std::uint64_t>>& edges);
 
-block_graph make_block_graph(const spec::network& net, const blocks& blk, const std::vector<block_pair>& counted);
+block_graph make_block_graph(const spec::network& net, const blocks& blk,
+                             const std::vector<block_pair>& counted);
 
 } // namespace myelin::partition

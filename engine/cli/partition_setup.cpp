@@ -29,8 +29,8 @@ partition_choice choose_partition(const spec::network& net, int n_ranks, partiti
   // SONATA edges: every rank counts its share of the rows; rank 0 gets all counts.
   std::vector<std::byte> received;
   if (!net.edge_sets.empty()) {
-    const auto mine =
-        on_every_rank(comm, [&] { return io::sonata::count_block_pairs(net, blk, comm.rank(), comm.size()); });
+    const auto mine = on_every_rank(
+        comm, [&] { return io::sonata::count_block_pairs(net, blk, comm.rank(), comm.size()); });
     std::vector<std::span<const std::byte>> to(static_cast<std::size_t>(comm.size()));
     to[0] = std::as_bytes(std::span(mine));
     std::vector<std::size_t> counts;

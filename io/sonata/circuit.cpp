@@ -83,9 +83,11 @@ struct node_kind {
 
 class circuit_reader {
 public:
+  // The circuit's gids follow the populations net already has.
   circuit_reader(spec::network& net, const std::filesystem::path& config)
       : net_(net)
-      , cfg_(config) {}
+      , cfg_(config)
+      , first_gid_(net.total_neurons()) {}
 
   circuit read() {
     const auto& root = cfg_.root();
@@ -391,9 +393,6 @@ private:
   json_config cfg_;
   circuit out_;
   std::uint64_t first_gid_ = 0;
-
-public:
-  void start_at(std::uint64_t gid) { first_gid_ = gid; }
 };
 
 } // namespace
@@ -406,9 +405,7 @@ const node_population* circuit::find(const std::string& name) const {
 }
 
 circuit add_circuit(spec::network& net, const std::filesystem::path& circuit_config) {
-  circuit_reader r(net, circuit_config);
-  r.start_at(net.total_neurons());
-  return r.read();
+  return circuit_reader(net, circuit_config).read();
 }
 
 const std::vector<std::string>& mapped_templates() {

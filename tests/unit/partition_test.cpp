@@ -117,7 +117,7 @@ TEST(Quality, ListedEdgesAreCountedOneByOne) {
   no_rules.projections.clear();
   // Neuron 3 of A onto neurons 0 and 150, twice onto 150.
   const auto g = make_block_graph(no_rules, blocks(no_rules, 200),
-                                 count_pairs(blocks(no_rules, 200), {{3, 100}, {3, 150}, {3, 150}}));
+                                  count_pairs(blocks(no_rules, 200), {{3, 100}, {3, 150}, {3, 150}}));
   EXPECT_DOUBLE_EQ(g.total_synapses, 3.0);
   const decomposition d(no_rules, 2, blocks(no_rules, 2), {0, 1}); // A | B
   EXPECT_NEAR(measure(g, d).crossing_fraction, 1.0, 1e-12);
