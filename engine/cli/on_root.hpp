@@ -50,8 +50,9 @@ std::vector<std::byte> on_root(comm::communicator& comm, Step&& step) {
 }
 
 // Runs `step` on every rank, for work that may meet bad input on some ranks
-// only (each reading its share of a file). `step` must make no collective
-// call. If any rank met bad input, the lowest such rank prints its error and
+// only (each reading its share of a file). `step` must make the same
+// collective calls on every rank whatever it meets (throwing only at the
+// end). If any rank met bad input, the lowest such rank prints its error and
 // every rank exits with 2; otherwise each rank gets its own result.
 template <class Step>
 auto on_every_rank(comm::communicator& comm, Step&& step) -> decltype(step()) {

@@ -2,6 +2,7 @@
 // and signals, report (run_summary).
 #include "engine/build.hpp"
 #include "engine/cli/commands.hpp"
+#include "engine/cli/on_root.hpp"
 #include "engine/cli/partition_setup.hpp"
 #include "engine/cli/progress.hpp"
 #include "engine/cli/run_setup.hpp"
@@ -58,7 +59,8 @@ int run_command(const run_options& flags, comm::communicator& comm) {
   const partition::decomposition& decomp = choice.decomp;
   const double partition_s = comm.max(seconds_since(t_partition));
   const auto t_build = std::chrono::steady_clock::now();
-  local_network ln = build(net, decomp, comm, threads, io::sonata::read_owned_edges(net, decomp, comm));
+  const auto listed = on_every_rank(comm, [&] { return io::sonata::read_owned_edges(net, decomp, comm); });
+  local_network ln = build(net, decomp, comm, threads, listed);
   const double build_s = comm.max(seconds_since(t_build));
   simulation sim(ln, comm);
   io::checkpoint_state resumed;

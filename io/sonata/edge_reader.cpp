@@ -75,18 +75,26 @@ void check_node(const h5_reader& f, const std::string& dataset, std::int64_t id,
 
 // Without an index: rank r reads target_node_id rows [r E / n, (r + 1) E / n),
 // and sends each owner the row numbers of its targets' edges.
+// A rank that meets bad input still takes part in the exchange (sending
+// nothing) and keeps the error in `error`.
 std::vector<std::uint64_t> rows_by_shared_pass(const h5_reader& f, const spec::edge_set& es,
                                                const partition::decomposition& decomp,
-                                               comm::communicator& comm) {
+                                               comm::communicator& comm, std::optional<model_error>& error) {
   const std::string dataset = "/edges/" + es.population + "/target_node_id";
   const auto n = static_cast<std::uint64_t>(comm.size()), r = static_cast<std::uint64_t>(comm.rank());
   const std::uint64_t first = es.edges * r / n, end = es.edges * (r + 1) / n;
-  const auto targets = f.integers(dataset, {{first, end - first}});
   std::vector<std::vector<std::uint64_t>> per_owner(n);
-  for (std::uint64_t k = 0; k < targets.size(); ++k) {
-    check_node(f, dataset, targets[k], es.target_count, es.target, first + k);
-    const auto owner = decomp.owner(es.target_first_gid + static_cast<std::uint64_t>(targets[k]));
-    per_owner[static_cast<std::size_t>(owner)].push_back(first + k);
+  try {
+    const auto targets = f.integers(dataset, {{first, end - first}});
+    for (std::uint64_t k = 0; k < targets.size(); ++k) {
+      check_node(f, dataset, targets[k], es.target_count, es.target, first + k);
+      const auto owner = decomp.owner(es.target_first_gid + static_cast<std::uint64_t>(targets[k]));
+      per_owner[static_cast<std::size_t>(owner)].push_back(first + k);
+    }
+  } catch (const model_error& e) {
+    if (!error)
+      error = e;
+    per_owner.assign(n, {});
   }
   std::vector<std::span<const std::byte>> blocks;
   for (const auto& rows : per_owner)
@@ -190,30 +198,57 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
 std::vector<listed_synapse> read_owned_edges(const spec::network& net, const partition::decomposition& decomp,
                                              comm::communicator& comm) {
   std::vector<listed_synapse> out;
+  // The first bad input this rank meets waits until every edge set is done,
+  // so every rank makes the same collective calls.
+  std::optional<model_error> error;
+  auto keep = [&](const model_error& e) {
+    if (!error)
+      error = e;
+  };
   for (const auto& es : net.edge_sets) {
-    h5_reader f(es.file);
     const std::string base = "/edges/" + es.population;
-    std::vector<std::uint64_t> rows;
-    if (const auto ix = find_index(f, base)) {
-      const auto ranges = f.pairs(ix->node_to_ranges); // one [start, end) per target node
-      if (ranges.size() / 2 != es.target_count)
-        f.fail(ix->node_to_ranges, "wrong shape: " + std::to_string(ranges.size() / 2) + " rows for the " +
-                                       std::to_string(es.target_count) + " nodes of " + es.target);
-      std::vector<std::uint64_t> mine;
-      for (std::uint64_t t = 0; t < es.target_count; ++t)
-        if (decomp.owner(es.target_first_gid + t) == comm.rank())
-          mine.push_back(t);
-      rows = rows_from_index(f, *ix, es, ranges, mine);
-    } else {
-      rows = rows_by_shared_pass(f, es, decomp, comm);
+    std::optional<h5_reader> f;
+    std::optional<index_paths> ix;
+    try {
+      f.emplace(es.file);
+      ix = find_index(*f, base);
+    } catch (const model_error& e) {
+      keep(e);
+      continue; // the same file fails on every rank
     }
-    const std::size_t before = out.size();
-    read_rows(f, es, rows, net.run.dt, out);
-    for (std::size_t k = before; k < out.size(); ++k)
-      if (decomp.owner(out[k].target) != comm.rank())
-        f.fail(base + "/indices/target_to_source",
-               "the index gives edge " + std::to_string(rows[k - before]) + " to the wrong target node");
+    std::vector<std::uint64_t> rows;
+    if (!ix) {
+      rows = rows_by_shared_pass(*f, es, decomp, comm, error);
+    } else {
+      try {
+        const auto ranges = f->pairs(ix->node_to_ranges); // one [start, end) per target node
+        if (ranges.size() / 2 != es.target_count)
+          f->fail(ix->node_to_ranges, "wrong shape: " + std::to_string(ranges.size() / 2) + " rows for the " +
+                                          std::to_string(es.target_count) + " nodes of " + es.target);
+        std::vector<std::uint64_t> mine;
+        for (std::uint64_t t = 0; t < es.target_count; ++t)
+          if (decomp.owner(es.target_first_gid + t) == comm.rank())
+            mine.push_back(t);
+        rows = rows_from_index(*f, *ix, es, ranges, mine);
+      } catch (const model_error& e) {
+        keep(e);
+      }
+    }
+    if (error)
+      continue;
+    try {
+      const std::size_t before = out.size();
+      read_rows(*f, es, rows, net.run.dt, out);
+      for (std::size_t k = before; k < out.size(); ++k)
+        if (decomp.owner(out[k].target) != comm.rank())
+          f->fail(base + "/indices/target_to_source",
+                  "the index gives edge " + std::to_string(rows[k - before]) + " to the wrong target node");
+    } catch (const model_error& e) {
+      keep(e);
+    }
   }
+  if (error)
+    throw *error;
   return out;
 }
 

@@ -19,6 +19,8 @@ namespace myelin::io::sonata {
 // This rank's synapses from every edge set of net, edge sets in order, each
 // in file row order. Weight = syn_weight (per edge, else the edge type's,
 // else 1) times nsyns when the file has it; delay likewise (else 1 ms).
+// Bad input is thrown only after every collective call, so a rank that meets
+// it never leaves the others waiting (cli::on_every_rank reports it once).
 std::vector<listed_synapse> read_owned_edges(const spec::network& net, const partition::decomposition& decomp,
                                              comm::communicator& comm);
 

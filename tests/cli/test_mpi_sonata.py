@@ -1,7 +1,7 @@
 """SONATA circuits and graph partitioning across ranks (promise 1): the 300-cell
 circuit gives one rank's spikes and membrane potentials on 3 ranks under every
-partition, also when its edge files have no index (the shared pass), a
-broken edge met by one rank stops all with one message, and checkpoints written under graph partitioning resume on other rank counts and
+partition, also when its edge files have no index (the shared pass), bad
+edges met by some ranks stop all with one message, and checkpoints written under graph partitioning resume on other rank counts and
 strategies exactly, for the circuit and for examples/areas.toml."""
 import os
 import shutil
@@ -68,6 +68,26 @@ r = mpirun(3, "run", os.path.join(broken, "300_pointneurons", "simulation_config
 f.check(r.returncode == 2, f"a broken edge on 3 ranks: exit {r.returncode}, expected 2: {r.stderr[-800:]}")
 f.check(r.stderr.count("myelin: error:") == 1 and "edge 27000 points to node 300" in r.stderr,
         f"a broken edge on 3 ranks: one message naming the edge: {r.stderr[-800:]}")
+
+# Bad edges met while one rank builds (an unknown edge type, a negative delay), with and without
+# the index: every rank exits 2 with one message, none is left waiting.
+for drop_index in (False, True):
+    broken = temp_dir()
+    shutil.copytree(os.path.join(DATA, "300_pointneurons"), os.path.join(broken, "300_pointneurons"))
+    shutil.copytree(os.path.join(DATA, "shared_components"), os.path.join(broken, "shared_components"))
+    with h5py.File(os.path.join(broken, "300_pointneurons", "network", "internal_internal_edges.h5"), "a") as h:
+        e = h["edges/internal_to_internal"]
+        e["edge_type_id"][27000] = 999
+        if drop_index:
+            del e["indices"]
+    with h5py.File(os.path.join(broken, "300_pointneurons", "network", "external_internal_edges.h5"), "a") as h:
+        h["edges/external_to_internal/0/delay"] = np.full(20844, -1.0)
+    r = mpirun(3, "run", os.path.join(broken, "300_pointneurons", "simulation_config.json"), "-o", temp_dir(),
+               "--quiet")
+    label = "without index" if drop_index else "with index"
+    f.check(r.returncode == 2 and r.stderr.count("myelin: error:") == 1 and
+            ("has type 999" in r.stderr or "negative delay" in r.stderr),
+            f"bad edges met while building ({label}), 3 ranks: exit {r.returncode}: {r.stderr[-800:]}")
 
 # Checkpoints under graph partitioning, resumed elsewhere.
 for model, duration, at, label in ((SONATA, "600", "300", "300 cells"), (AREAS, "150", "100", "areas")):
