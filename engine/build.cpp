@@ -74,10 +74,9 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
 
 // Listed synapses grouped by their target's local index.
 struct listed_by_target {
-  std::vector<std::uint64_t> offsets{0}; // per local neuron, plus the total
+  std::vector<std::uint64_t> offsets; // per local neuron, plus the total
   std::vector<listed_synapse> synapses;
 
-  listed_by_target() = default;
   listed_by_target(const std::vector<listed_synapse>& listed, const local_network& ln)
       : offsets(ln.n_local + 1, 0)
       , synapses(listed.size()) {

@@ -105,11 +105,11 @@ int check_command(const check_options& opts) {
       std::cout << " + " << 8 * (syn->pre_fields.size() + 1) << " B per source and thread";
     std::cout << "\n";
   }
+  // Every SONATA edge is read and checked here, on one process (and reused by --connections).
+  comm::local_communicator one;
+  const partition::decomposition whole(net, 1, partition::strategy::block);
+  const auto listed = io::sonata::read_owned_edges(net, whole, one);
   if (!net.edge_sets.empty()) {
-    // Every edge is read and checked here, on one process.
-    comm::local_communicator one;
-    const partition::decomposition whole(net, 1, partition::strategy::block);
-    const auto listed = io::sonata::read_owned_edges(net, whole, one);
     std::cout << "  SONATA edges (read):\n";
     std::size_t at = 0;
     for (const auto& es : net.edge_sets) {
@@ -181,9 +181,7 @@ int check_command(const check_options& opts) {
               << std::llround(syn) << std::setw(14) << bytes_text(mem) << "\n";
   }
   if (!opts.connections.empty()) {
-    comm::local_communicator one;
-    const partition::decomposition whole(net, 1, partition::strategy::block);
-    const auto ln = build(net, whole, one, 1, io::sonata::read_owned_edges(net, whole, one));
+    const auto ln = build(net, whole, one, 1, listed);
     io::write_connection_file(opts.connections, net, ln);
     std::cout << "  connections written to " << opts.connections << "\n";
   }

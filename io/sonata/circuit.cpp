@@ -408,14 +408,4 @@ circuit add_circuit(spec::network& net, const std::filesystem::path& circuit_con
   return circuit_reader(net, circuit_config).read();
 }
 
-const std::vector<std::string>& mapped_templates() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> n;
-    for (const auto& m : point_models())
-      n.emplace_back(m.sonata);
-    return n;
-  }();
-  return names;
-}
-
 } // namespace myelin::io::sonata

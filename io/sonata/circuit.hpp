@@ -34,7 +34,4 @@ struct circuit {
 // already known: parameters are checked against it).
 circuit add_circuit(spec::network& net, const std::filesystem::path& circuit_config);
 
-// The point models myelin maps, as SONATA model_template strings.
-const std::vector<std::string>& mapped_templates();
-
 } // namespace myelin::io::sonata

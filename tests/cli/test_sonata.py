@@ -142,6 +142,13 @@ def check_circuit(label, model, node_files, edge_files, edge_type_files, cell_di
     return parts
 
 
+def edit_text(path, old, new):
+    with open(path) as fh:
+        text = fh.read()
+    with open(path, "w") as fh:
+        fh.write(text.replace(old, new))
+
+
 # --- 1. The 300-cell circuit --------------------------------------------------------------------
 net = os.path.join(P300, "network")
 parts = check_circuit(
@@ -322,8 +329,8 @@ if r.returncode == 0:
     s = sorted_spikes(out)
     f.check(list(s) == ["internal"] and len(s["internal"]) > 100, f"spikes of the circuit: {list(s)}")
 bad = model.replace(".toml", "_bad.toml")
-with open(model) as src_fh, open(bad, "w") as fh:
-    fh.write(src_fh.read().replace('target = "internal-240"', 'target = "internal"'))
+shutil.copy(model, bad)
+edit_text(bad, 'target = "internal-240"', 'target = "internal"')
 r = myelin("check", bad)
 f.check(r.returncode == 2 and "projections[0].target" in r.stderr and "internal-0" in r.stderr,
         f"a projection onto a many-part SONATA population names its parts: {r.stderr}")
@@ -373,19 +380,11 @@ with h5py.File(os.path.join(w, "network", "pre_post_edges.h5"), "a") as h:
 expect_error("edge to a missing node", w, "/edges/pre_to_post/target_node_id", ["node 9", "5 nodes"])
 
 w = ten_copy()
-path = os.path.join(w, "network", "post_node_types.csv")
-with open(path) as fh:
-    csv = fh.read()
-with open(path, "w") as fh:
-    fh.write(csv.replace("nest:iaf_psc_alpha", "nest:hh_psc_alpha"))
+edit_text(os.path.join(w, "network", "post_node_types.csv"), "nest:iaf_psc_alpha", "nest:hh_psc_alpha")
 expect_error("unknown model template", w, "node_type_id 100: model_template", ["hh_psc_alpha", "nest:iaf_psc_alpha"])
 
 w = ten_copy()
-path = os.path.join(w, "network", "pre_post_edge_types.csv")
-with open(path) as fh:
-    csv = fh.read()
-with open(path, "w") as fh:
-    fh.write(csv.replace(" 0.1 ", " -0.5 "))
+edit_text(os.path.join(w, "network", "pre_post_edge_types.csv"), " 0.1 ", " -0.5 ")
 expect_error("negative delay", w, "edge_type_id 100: delay", ["negative delay"])
 
 w = ten_copy()
