@@ -5,6 +5,7 @@
 #include "engine/poisson_table.hpp"
 #include "engine/rng.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -90,11 +91,15 @@ public:
   std::uint64_t gid(std::uint64_t i) const { return first_gid_ + i * gid_stride_; }
   std::uint64_t first_local() const { return first_local_; }
   std::uint64_t size() const { return size_; }
+  // Neuron-steps whose summed input sat at an end of the fixed-point range
+  // (engine/fixed_point.hpp): reported after the run, never silent.
+  std::uint64_t saturated_inputs() const { return saturated_.load(std::memory_order_relaxed); }
 
 protected:
   std::uint64_t first_gid_, gid_stride_, first_local_, size_;
   std::vector<poisson_input> poisson_;
   std::vector<probe> probes_;
+  std::atomic<std::uint64_t> saturated_{0}; // several threads advance parts of one group
 };
 
 } // namespace myelin

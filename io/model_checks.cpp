@@ -1,6 +1,7 @@
 #include "io/model_checks.hpp"
 
 #include "engine/error.hpp"
+#include "engine/fixed_point.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
 #include "models/spike_source.hpp"
@@ -102,6 +103,7 @@ private:
     using kind = spec::rule::kind;
     check_target_model(pr.target, key + ".target");
     check_delay(pr.delay, key + ".synapse.delay");
+    check_weight(pr.weight, key + ".synapse.weight");
     const auto& r = pr.connectivity;
     const std::uint64_t S = pop(pr.source).size, T = pop(pr.target).size;
     const bool same = pr.source == pr.target;
@@ -142,11 +144,33 @@ private:
     }
   }
 
+  // The constant, the bounds of a bounded distribution, or the location of
+  // an unbounded one: a rare draw beyond the range is held at its end.
+  void check_weight(const spec::distribution& w, const std::string& key) {
+    using kind = spec::distribution::kind;
+    std::vector<double> values;
+    if (w.type == kind::constant)
+      values = {w.value};
+    else if (w.type == kind::uniform)
+      values = {w.low, w.high};
+    else {
+      values = {w.type == kind::normal ? w.mean : w.type == kind::lognormal ? std::exp(w.mean) : w.beta};
+      for (double bound : {w.min, w.max})
+        if (std::isfinite(bound))
+          values.push_back(bound);
+    }
+    for (double v : values)
+      if (const auto problem = weight_range_problem(v); !problem.empty())
+        fail(key, problem);
+  }
+
   void check_device(const spec::poisson_device& d) {
     const std::string key = "devices." + d.name;
     for (std::size_t i = 0; i < d.targets.size(); ++i)
       check_target_model(d.targets[i], key + ".targets[" + std::to_string(i) + "]");
     check_delay_steps(d.delay, key + ".delay");
+    if (const auto problem = weight_range_problem(d.weight); !problem.empty())
+      fail(key + ".weight", problem);
     if (d.rate * net_.run.dt * 1e-3 > 1e4)
       fail(key + ".rate", "more than 10000 expected events per step; use a smaller dt or rate");
   }
@@ -202,6 +226,14 @@ private:
 };
 
 } // namespace
+
+std::string weight_range_problem(double w) {
+  if (std::fabs(w) <= max_weight)
+    return {};
+  return "weight " + fmt(w) + " is beyond +-" + fmt(max_weight) +
+         " pA (mV for delta synapses), the largest weight the fixed-point synaptic input represents "
+         "(docs/model-file.md, \"Weights and the fixed-point range\")";
+}
 
 void check_network(const spec::network& net) {
   network_checker(net).run();

@@ -4,6 +4,7 @@
 #include "engine/spec.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace myelin::io {
 
@@ -11,5 +12,9 @@ namespace myelin::io {
 inline constexpr std::int64_t max_delay_steps = 65535;
 
 void check_network(const spec::network& net);
+
+// Empty when |w| fits the fixed-point ring (engine/fixed_point.hpp), else the
+// reason, for the reader to report with its file and key.
+std::string weight_range_problem(double w);
 
 } // namespace myelin::io

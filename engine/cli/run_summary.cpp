@@ -62,8 +62,16 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   const auto counts = comm.sum(sim.spike_counts());
   const auto synapses = comm.sum({ln.n_synapses(), ln.synapse_bytes()});
   const double peak = comm.max(static_cast<double>(peak_rss_bytes()));
+  std::uint64_t saturated_here = 0;
+  for (const auto& g : ln.groups)
+    saturated_here += g->saturated_inputs();
+  const std::uint64_t saturated = comm.sum(std::vector<std::uint64_t>{saturated_here})[0];
   if (comm.rank() != 0)
     return;
+  if (saturated)
+    std::cerr << "myelin: warning: in " << saturated
+              << " neuron-steps the summed synaptic input reached the end of the fixed-point range (|sum| "
+                 "< 2^31 pA, about 2.1e9 pA) and was held there (saturated); see docs/model-file.md\n";
 
   const double seconds = net.run.duration * 1e-3;
   const double simulated_s = static_cast<double>(sim.current_step() - rec.start_step) * net.run.dt * 1e-3;
@@ -97,6 +105,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["checkpoints"] = rec.checkpoints;
   j["peak_rss_bytes"] = static_cast<std::uint64_t>(peak); // largest rank
   j["synapse_bytes"] = synapses[1];
+  j["saturated_input_steps"] = saturated; // this run's part, not counted across a resume
   j["per_rank"] = rank_table(all, mine.size(), imbalance);
   j["imbalance"] = imbalance;
   auto& pops = j["populations"];

@@ -12,6 +12,15 @@ world::world(int& argc, char**& argv) {
     comm_ = std::make_unique<local_communicator>();
     return;
   }
+  // Open MPI's shared-file-pointer component `sm` guards every collective
+  // file open with a machine-wide POSIX semaphore named after the file's
+  // basename (/dev/shm/sem.OMPIO_<name>); a rank killed while holding it
+  // leaves it locked, and the next job on the node that opens a file of that
+  // name (spikes.h5, a checkpoint) hangs in H5Fcreate forever (Open MPI issues
+  // 9656, 11934). myelin never uses shared file pointers, so it leaves `sm`
+  // out unless the user chose the components. MCA variables are read from
+  // the environment inside MPI_Init, so this must come first.
+  setenv("OMPI_MCA_sharedfp", "^sm", /*overwrite=*/0);
   // Serialized: worker threads never call MPI, and the end-of-epoch work that
   // does runs on whichever thread completes the epoch barrier.
   int provided = 0;

@@ -61,6 +61,7 @@ public:
     });
     auto probe_at = std::lower_bound(probes_.begin(), probes_.end(), begin,
                                      [](const probe& p, std::uint64_t n) { return p.neuron < n; });
+    std::uint64_t saturated_steps = 0;
     for (std::uint64_t first = begin; first < end; first += tile) {
       const std::uint64_t m = std::min(tile, end - first);
       auto probes_end = probe_at;
@@ -88,10 +89,11 @@ public:
           const auto& table = poisson_[d].table;
           const std::int64_t weight = poisson_[d].weight;
           for (std::uint64_t j = 0; j < m; ++j)
-            target[j] += static_cast<std::int64_t>(table.draw(words[j][lane])) * weight;
+            ring_add(target[j], fixed_times(static_cast<std::int64_t>(table.draw(words[j][lane])), weight));
         }
         for (std::uint64_t j = 0; j < m; ++j) {
           const std::int64_t input_ex = ex[j], input_in = in[j];
+          saturated_steps += saturated(input_ex) | saturated(input_in);
           ex[j] = 0;
           in[j] = 0;
           bool spiked;
@@ -109,6 +111,8 @@ public:
         store(first + j, st[j]);
       probe_at = probes_end;
     }
+    if (saturated_steps)
+      saturated_.fetch_add(saturated_steps, std::memory_order_relaxed);
   }
 
   double read(int var, std::uint64_t i) const override {

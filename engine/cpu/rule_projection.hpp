@@ -42,13 +42,16 @@ public:
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
           const std::uint32_t target = t.synapses[k].target;
           double w;
-          if constexpr (Rule::plastic_weight)
+          if constexpr (Rule::plastic_weight) {
             w = Rule::transmit(c_, pre, weight_[k], stamp, delay, post_view(post, target));
-          else {
+            // A weight that runs away (the power law has no upper bound) is
+            // held within the fixed-point range (engine/fixed_point.hpp).
+            weight_[k] = clamp_weight(weight_[k]);
+          } else {
             double fixed_w = t.synapses[k].weight;
             w = Rule::transmit(c_, pre, fixed_w, stamp, delay, {});
           }
-          slot[target + (w < 0.0 ? inhibitory : 0)] += to_fixed(w);
+          ring_add(slot[target + (w < 0.0 ? inhibitory : 0)], to_fixed(w));
         }
       }
       Rule::after_spike(c_, pre, stamp);

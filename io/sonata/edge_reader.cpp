@@ -176,6 +176,8 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
     }
     if (!std::isfinite(w))
       f.fail(base + "/syn_weight", "edge " + std::to_string(rows[k]) + " has weight " + fmt(w));
+    if (const auto problem = weight_range_problem(w); !problem.empty())
+      f.fail(base + "/syn_weight", "edge " + std::to_string(rows[k]) + ": " + problem);
     const std::string delay_key =
         !std::isnan(delay[k]) ? base + "/" + std::to_string(group[k]) + "/delay"
                               : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": delay";

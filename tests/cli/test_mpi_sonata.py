@@ -14,7 +14,7 @@ from common import MYELIN, SOURCE, Failures, myelin, temp_dir
 from common import sorted_spikes as spikes
 
 MPIEXEC = os.environ["MPIEXEC"]
-DATA = os.environ.get("MYELIN_SONATA_DATA", os.path.join(SOURCE, "..", "shared", "data", "sonata"))
+DATA = os.environ.get("MYELIN_SONATA_DATA", os.path.join(SOURCE, "data", "sonata"))
 SONATA = os.path.join(SOURCE, "examples", "sonata_300", "simulation_config.json")
 AREAS = os.path.join(SOURCE, "examples", "areas.toml")
 f = Failures()

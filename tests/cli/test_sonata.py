@@ -15,7 +15,7 @@ import numpy as np
 
 from common import SOURCE, Failures, myelin, sorted_spikes, temp_dir
 
-DATA = os.environ.get("MYELIN_SONATA_DATA", os.path.join(SOURCE, "..", "shared", "data", "sonata"))
+DATA = os.environ.get("MYELIN_SONATA_DATA", os.path.join(SOURCE, "data", "sonata"))
 if not os.path.isdir(DATA):
     raise SystemExit(f"SONATA test data not found at {DATA} (set MYELIN_SONATA_DATA)")
 P300 = os.path.join(DATA, "300_pointneurons")

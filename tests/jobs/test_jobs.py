@@ -48,13 +48,21 @@ def job(jid):
 
 def wait_for(jid, predicate, what, limit=300):
     start = time.time()
+    held_since = None
     while time.time() - start < limit:
         state = job(jid)
         if predicate(state):
             return state
-        # Slurm keeps a requeued job ineligible for two minutes; do not wait.
+        # Slurm keeps a requeued job ineligible for 121 s because slurmd revokes
+        # the old allocation's credentials with a one-second timestamp: a launch
+        # within the requeue's second is killed ("Job credential revoked").
+        # Release it early, but only once that second has surely passed.
         if state.get("JobState") == "PENDING" and state.get("Reason") == "BeginTime":
-            sh("scontrol", "update", f"JobId={jid}", "StartTime=now", check=False)
+            held_since = held_since or time.time()
+            if time.time() - held_since >= 2.0:
+                sh("scontrol", "update", f"JobId={jid}", "StartTime=now", check=False)
+        else:
+            held_since = None
         time.sleep(0.5)
     raise RuntimeError(f"job {jid}: {what} not reached in {limit} s: {job(jid)}")
 

@@ -53,6 +53,8 @@ run_result simulate(const std::string& toml, unsigned threads) {
   const std::size_t n_plastic = ln.shards.empty() ? 0 : ln.shards[0].plastic.size();
   for (std::size_t p = 0; p < n_plastic; ++p)
     r.plastic_weights.push_back(canonical_weights(ln, p));
+  for (const auto& g : ln.groups)
+    r.saturated_input_steps += g->saturated_inputs();
   return r;
 }
 

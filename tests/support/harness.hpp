@@ -28,6 +28,8 @@ struct run_result {
   std::vector<std::uint64_t> spike_counts;
   // Per plastic projection (file order), its weights in canonical order.
   std::vector<std::vector<double>> plastic_weights;
+  // Neuron-steps whose input saturated the fixed-point range.
+  std::uint64_t saturated_input_steps = 0;
 };
 
 // A plastic projection's weights in canonical order, over all threads.

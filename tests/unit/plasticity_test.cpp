@@ -2,6 +2,7 @@
 // pre/post pair, weight bounds, the power law's formula, Tsodyks–Markram
 // efficacies over a regular train in closed form; and plastic networks that
 // are thread-invariant and continue exactly when run in pieces.
+#include "engine/fixed_point.hpp"
 #include "tests/support/harness.hpp"
 
 #include <cmath>
@@ -160,6 +161,19 @@ TEST(Stdp, PowerLawMatchesItsFormula) {
       {100.0}, 98.0,
       "{ model = \"stdp_pl_synapse_hom\", weight = 45.61, delay = 1.5, lambda = 30.0, alpha = 1.0 }"));
   EXPECT_EQ(r.plastic_weights[0][0], 0.0);
+}
+
+TEST(Stdp, ARunawayWeightIsHeldWithinTheFixedPointRange) {
+  // The power law has no upper bound: lambda = 1e60 makes one causal pair
+  // raise the weight to ~1e61 pA, which once reached the undefined conversion
+  // to 64-bit fixed point. It is held at max_weight (engine/fixed_point.hpp)
+  // and delivered as such; the postsynaptic input stays within range.
+  const std::string syn = "{ model = \"stdp_pl_synapse_hom\", weight = 45.61, delay = 1.5, lambda = 1e60, "
+                          "alpha = 0.0, mu = 1.0, tau_plus = 15.0 }";
+  const auto r = simulate(pair_protocol({100.0, 1500.0}, 105.0, syn));
+  ASSERT_EQ(spike_times(r, 2).size(), 2u); // the driver's spike, then the one the held weight causes
+  EXPECT_EQ(r.plastic_weights[0][0], max_weight);
+  EXPECT_EQ(r.saturated_input_steps, 0u);
 }
 
 TEST(Stdp, EveryPostSpikeBetweenPreSpikesPotentiates) {

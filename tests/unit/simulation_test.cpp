@@ -1,8 +1,10 @@
 // Promise 1 inside one process: the same spikes and traces for any thread
 // count, and a run split into pieces equals one run (what restarts rely on).
+#include "engine/fixed_point.hpp"
 #include "tests/support/harness.hpp"
 #include "tests/support/source_files.hpp"
 
+#include <cmath>
 #include <gtest/gtest.h>
 
 namespace myelin::test {
@@ -44,6 +46,61 @@ TEST(Simulation, RunInPiecesEqualsOneRun) {
   EXPECT_FALSE(whole.empty());
   EXPECT_EQ(whole, run_pieces({1000, 7, 1993}));
   EXPECT_EQ(whole, run_pieces({1, 1, 2998}));
+}
+
+TEST(FixedPoint, ConversionsAndSumsSaturateInsteadOfOverflowing) {
+  EXPECT_EQ(to_fixed(1.5), std::int64_t{3} << 31);
+  EXPECT_EQ(to_fixed(1e12), to_fixed(max_weight)); // once undefined behaviour
+  EXPECT_EQ(to_fixed(-1e300), to_fixed(-max_weight));
+  EXPECT_EQ(to_fixed(std::nan("")), 0);
+  std::int64_t slot = fixed_max - 5;
+  ring_add(slot, 4);
+  EXPECT_EQ(slot, fixed_max - 1);
+  ring_add(slot, to_fixed(max_weight));
+  EXPECT_EQ(slot, fixed_max);
+  EXPECT_TRUE(saturated(slot));
+  slot = fixed_min + 1;
+  ring_add(slot, to_fixed(-1.0));
+  EXPECT_EQ(slot, fixed_min);
+  EXPECT_EQ(fixed_times(10000, to_fixed(max_weight)), fixed_max);
+  EXPECT_EQ(fixed_times(10000, to_fixed(-max_weight)), fixed_min);
+  EXPECT_EQ(fixed_times(3, to_fixed(2.0)), to_fixed(6.0));
+}
+
+TEST(FixedPoint, ASaturatedInputIsCountedAndThreadInvariant) {
+  // 3,000 sources fire at once into one delta neuron with the largest weight
+  // allowed: 3e9 mV does not fit the range (|sum| < 2^31), so the slot holds
+  // at its end rather than wrapping to a negative sum, and the run counts it.
+  const std::string text = R"(
+[run]
+dt = 0.1
+duration = 5.0
+[populations.S]
+model = "spike_source"
+size = 3000
+params = { spike_times = [1.0] }
+[populations.N]
+model = "iaf_psc_delta"
+size = 1
+[[projections]]
+source = "S"
+target = "N"
+rule = { kind = "all_to_all" }
+synapse = { weight = 1e6, delay = 1.0 }
+[recorders.vm]
+kind = "multimeter"
+population = "N"
+variables = ["V_m"]
+interval = 0.1
+)";
+  const auto one = simulate(text, 1);
+  EXPECT_EQ(one.saturated_input_steps, 1u);
+  ASSERT_EQ(one.spike_counts.size(), 2u);
+  EXPECT_EQ(one.spike_counts[1], 1u); // a positive input made it fire; a wrapped one would not
+  const auto three = simulate(text, 3);
+  EXPECT_EQ(one.spikes, three.spikes);
+  EXPECT_EQ(one.traces[0].rows, three.traces[0].rows);
+  EXPECT_EQ(three.saturated_input_steps, 1u);
 }
 
 TEST(Simulation, SeedChangesTheSpikes) {
