@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--resume", run.resume,
                       "Continue from a checkpoint file, or 'latest' (the newest in DIR/checkpoints, if any)");
+  run_cmd->add_flag("--force", run.force, "Run even when the memory estimate exceeds what a rank can have");
   run_cmd->add_flag("--force-model", run.force_model,
                     "Resume although model parameters changed (not sizes, rules or recorders)");
 

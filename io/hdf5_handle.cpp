@@ -180,19 +180,23 @@ void write_string_attribute(hid_t object, const std::string& name, const std::st
   check(H5Awrite(attr, type, value.c_str()), path, ("write attribute " + name).c_str());
 }
 
-void write_sorting_attribute(hid_t group, std::uint8_t value, const std::string& path) {
+void write_sorting_attribute(hid_t group, sorting value, const std::string& path) {
   if (H5Aexists(group, "sorting") > 0)
     check(H5Adelete(group, "sorting"), path, "replace attribute sorting");
-  // SONATA: enum over uint8 {none = 0, by_id = 1, by_time = 2}, as libsonata writes it.
-  handle type(check(H5Tenum_create(H5T_NATIVE_UINT8), path, "create an enum type"), H5Tclose);
+  // A variable-length UTF-8 string, as the SONATA reference toolkit (BMTK)
+  // writes it and reads it back ("none", "by_id", "by_time"); h5py returns it
+  // as str. (A fixed-length string reads as bytes, an enum as a number:
+  // BMTK calls both "unknown".)
   const char* names[] = {"none", "by_id", "by_time"};
-  for (std::uint8_t v = 0; v < 3; ++v)
-    check(H5Tenum_insert(type, names[v], &v), path, "define the sorting enum");
+  const char* text = names[static_cast<int>(value)];
+  handle type(check(H5Tcopy(H5T_C_S1), path, "copy a type"), H5Tclose);
+  check(H5Tset_size(type, H5T_VARIABLE), path, "size a string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), path, "set a string's character set");
   handle space(check(H5Screate(H5S_SCALAR), path, "create a dataspace"), H5Sclose);
   handle attr(check(H5Acreate2(group, "sorting", type, space, H5P_DEFAULT, H5P_DEFAULT), path,
                     "create attribute sorting"),
               H5Aclose);
-  check(H5Awrite(attr, type, &value), path, "write attribute sorting");
+  check(H5Awrite(attr, type, &text), path, "write attribute sorting");
 }
 
 } // namespace myelin::io::h5

@@ -116,7 +116,9 @@ std::string read_string_attribute(hid_t object, const std::string& name, const s
 bool has_attribute(hid_t object, const std::string& name);
 bool has_link(hid_t parent, const std::string& path_in_file);
 
-// Replaces an existing value (resumed files may change from one rank to several).
-void write_sorting_attribute(hid_t group, std::uint8_t value, const std::string& path);
+// SONATA's spike sort order, group attribute `sorting`. Replaces an existing
+// value (resumed files may change from one rank to several).
+enum class sorting { none = 0, by_id = 1, by_time = 2 };
+void write_sorting_attribute(hid_t group, sorting value, const std::string& path);
 
 } // namespace myelin::io::h5

@@ -81,6 +81,14 @@ void report_files::create(report& r, const spec::network& net, const spec::multi
   h5::write_fixed(*r.file, mapping, "node_ids", H5T_NATIVE_UINT64, ids.data(), ids.size());
   h5::write_fixed(*r.file, mapping, "index_pointers", H5T_NATIVE_UINT64, pointers.data(), pointers.size());
   h5::write_fixed(*r.file, mapping, "element_ids", H5T_NATIVE_UINT32, elements.data(), elements.size());
+  // What BMTK's report reader also needs: `index_pointer` (its name for
+  // SONATA's index_pointers: a second link to the same dataset, no copy) and
+  // each element's position along its section, 0.5 for a point neuron's one
+  // compartment (NEURON's soma(0.5)).
+  h5::check(H5Lcreate_hard(mapping, "index_pointers", mapping, "index_pointer", H5P_DEFAULT, H5P_DEFAULT), path,
+            "link mapping/index_pointer");
+  const std::vector<double> positions(elements.size(), 0.5);
+  h5::write_fixed(*r.file, mapping, "element_pos", H5T_NATIVE_DOUBLE, positions.data(), positions.size());
   const double time[3] = {m.interval, m.interval, m.interval};
   h5::write_fixed(*r.file, mapping, "time", H5T_NATIVE_DOUBLE, time, 3);
   r.time = {h5::check(H5Dopen2(mapping, "time", H5P_DEFAULT), path, "open mapping/time"), H5Dclose};
@@ -96,6 +104,7 @@ void report_files::create(report& r, const spec::network& net, const spec::multi
     units += (v ? "," : "") + st.unit;
   }
   h5::write_string_attribute(r.data, "variables", names, path);
+  h5::write_string_attribute(r.data, "variable", names, path); // BMTK's name
   h5::write_string_attribute(r.data, "units", units, path);
 }
 

@@ -27,6 +27,7 @@ struct run_options {
   int keep_checkpoints = 2;
   std::string resume; // empty, "latest" or a checkpoint file
   bool force_model = false;
+  bool force = false; // run even when the memory estimate exceeds what a rank can have
 };
 
 // Exit code of a run stopped by SIGUSR1/SIGTERM after writing a checkpoint.

@@ -2,6 +2,7 @@
 // and signals, report (run_summary).
 #include "engine/build.hpp"
 #include "engine/cli/commands.hpp"
+#include "engine/cli/memory_admission.hpp"
 #include "engine/cli/on_root.hpp"
 #include "engine/cli/partition_setup.hpp"
 #include "engine/cli/progress.hpp"
@@ -28,6 +29,27 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Refuses (exit 2, before building) a network that cannot fit any rank's
+// memory; every rank checks its own share and machine, all agree.
+void admit_memory(const spec::network& net, const partition::decomposition& decomp, bool force,
+                  comm::communicator& comm) {
+  const auto need = estimate_memory(net, decomp, projection_delays(net));
+  const auto offer = memory_per_rank(comm.ranks_on_this_node());
+  const double mine = need.per_rank[static_cast<std::size_t>(comm.rank())];
+  const bool short_here = mine > offer.bytes;
+  const bool short_anywhere = comm.max(short_here ? 1.0 : 0.0) > 0;
+  if (!short_anywhere)
+    return;
+  if (comm.rank() == 0) {
+    const auto verdict = admit(need, offer);
+    std::cerr << "myelin: " << (force ? "warning" : "error") << ": " << net.source_file
+              << ": not enough memory: " << verdict.text
+              << (force ? "; running anyway (--force)\n" : "; --force runs it anyway\n");
+  }
+  if (!force)
+    throw reported_elsewhere{2};
 }
 
 } // namespace
@@ -58,6 +80,7 @@ int run_command(const run_options& flags, comm::communicator& comm) {
   const auto choice = choose_partition(net, comm.size(), strategy, comm);
   const partition::decomposition& decomp = choice.decomp;
   const double partition_s = comm.max(seconds_since(t_partition));
+  admit_memory(net, decomp, opts.force, comm);
   const auto t_build = std::chrono::steady_clock::now();
   const auto listed = on_every_rank(comm, [&] { return io::sonata::read_owned_edges(net, decomp, comm); });
   local_network ln = build(net, decomp, comm, threads, listed);
@@ -87,8 +110,8 @@ int run_command(const run_options& flags, comm::communicator& comm) {
   sim.set_spike_output(&spikes);
   sim.set_trace_output(&reports);
   sim.set_stop_check([&] { return comm.max(stop_requested() ? 1.0 : 0.0) > 0; });
-  progress_line progress(n_steps - start_step, net.run.dt);
-  if (!opts.quiet && comm.rank() == 0 && isatty(STDERR_FILENO))
+  progress_line progress(n_steps - start_step, net.run.dt, isatty(STDERR_FILENO));
+  if (!opts.quiet && comm.rank() == 0)
     sim.set_progress([&](std::int64_t done) { progress.update(done - start_step); });
 
   run_record rec;

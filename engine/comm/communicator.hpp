@@ -41,6 +41,8 @@ public:
   // Every rank's values, rank after rank, at root (empty elsewhere).
   virtual std::vector<double> gather(const std::vector<double>& values, int root) = 0;
   virtual void barrier() = 0;
+  // How many ranks share this rank's machine (they share its memory).
+  virtual int ranks_on_this_node() { return 1; }
   // Address of the underlying MPI_Comm, for parallel HDF5; null without MPI.
   virtual const void* mpi_handle() const { return nullptr; }
 

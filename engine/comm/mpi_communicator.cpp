@@ -128,6 +128,14 @@ public:
   }
 
   void barrier() override { check(MPI_Barrier(comm_), "MPI_Barrier"); }
+  int ranks_on_this_node() override {
+    MPI_Comm node = MPI_COMM_NULL;
+    check(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+    int n = 1;
+    MPI_Comm_size(node, &n);
+    MPI_Comm_free(&node);
+    return n;
+  }
   const void* mpi_handle() const override { return &comm_; }
 
 private:

@@ -30,7 +30,7 @@ with h5py.File(os.path.join(out, "spikes.h5")) as h:
         total += len(t)
         f.check(len(t) == pop["spikes"], f"{name}: {len(t)} spikes in the file, {pop['spikes']} in run.json")
         f.check(g["timestamps"].attrs["units"] in (b"ms", "ms"), f"{name}: units attribute")
-        f.check(g.attrs["sorting"] == 2, f"{name}: sorting = by_time")
+        f.check(g.attrs["sorting"] == "by_time", f"{name}: sorting = by_time (a str): {g.attrs['sorting']!r}")
         f.check(ids.dtype == np.uint64 and t.dtype == np.float64, f"{name}: dtypes")
         f.check(bool(np.all(np.diff(t) >= 0)), f"{name}: sorted by time")
         f.check(len(ids) == 0 or int(ids.max()) < pop["neurons"], f"{name}: node ids are population-local")
@@ -45,6 +45,8 @@ with h5py.File(os.path.join(out, "traces.h5")) as h:
     m = h["report/I/mapping"]
     f.check(list(m["node_ids"][:]) == [0, 7, 99], "mapping/node_ids")
     f.check(list(m["index_pointers"][:]) == [0, 3, 6, 9], "mapping/index_pointers")
+    f.check(list(m["index_pointer"][:]) == [0, 3, 6, 9], "mapping/index_pointer (BMTK's name)")
+    f.check(list(m["element_pos"][:]) == [0.5] * 9, "mapping/element_pos")
     f.check(np.allclose(m["time"][:], [0.5, 300.5, 0.5]), f"mapping/time {m['time'][:]}")
     v = d[:, 0]
     f.check(v.min() > -100 and v.max() < 0, f"V_m in a plausible range: {v.min()} {v.max()}")
