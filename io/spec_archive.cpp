@@ -1,6 +1,7 @@
 #include "io/spec_archive.hpp"
 
 #include "engine/error.hpp"
+#include "io/bounded_iarchive.hpp"
 
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive.hpp>
@@ -96,10 +97,10 @@ std::string save_spec(const spec::network& net) {
 }
 
 spec::network load_spec(const std::string& bytes) {
-  std::istringstream is(bytes);
+  std::stringbuf buffer(bytes, std::ios::in);
   spec::network net;
   try {
-    boost::archive::binary_iarchive in(is);
+    bounded_iarchive in(buffer);
     std::string m;
     unsigned format = 0;
     in >> m >> format;

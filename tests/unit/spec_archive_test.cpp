@@ -1,0 +1,60 @@
+// The spec archive loader against damaged bytes: every truncation and every
+// byte set to 0xff either loads or throws myelin::error; never a huge
+// allocation (Boost's binary_iarchive trusted length fields: found by
+// fuzz/fuzz_spec_archive), never another exception, never an invalid bool.
+#include "engine/error.hpp"
+#include "io/model_file.hpp"
+#include "io/spec_archive.hpp"
+#include "tests/support/source_files.hpp"
+
+#include <gtest/gtest.h>
+#include <typeinfo>
+
+namespace myelin::test {
+namespace {
+
+std::string archive() {
+  return io::save_spec(io::parse_model(all_rules(), "all_rules.toml"));
+}
+
+TEST(SpecArchive, RoundTrips) {
+  const auto bytes = archive();
+  EXPECT_EQ(io::save_spec(io::load_spec(bytes)), bytes);
+}
+
+TEST(SpecArchive, EveryTruncationIsAnError) {
+  const auto bytes = archive();
+  for (std::size_t n = 0; n < bytes.size(); ++n)
+    EXPECT_THROW(io::load_spec(bytes.substr(0, n)), myelin::error) << n << " of " << bytes.size() << " bytes";
+}
+
+TEST(SpecArchive, EveryDamagedByteLoadsOrIsAnError) {
+  const auto bytes = archive();
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    for (unsigned char value : {0x00, 0x02, 0x7f, 0xff}) {
+      std::string damaged = bytes;
+      damaged[i] = static_cast<char>(value);
+      try {
+        io::load_spec(damaged);
+      } catch (const myelin::error&) {
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "byte " << i << " = " << int(value) << ": " << typeid(e).name() << ": " << e.what();
+      }
+    }
+}
+
+TEST(SpecArchive, AHugeLengthIsRefusedBeforeAllocating) {
+  auto bytes = archive();
+  const auto at = bytes.find("thalamus");
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at - 8, 8, std::string(8, '\x7f')); // the name's length: 9e18 bytes
+  try {
+    io::load_spec(bytes);
+    FAIL() << "loaded";
+  } catch (const myelin::error& e) {
+    EXPECT_NE(std::string(e.what()).find("longer than the rest"), std::string::npos) << e.what();
+  }
+}
+
+} // namespace
+} // namespace myelin::test
