@@ -6,7 +6,9 @@
 #include "io/spec_archive.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <string_view>
 #include <fcntl.h>
 #include <regex>
 #include <unistd.h>
@@ -173,25 +175,36 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
       throw checkpoint_error(p, h5::has_link(root, "spikes")
                                     ? "this is a SONATA spike file, not a myelin checkpoint"
                                     : "not a myelin checkpoint (no magic attribute)");
-    const auto fmt = h5::read_u64_attribute(root, "format", p).at(0);
+    // A one-number attribute (an empty one threw std::out_of_range: found by fuzz/fuzz_checkpoint).
+    auto one = [&](const char* name) {
+      const auto values = h5::read_u64_attribute(root, name, p);
+      if (values.size() != 1)
+        throw checkpoint_error(p, std::string("attribute ") + name + " should hold one number");
+      return values[0];
+    };
+    const auto fmt = one("format");
     if (fmt != format && fmt != 1)
       throw checkpoint_error(p, "checkpoint format " + std::to_string(fmt) +
                                     " is not supported (this myelin reads " + std::to_string(format) + ")");
     checkpoint_info info;
     info.version = h5::read_string_attribute(root, "version", p);
-    info.digest = h5::read_u64_attribute(root, "digest", p).at(0);
-    info.state.step = static_cast<std::int64_t>(h5::read_u64_attribute(root, "step", p).at(0));
+    info.digest = one("digest");
+    info.state.step = static_cast<std::int64_t>(one("step"));
     info.state.spike_counts = h5::read_u64_attribute(root, "spike_counts", p);
     info.state.spike_file_rows = h5::read_u64_attribute(root, "spike_file_rows", p);
     info.state.report_rows = h5::read_u64_attribute(root, "report_rows", p);
-    const auto neurons = h5::read_u64_attribute(root, "neurons", p).at(0);
-    const auto horizon = h5::read_u64_attribute(root, "ring_horizon", p).at(0);
+    const auto neurons = one("neurons");
+    const auto horizon = one("ring_horizon");
+    const auto file_bytes = std::filesystem::file_size(path, ec);
 
     auto verify = [&](const std::string& name, hid_t type, std::size_t element_size, auto checksum_of) {
       const auto dims = h5::dataset_dims(root, name, p);
       std::uint64_t n = 1;
       for (auto d : dims)
-        n *= d;
+        n = d == 0 || n <= file_bytes / d ? n * d : file_bytes + 1;
+      // Checkpoints are stored uncompressed: a dataset cannot hold more than the file.
+      if (n > file_bytes / element_size)
+        throw checkpoint_error(p, "dataset " + name + " claims more data than the file holds: damaged");
       h5::handle ds(h5::check(H5Dopen2(root, name.c_str(), H5P_DEFAULT), p, "open a dataset"), H5Dclose);
       std::vector<std::byte> data(n * element_size);
       if (n > 0 && H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)
@@ -238,6 +251,14 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
         auto [dims, data] = verify(group + "/" + name, H5T_NATIVE_DOUBLE, 8, sum_f64);
         if (dims.empty() || dims[0] != pop.size)
           throw checkpoint_error(p, "dataset " + group + "/" + name + " has the wrong size");
+        if (std::string_view(name) == "refractory_steps")
+          for (std::uint64_t i = 0; i < pop.size; ++i) {
+            double v;
+            std::memcpy(&v, data.data() + i * 8, 8);
+            if (!(v >= 0 && v <= 2147483647.0 && v == std::floor(v)))
+              throw checkpoint_error(p, "dataset " + group + "/refractory_steps holds " + std::to_string(v) +
+                                            ", not a whole number of steps");
+          }
       }
     }
     // 8-byte elements hash by their bits, whatever their type.
@@ -253,12 +274,22 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
     auto [ring_dims, ring] = verify("ring", H5T_NATIVE_INT64, 8, sum_8);
     if (ring_dims.size() != 2 || ring_dims[0] != neurons || ring_dims[1] != 2 * horizon)
       throw checkpoint_error(p, "dataset ring has the wrong shape");
+    // Channel 0 holds positive input, channel 1 negative (engine/fixed_point.hpp).
+    for (std::uint64_t k = 0; k < neurons * 2 * horizon; ++k) {
+      std::int64_t v;
+      std::memcpy(&v, ring.data() + k * 8, 8);
+      if ((k % (2 * horizon) < horizon) ? v < 0 : v > 0)
+        throw checkpoint_error(p, "dataset ring holds input of the wrong sign for its channel");
+    }
     for (const auto& name : plasticity_datasets(info.spec)) {
       if (!h5::has_link(root, name))
         throw checkpoint_error(p, "missing dataset " + name + " (plastic synapse state)");
       h5::handle ds(h5::check(H5Dopen2(root, name.c_str(), H5P_DEFAULT), p, "open a dataset"), H5Dclose);
       h5::handle type(h5::check(H5Dget_type(ds), p, "read a dataset type"), H5Tclose);
-      if (H5Tget_size(type) != 8)
+      // 8-byte numbers; a variable-length string is 8 bytes too (a pointer
+      // HDF5 allocates: found leaking by fuzz/fuzz_checkpoint).
+      const auto type_class = H5Tget_class(type);
+      if (H5Tget_size(type) != 8 || (type_class != H5T_INTEGER && type_class != H5T_FLOAT))
         throw checkpoint_error(p, "dataset " + name + " has the wrong element type");
       verify(name, type, 8, sum_8);
     }

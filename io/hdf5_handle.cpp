@@ -311,6 +311,16 @@ bool has_link(hid_t parent, const std::string& path_in_file) {
   return true;
 }
 
+namespace {
+// A scalar or one-element attribute: reading more values into one would
+// write past the buffer (found by fuzz/fuzz_checkpoint).
+void require_one_value(hid_t attr, const std::string& name, const std::string& path) {
+  handle space(check(H5Aget_space(attr), path, "read a dataspace"), H5Sclose);
+  if (H5Sget_simple_extent_npoints(space) != 1)
+    throw io_error(path, "attribute " + name + " should hold one value");
+}
+} // namespace
+
 std::vector<std::uint64_t> read_u64_attribute(hid_t object, const std::string& name,
                                               const std::string& path) {
   if (!has_attribute(object, name))
@@ -330,6 +340,7 @@ double read_f64_attribute(hid_t object, const std::string& name, const std::stri
     throw io_error(path, "missing attribute " + name);
   handle attr(check(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, ("open attribute " + name).c_str()),
               H5Aclose);
+  require_one_value(attr, name, path);
   double v = 0;
   check(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), path, ("read attribute " + name).c_str());
   return v;
@@ -343,7 +354,18 @@ std::string read_string_attribute(hid_t object, const std::string& name, const s
   handle type(check(H5Aget_type(attr), path, "read an attribute type"), H5Tclose);
   if (H5Tget_class(type) != H5T_STRING)
     throw io_error(path, "attribute " + name + " is not a string");
-  std::string value(H5Tget_size(type), '\0');
+  require_one_value(attr, name, path);
+  if (H5Tis_variable_str(type) > 0) { // h5py writes these; HDF5 allocates, we free
+    handle mem(check(H5Tcopy(H5T_C_S1), path, "copy a type"), H5Tclose);
+    H5Tset_size(mem, H5T_VARIABLE);
+    H5Tset_cset(mem, H5Tget_cset(type));
+    char* text = nullptr;
+    check(H5Aread(attr, mem, &text), path, ("read attribute " + name).c_str());
+    std::string value = text ? text : "";
+    H5free_memory(text);
+    return value;
+  }
+  std::string value(H5Tget_size(type) + 1, '\0'); // a fixed-length string need not end in a null
   check(H5Aread(attr, type, value.data()), path, ("read attribute " + name).c_str());
   value.resize(std::strlen(value.c_str()));
   return value;

@@ -8,6 +8,7 @@
 #include "models/registry.hpp"
 #include "models/synapse_registry.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
@@ -222,7 +223,10 @@ private:
     } catch (const models::parameter_error& e) {
       std::string reason = e.what();
       const auto bounds = weight_bounds(pr.weight);
-      if (e.parameter == "weight" && !(std::isfinite(bounds[0]) && std::isfinite(bounds[1])))
+      // A constant has one bound, a distribution two (reading bounds[1] of a
+      // constant read past the vector: found by ASan on stdp_pl_negative_weight.toml).
+      const bool bounded = std::all_of(bounds.begin(), bounds.end(), [](double b) { return std::isfinite(b); });
+      if (e.parameter == "weight" && !bounded)
         reason = "an unbounded weight distribution can draw any value; give min and max within what " +
                  pr.synapse_model + " allows (" + reason + ")";
       else if (e.parameter == "weight" && !pr.weight.is_constant())

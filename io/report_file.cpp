@@ -47,6 +47,8 @@ void report_files::reopen(report& r, const spec::multimeter& m, comm::communicat
   r.time = {
       h5::check(H5Dopen2(r.file->id(), (base + "/mapping/time").c_str(), H5P_DEFAULT), r.path, "open time"),
       H5Dclose};
+  if (h5::dataset_dims(r.file->id(), base + "/mapping/time", r.path) != std::vector<hsize_t>{3})
+    throw io_error(r.path, base + "/mapping/time should hold start, stop and step");
   double time[3] = {0, 0, 0};
   h5::check(H5Dread(r.time, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, time), r.path,
             "read mapping/time");

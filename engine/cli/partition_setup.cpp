@@ -38,7 +38,8 @@ partition_choice choose_partition(const spec::network& net, int n_ranks, partiti
   }
   const auto bytes = on_root(comm, [&] {
     std::vector<partition::block_pair> counted(received.size() / sizeof(partition::block_pair));
-    std::memcpy(counted.data(), received.data(), counted.size() * sizeof(partition::block_pair));
+    if (!counted.empty()) // memcpy from an empty vector's null data() is undefined, even for 0 bytes
+      std::memcpy(counted.data(), received.data(), counted.size() * sizeof(partition::block_pair));
     const auto g = partition::make_block_graph(net, blk, partition::merge_pairs(std::move(counted)));
     const auto owners = partition::partition_blocks(g, n_ranks);
     std::string out(sizeof(double) * 9 + owners.size() * sizeof(int), '\0');
@@ -50,13 +51,15 @@ partition_choice choose_partition(const spec::network& net, int n_ranks, partiti
       const double v[3] = {q.crossing_fraction, q.imbalance, q.bytes_per_spike};
       std::memcpy(out.data() + sizeof(double) * 3 * static_cast<std::size_t>(k), v, sizeof v);
     }
-    std::memcpy(out.data() + sizeof(double) * 9, owners.data(), owners.size() * sizeof(int));
+    if (!owners.empty())
+      std::memcpy(out.data() + sizeof(double) * 9, owners.data(), owners.size() * sizeof(int));
     return out;
   });
   message m;
   std::memcpy(m.q, bytes.data(), sizeof m.q);
   m.owners.resize((bytes.size() - sizeof m.q) / sizeof(int));
-  std::memcpy(m.owners.data(), bytes.data() + sizeof m.q, m.owners.size() * sizeof(int));
+  if (!m.owners.empty())
+    std::memcpy(m.owners.data(), bytes.data() + sizeof m.q, m.owners.size() * sizeof(int));
   std::vector<strategy_quality> qualities;
   for (int k = 0; k < 3; ++k)
     qualities.push_back({partition::strategy_name(all_strategies[k]), {m.q[k][0], m.q[k][1], m.q[k][2]}});

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <mutex>
 #include <vector>
 
@@ -93,7 +94,7 @@ public:
         }
         for (std::uint64_t j = 0; j < m; ++j) {
           const std::int64_t input_ex = ex[j], input_in = in[j];
-          saturated_steps += saturated(input_ex) | saturated(input_in);
+          saturated_steps += static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
           ex[j] = 0;
           in[j] = 0;
           bool spiked;
@@ -144,8 +145,13 @@ public:
     if (field < n_fields)
       fields_[field] = in;
     else
-      for (std::size_t i = 0; i < in.size(); ++i)
+      for (std::size_t i = 0; i < in.size(); ++i) {
+        // Checkpoints are validated first; this keeps a bad value from the
+        // undefined conversion all the same.
+        if (!(in[i] >= 0 && in[i] <= 2147483647.0 && in[i] == std::floor(in[i])))
+          throw error("refractory_steps " + std::to_string(in[i]) + " is not a whole number of steps");
         refractory_[i] = static_cast<std::int32_t>(in[i]);
+      }
   }
 
 private:

@@ -102,7 +102,8 @@ std::vector<std::uint64_t> rows_by_shared_pass(const h5_reader& f, const spec::e
   std::vector<std::size_t> counts;
   const auto received = comm.all_to_all_v(blocks, counts);
   std::vector<std::uint64_t> rows(received.size() / sizeof(std::uint64_t));
-  std::memcpy(rows.data(), received.data(), rows.size() * sizeof(std::uint64_t));
+  if (!rows.empty()) // memcpy with a null pointer is undefined even for 0 bytes
+    std::memcpy(rows.data(), received.data(), rows.size() * sizeof(std::uint64_t));
   return rows; // ascending: senders' slices are ascending and in rank order
 }
 

@@ -190,27 +190,13 @@ std::string h5_reader::string_attribute(const std::string& object, const std::st
   h5::handle o(H5Oopen(file_, object.c_str(), H5P_DEFAULT), H5Oclose);
   if (o.get() < 0 || !h5::has_attribute(o, name))
     return {};
-  // h5py writes variable-length strings, other writers fixed-length ones.
-  h5::handle attr(H5Aopen(o, name.c_str(), H5P_DEFAULT), H5Aclose);
-  h5::handle type(H5Aget_type(attr), H5Tclose);
-  if (H5Tget_class(type) != H5T_STRING)
-    fail(object + "@" + name, "must be a string");
-  if (H5Tis_variable_str(type) > 0) {
-    h5::handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem, H5T_VARIABLE);
-    H5Tset_cset(mem, H5Tget_cset(type));
-    char* value = nullptr;
-    if (H5Aread(attr, mem, &value) < 0 || !value)
-      fail(object + "@" + name, "cannot be read");
-    std::string s(value);
-    H5free_memory(value);
-    return s;
+  // h5py writes variable-length strings, other writers fixed-length ones;
+  // an array of strings or a number is refused, naming the attribute.
+  try {
+    return h5::read_string_attribute(o, name, path_);
+  } catch (const io_error& e) {
+    fail(object + "@" + name, "must be one string: " + std::string(e.what()).substr(e.path.size() + 2));
   }
-  std::string value(H5Tget_size(type), '\0');
-  if (H5Aread(attr, type, value.data()) < 0)
-    fail(object + "@" + name, "cannot be read");
-  value.resize(std::strlen(value.c_str()));
-  return value;
 }
 
 std::vector<row_range> runs_of(const std::vector<std::uint64_t>& sorted_rows) {
