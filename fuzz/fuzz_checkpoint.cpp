@@ -50,7 +50,9 @@ herr_t fix_checksum(hid_t root, const char* name, const H5O_info_t* info, void*)
           sum += myelin::io::element_hash(i, v[i]);
     } else if ((H5Tget_size(file_type) == 8 && H5Tget_class(file_type) != H5T_STRING) ||
                n.rfind("populations/", 0) == 0) {
-      const hid_t mem = n.rfind("populations/", 0) == 0 ? H5T_NATIVE_DOUBLE : n == "ring" ? H5T_NATIVE_INT64 : file_type;
+      const hid_t mem = n.rfind("populations/", 0) == 0 ? H5T_NATIVE_DOUBLE
+                        : n == "ring"                   ? H5T_NATIVE_INT64
+                                                        : file_type;
       std::vector<std::uint64_t> v(k);
       if (H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) >= 0)
         for (std::size_t i = 0; i < k; ++i)

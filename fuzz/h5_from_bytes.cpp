@@ -19,16 +19,26 @@ struct closer {
 
 hid_t numeric_type(std::uint8_t t) {
   switch (t) {
-  case 0: return H5T_STD_I8LE;
-  case 1: return H5T_STD_U8LE;
-  case 2: return H5T_STD_I16LE;
-  case 3: return H5T_STD_U16LE;
-  case 4: return H5T_STD_I32LE;
-  case 5: return H5T_STD_U32LE;
-  case 6: return H5T_STD_I64LE;
-  case 7: return H5T_STD_U64LE;
-  case 8: return H5T_IEEE_F32LE;
-  default: return H5T_IEEE_F64LE;
+  case 0:
+    return H5T_STD_I8LE;
+  case 1:
+    return H5T_STD_U8LE;
+  case 2:
+    return H5T_STD_I16LE;
+  case 3:
+    return H5T_STD_U16LE;
+  case 4:
+    return H5T_STD_I32LE;
+  case 5:
+    return H5T_STD_U32LE;
+  case 6:
+    return H5T_STD_I64LE;
+  case 7:
+    return H5T_STD_U64LE;
+  case 8:
+    return H5T_IEEE_F32LE;
+  default:
+    return H5T_IEEE_F64LE;
   }
 }
 std::size_t numeric_size(std::uint8_t t) {
@@ -92,7 +102,8 @@ void write_entry(hid_t file, hid_t lcpl, byte_reader& in) {
     buffer.assign(n * fixed_size, 0);
     for (std::size_t i = 0; i < n; ++i) {
       const std::string s = in.str8();
-      std::copy(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s.size(), fixed_size)),
+      std::copy(s.begin(),
+                s.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s.size(), fixed_size)),
                 buffer.begin() + static_cast<std::ptrdiff_t>(i * fixed_size));
     }
     values = buffer.data();
@@ -110,7 +121,8 @@ void write_entry(hid_t file, hid_t lcpl, byte_reader& in) {
     closer object{open_or_create_object(file, path, lcpl), H5Oclose};
     if (object.id < 0 || attr_name.empty() || H5Aexists(object.id, attr_name.c_str()) != 0)
       return;
-    closer attr{H5Acreate2(object.id, attr_name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+    closer attr{H5Acreate2(object.id, attr_name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose};
     if (attr.id >= 0 && n > 0)
       H5Awrite(attr.id, type.id, values);
   }

@@ -2,8 +2,8 @@
 // Builds and steps an accepted network when it is small enough for a fuzz
 // iteration (the limits keep each input to milliseconds and megabytes; the
 // memory estimate is the one `myelin run` admits by).
-#include "engine/spec.hpp"
 #include "engine/listed_synapses.hpp"
+#include "engine/spec.hpp"
 
 #include <vector>
 

@@ -42,9 +42,8 @@ void bounded_iarchive::load(bool& b) {
   unsigned char byte = 0;
   load_binary(&byte, 1);
   if (byte > 1)
-    boost::serialization::throw_exception(
-        boost::archive::archive_exception(boost::archive::archive_exception::input_stream_error,
-                                          "a bool that is neither 0 nor 1"));
+    boost::serialization::throw_exception(boost::archive::archive_exception(
+        boost::archive::archive_exception::input_stream_error, "a bool that is neither 0 nor 1"));
   b = byte == 1;
 }
 

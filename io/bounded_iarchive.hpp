@@ -10,7 +10,6 @@
 #include <boost/archive/detail/register_archive.hpp>
 #include <boost/serialization/array_wrapper.hpp>
 #include <boost/serialization/collection_size_type.hpp>
-
 #include <cstddef>
 #include <sstream>
 #include <string>

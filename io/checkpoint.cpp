@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <string_view>
 #include <fcntl.h>
 #include <regex>
+#include <string_view>
 #include <unistd.h>
 
 namespace myelin::io {

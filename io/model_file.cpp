@@ -225,7 +225,8 @@ private:
       const auto bounds = weight_bounds(pr.weight);
       // A constant has one bound, a distribution two (reading bounds[1] of a
       // constant read past the vector: found by ASan on stdp_pl_negative_weight.toml).
-      const bool bounded = std::all_of(bounds.begin(), bounds.end(), [](double b) { return std::isfinite(b); });
+      const bool bounded =
+          std::all_of(bounds.begin(), bounds.end(), [](double b) { return std::isfinite(b); });
       if (e.parameter == "weight" && !bounded)
         reason = "an unbounded weight distribution can draw any value; give min and max within what " +
                  pr.synapse_model + " allows (" + reason + ")";

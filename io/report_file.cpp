@@ -87,8 +87,8 @@ void report_files::create(report& r, const spec::network& net, const spec::multi
   // SONATA's index_pointers: a second link to the same dataset, no copy) and
   // each element's position along its section, 0.5 for a point neuron's one
   // compartment (NEURON's soma(0.5)).
-  h5::check(H5Lcreate_hard(mapping, "index_pointers", mapping, "index_pointer", H5P_DEFAULT, H5P_DEFAULT), path,
-            "link mapping/index_pointer");
+  h5::check(H5Lcreate_hard(mapping, "index_pointers", mapping, "index_pointer", H5P_DEFAULT, H5P_DEFAULT),
+            path, "link mapping/index_pointer");
   const std::vector<double> positions(elements.size(), 0.5);
   h5::write_fixed(*r.file, mapping, "element_pos", H5T_NATIVE_DOUBLE, positions.data(), positions.size());
   const double time[3] = {m.interval, m.interval, m.interval};

@@ -67,7 +67,8 @@ spike_file::spike_file(const std::string& path, const spec::network& net, comm::
       p.node_ids = h5::create_extendible(p.group, "node_ids", H5T_NATIVE_UINT64, 1, 1, 16384, path);
     }
     // Several ranks append rank after rank: sorted by time only on one rank.
-    h5::write_sorting_attribute(p.group, comm.size() == 1 && !reopened ? h5::sorting::by_time : h5::sorting::none, path);
+    h5::write_sorting_attribute(
+        p.group, comm.size() == 1 && !reopened ? h5::sorting::by_time : h5::sorting::none, path);
   }
   file_.keep_consistent_on_crash();
   file_.flush(); // a crash from here on leaves a readable file

@@ -96,9 +96,9 @@ int check_command(const check_options& opts) {
     else
       std::cout << delays.max << "\n";
   }
-  std::cout << "  estimated memory: " << bytes_text(need.total()) << " (synapses " << bytes_text(need.synapse_bytes)
-            << ", neuron state " << bytes_text(need.state_bytes) << ", ring buffers " << bytes_text(need.ring_bytes)
-            << ")\n";
+  std::cout << "  estimated memory: " << bytes_text(need.total()) << " (synapses "
+            << bytes_text(need.synapse_bytes) << ", neuron state " << bytes_text(need.state_bytes)
+            << ", ring buffers " << bytes_text(need.ring_bytes) << ")\n";
 
   // How the neurons would spread over ranks, and what each rank would hold.
   std::cout << "  partition strategies over " << opts.ranks << " rank(s) (on a graph of neuron blocks):\n"

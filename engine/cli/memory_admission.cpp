@@ -93,8 +93,9 @@ admission admit(const memory_estimate& need, const memory_offer& offer) {
   const double largest = need.largest_rank();
   std::ostringstream os;
   os << "the largest of " << need.per_rank.size() << " rank(s) needs about " << bytes_text(largest)
-     << "; a rank here can have " << (offer.bytes == unlimited ? std::string("any amount") : bytes_text(offer.bytes))
-     << " (" << offer.source << ")";
+     << "; a rank here can have "
+     << (offer.bytes == unlimited ? std::string("any amount") : bytes_text(offer.bytes)) << " ("
+     << offer.source << ")";
   a.fits = !(largest > offer.bytes);
   if (a.fits) {
     os << ": fits";

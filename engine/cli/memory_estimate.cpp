@@ -58,8 +58,9 @@ memory_estimate estimate_memory(const spec::network& net, const partition::decom
   for (std::size_t i = 0; i < net.projections.size(); ++i) {
     const double n = projection_generator(net, i).expected_synapses();
     e.synapses += n;
-    e.synapse_bytes += n * static_cast<double>(
-                               models::find_synapse_model(net.projections[i].synapse_model)->bytes_per_synapse());
+    e.synapse_bytes +=
+        n * static_cast<double>(
+                models::find_synapse_model(net.projections[i].synapse_model)->bytes_per_synapse());
   }
   for (const auto& es : net.edge_sets) {
     e.synapses += static_cast<double>(es.edges);
@@ -88,9 +89,10 @@ memory_estimate estimate_memory(const spec::network& net, const partition::decom
       const double c = static_cast<double>(sl.count);
       n += c;
       syn += c * indegree[sl.population];
-      state += c * (8.0 * static_cast<double>(
-                              models::find_model(net.populations[sl.population].model)->state.size()) +
-                    4.0);
+      state +=
+          c *
+          (8.0 * static_cast<double>(models::find_model(net.populations[sl.population].model)->state.size()) +
+           4.0);
     }
     e.per_rank.push_back(syn * bytes_per_synapse + e.replicated + state + 2.0 * slots * n * 8.0);
   }

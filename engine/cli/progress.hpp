@@ -36,8 +36,9 @@ public:
     const double eta = steps_done > 0
                            ? wall * static_cast<double>(total_ - steps_done) / static_cast<double>(steps_done)
                            : 0.0;
-    std::fprintf(stderr, terminal_ ? "\r  %5.1f%%  t = %.1f / %.1f ms  rtf %.2f  ETA %.1f s   "
-                                   : "myelin: progress %5.1f%%  t = %.1f / %.1f ms  rtf %.2f  ETA %.1f s\n",
+    std::fprintf(stderr,
+                 terminal_ ? "\r  %5.1f%%  t = %.1f / %.1f ms  rtf %.2f  ETA %.1f s   "
+                           : "myelin: progress %5.1f%%  t = %.1f / %.1f ms  rtf %.2f  ETA %.1f s\n",
                  100.0 * fraction, sim_ms, static_cast<double>(total_) * dt_, rtf, eta);
     if (terminal_ && finished)
       std::fputc('\n', stderr);

@@ -94,7 +94,8 @@ public:
         }
         for (std::uint64_t j = 0; j < m; ++j) {
           const std::int64_t input_ex = ex[j], input_in = in[j];
-          saturated_steps += static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
+          saturated_steps +=
+              static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
           ex[j] = 0;
           in[j] = 0;
           bool spiked;
