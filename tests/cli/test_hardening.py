@@ -69,24 +69,7 @@ r = myelin("run", BRUNEL, "-o", os.path.join(d, "quiet"), "--duration", "300", "
 f.check(r.returncode == 0 and "progress" not in r.stderr, f"--quiet: no progress: {r.stderr}")
 
 # 3. Saturation: 3,000 sources at once into one delta neuron with the largest weight.
-sat = os.path.join(d, "saturate.toml")
-with open(sat, "w") as fh:
-    fh.write("""[run]
-dt = 0.1
-duration = 5.0
-[populations.S]
-model = "spike_source"
-size = 3000
-params = { spike_times = [1.0] }
-[populations.N]
-model = "iaf_psc_delta"
-size = 1
-[[projections]]
-source = "S"
-target = "N"
-rule = { kind = "all_to_all" }
-synapse = { weight = 1e6, delay = 1.0 }
-""")
+sat = os.path.join(SOURCE, "tests/data/saturating_input.toml")
 r = myelin("run", sat, "-o", os.path.join(d, "sat"), "--quiet")
 with open(os.path.join(d, "sat", "run.json")) as fh:
     run = json.load(fh)

@@ -68,31 +68,8 @@ TEST(FixedPoint, ConversionsAndSumsSaturateInsteadOfOverflowing) {
 }
 
 TEST(FixedPoint, ASaturatedInputIsCountedAndThreadInvariant) {
-  // 3,000 sources fire at once into one delta neuron with the largest weight
-  // allowed: 3e9 mV does not fit the range (|sum| < 2^31), so the slot holds
-  // at its end rather than wrapping to a negative sum, and the run counts it.
-  const std::string text = R"(
-[run]
-dt = 0.1
-duration = 5.0
-[populations.S]
-model = "spike_source"
-size = 3000
-params = { spike_times = [1.0] }
-[populations.N]
-model = "iaf_psc_delta"
-size = 1
-[[projections]]
-source = "S"
-target = "N"
-rule = { kind = "all_to_all" }
-synapse = { weight = 1e6, delay = 1.0 }
-[recorders.vm]
-kind = "multimeter"
-population = "N"
-variables = ["V_m"]
-interval = 0.1
-)";
+  // tests/data/saturating_input.toml: 3e9 mV at once into one delta neuron.
+  const std::string text = source_file("tests/data/saturating_input.toml");
   const auto one = simulate(text, 1);
   EXPECT_EQ(one.saturated_input_steps, 1u);
   ASSERT_EQ(one.spike_counts.size(), 2u);
