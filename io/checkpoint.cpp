@@ -249,8 +249,8 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
         char name[256] = {};
         H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
         auto [dims, data] = verify(group + "/" + name, H5T_NATIVE_DOUBLE, 8, sum_f64);
-        if (dims.empty() || dims[0] != pop.size)
-          throw checkpoint_error(p, "dataset " + group + "/" + name + " has the wrong size");
+        if (dims.size() != 2 || dims[0] != pop.size || dims[1] != 1)
+          throw checkpoint_error(p, "dataset " + group + "/" + name + " has the wrong shape");
         if (std::string_view(name) == "refractory_steps")
           for (std::uint64_t i = 0; i < pop.size; ++i) {
             double v;
@@ -291,7 +291,9 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
       const auto type_class = H5Tget_class(type);
       if (H5Tget_size(type) != 8 || (type_class != H5T_INTEGER && type_class != H5T_FLOAT))
         throw checkpoint_error(p, "dataset " + name + " has the wrong element type");
-      verify(name, type, 8, sum_8);
+      const auto dims = verify(name, type, 8, sum_8).first;
+      if (dims.size() != 2 || dims[1] != 1)
+        throw checkpoint_error(p, "dataset " + name + " has the wrong shape");
     }
     return info;
   } catch (const io_error& e) {
@@ -303,8 +305,10 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
   }
 }
 
-checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spec::network& net,
-                                    local_network& ln, comm::communicator& comm) {
+namespace {
+
+checkpoint_state restore_validated(const std::filesystem::path& path, const spec::network& net, local_network& ln,
+                                   comm::communicator& comm) {
   const std::string p = path.string();
   h5::shared_file f(p, comm, h5::shared_file::mode::read);
   const hid_t root = f.id();
@@ -327,7 +331,7 @@ checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spe
       h5::handle ds(h5::check(H5Dopen2(root, name.c_str(), H5P_DEFAULT), p, ("open " + name).c_str()),
                     H5Dclose);
       values.assign(end_local - first_local, 0.0);
-      h5::read_rows(f, ds, H5T_NATIVE_DOUBLE, values.data(), runs);
+      h5::read_rows(f, ds, H5T_NATIVE_DOUBLE, values.data(), runs, 1);
       auto at = values.begin();
       for (auto si = ln.population_slices[pi]; si < ln.population_slices[pi + 1]; ++si) {
         const auto n = static_cast<std::ptrdiff_t>(ln.slices[si].count);
@@ -340,7 +344,7 @@ checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spe
   const auto width = static_cast<std::uint64_t>(2 * horizon);
   std::vector<std::int64_t> pending(ln.n_local * width, 0);
   h5::handle ring(h5::check(H5Dopen2(root, "ring", H5P_DEFAULT), p, "open ring"), H5Dclose);
-  h5::read_rows(f, ring, H5T_NATIVE_INT64, pending.data(), local_gid_rows(ln));
+  h5::read_rows(f, ring, H5T_NATIVE_INT64, pending.data(), local_gid_rows(ln), width);
   for (std::uint64_t local = 0; local < ln.n_local; ++local)
     for (int c = 0; c < 2; ++c)
       for (std::int64_t o = 0; o < horizon; ++o) {
@@ -360,6 +364,19 @@ checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spe
   restore_plasticity(f, net, ln, comm);
   f.close();
   return state;
+}
+
+} // namespace
+
+checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spec::network& net,
+                                    local_network& ln, comm::communicator& comm) {
+  try {
+    return restore_validated(path, net, ln, comm);
+  } catch (const checkpoint_error&) {
+    throw;
+  } catch (const error& e) { // bad input all the same (exit 2), whoever found it
+    throw checkpoint_error(path.string(), e.what());
+  }
 }
 
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& dir) {

@@ -61,7 +61,7 @@ std::vector<T> read_column(const h5::shared_file& f, const std::string& name, hi
   h5::handle ds(h5::check(H5Dopen2(f.id(), name.c_str(), H5P_DEFAULT), f.path(), ("open " + name).c_str()),
                 H5Dclose);
   std::vector<T> out(rows);
-  h5::read_rows(f, ds, type, out.data(), runs);
+  h5::read_rows(f, ds, type, out.data(), runs, 1);
   return out;
 }
 

@@ -103,6 +103,8 @@ void append_rows(const shared_file& f, hid_t dataset, hid_t type, const void* da
     return;
   handle space(check(H5Dget_space(dataset), path, "read a dataspace"), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 1 || rank > 2) // dims[] below holds two
+    throw io_error(path, "a dataset to extend has " + std::to_string(rank) + " dimensions, not 1 or 2");
   hsize_t dims[2] = {0, 0};
   H5Sget_simple_extent_dims(space, dims, nullptr);
   const hsize_t old_rows = dims[0];
@@ -217,6 +219,9 @@ handle create_table(hid_t parent, const std::string& name, hid_t type, hsize_t r
 namespace {
 // Selects the runs' rows (all columns); returns the number of values selected.
 hsize_t select_runs(hid_t space, const std::vector<row_run>& runs, const std::string& path) {
+  const int rank = H5Sget_simple_extent_ndims(space);
+  if (rank < 1 || rank > 2) // a 3-D dataset would overrun dims[]
+    throw io_error(path, "a dataset of " + std::to_string(rank) + " dimensions where rows of 1 or 2 belong");
   hsize_t dims[2] = {0, 1};
   H5Sget_simple_extent_dims(space, dims, nullptr);
   H5Sselect_none(space);
@@ -255,8 +260,16 @@ void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* dat
   transfer_rows(f, dataset, type, const_cast<void*>(data), runs, true);
 }
 
-void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data,
-               const std::vector<row_run>& runs) {
+void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs,
+               hsize_t columns) {
+  handle space(check(H5Dget_space(dataset), f.path(), "read a dataspace"), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space);
+  hsize_t dims[2] = {0, 1};
+  if (rank >= 1 && rank <= 2)
+    H5Sget_simple_extent_dims(space, dims, nullptr);
+  if (rank < 1 || rank > 2 || dims[1] != columns) // found by fuzz/fuzz_checkpoint
+    throw io_error(f.path(), "a dataset of the wrong shape: rows of " + std::to_string(columns) +
+                                 " value(s) expected");
   transfer_rows(f, dataset, type, data, runs, false);
 }
 

@@ -103,7 +103,10 @@ handle create_table(hid_t parent, const std::string& name, hid_t type, hsize_t r
 // Collective: this rank's rows, in ascending order, held row-major in data.
 void write_rows(const shared_file& f, hid_t dataset, hid_t type, const void* data,
                 const std::vector<row_run>& runs);
-void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs);
+// Reads the runs' rows into data, which holds `columns` values per row: a
+// dataset of another width is an io_error, never a read past data's end.
+void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, const std::vector<row_run>& runs,
+               hsize_t columns);
 // Dimensions of a dataset (throws io_error when it is missing).
 std::vector<hsize_t> dataset_dims(hid_t parent, const std::string& name, const std::string& path);
 

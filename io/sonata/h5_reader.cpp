@@ -58,7 +58,8 @@ h5::handle h5_reader::open_dataset(const std::string& dataset, int rank, hsize_t
   h5::handle space(H5Dget_space(d), H5Sclose);
   const int found = H5Sget_simple_extent_ndims(space);
   hsize_t dims[2] = {0, 0};
-  H5Sget_simple_extent_dims(space, dims, nullptr);
+  if (found >= 1 && found <= 2) // more would overrun dims[]
+    H5Sget_simple_extent_dims(space, dims, nullptr);
   if (found != rank || (rank == 2 && dims[1] != width))
     fail(dataset,
          "wrong shape: expected " +
@@ -74,6 +75,14 @@ std::uint64_t h5_reader::length(const std::string& dataset) const {
   hsize_t n = 0;
   H5Sget_simple_extent_dims(space, &n, nullptr);
   return n;
+}
+
+std::uint64_t h5_reader::pair_rows(const std::string& dataset) const {
+  auto d = open_dataset(dataset, 2, 2, true);
+  h5::handle space(H5Dget_space(d), H5Sclose);
+  hsize_t dims[2] = {0, 0};
+  H5Sget_simple_extent_dims(space, dims, nullptr);
+  return dims[0];
 }
 
 void h5_reader::read(const std::string& dataset, int rank, hsize_t width, bool integer, hid_t memtype,

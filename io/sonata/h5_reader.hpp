@@ -32,6 +32,8 @@ public:
   std::vector<std::int64_t> integers(const std::string& dataset, const std::vector<row_range>& rows) const;
   std::vector<double> numbers(const std::string& dataset) const;
   std::vector<double> numbers(const std::string& dataset, const std::vector<row_range>& rows) const;
+  // Rows of a [n][2] integer dataset (error if missing or of another shape).
+  std::uint64_t pair_rows(const std::string& dataset) const;
   // A [n][2] integer dataset, row-major (the index datasets).
   std::vector<std::int64_t> pairs(const std::string& dataset) const;
   std::vector<std::int64_t> pairs(const std::string& dataset, const std::vector<row_range>& rows) const;

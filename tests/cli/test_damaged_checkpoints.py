@@ -103,6 +103,21 @@ def ring_sign(h):
     rewrite(h, "ring", values)
 refuse(damaged("ring-sign", ring_sign), ["ring", "wrong sign"], "negative input in channel 0")
 
+# Shapes that passed validation and then overran restore's buffers (7 values per neuron, a 3-D dataset).
+def wide_population(h):
+    rewrite(h, "populations/E/V_m", np.zeros((40, 7)))
+refuse(damaged("wide-vm", wide_population), ["populations/E/V_m", "wrong shape"], "V_m with 7 columns")
+
+
+def cube_population(h):
+    rewrite(h, "populations/E/V_m", np.zeros((40, 1, 3)))
+refuse(damaged("cube-vm", cube_population), ["populations/E/V_m", "wrong shape"], "a 3-D V_m")
+
+
+def wide_weights(h):
+    rewrite(h, "plasticity/0/weight", np.full((200, 2), 20.0))
+refuse(damaged("wide-weights", wide_weights), ["plasticity/0/weight", "wrong shape"], "weights with 2 columns")
+
 # A dataset that claims far more elements than the file holds (checked before allocating).
 def huge_claim(h):
     del h["ring"]

@@ -293,6 +293,15 @@ for drop in (False, True):
     label = "without its index" if drop else "with its index"
     f.check(got == want, f"edge index example {label}: 33 edges as in the file")
 
+# A damaged index: a range ending far beyond range_to_edge_id (once a 2 GiB allocation; fuzz_sonata).
+d = temp_dir()
+config, edges = index_circuit(d, False)
+with h5py.File(edges, "a") as h:
+    h["edges/example/indices/target_to_source/node_id_to_range"][2, 1] = 1 << 40
+r = myelin("check", config)
+f.check(r.returncode == 2 and "node_id_to_range" in r.stderr and "within the 11 rows" in r.stderr,
+        f"an index range beyond range_to_edge_id: exit {r.returncode}: {r.stderr.strip()[-300:]}")
+
 # --- 5. A TOML model that includes a circuit --------------------------------------------------------
 d = temp_dir()
 model = os.path.join(d, "with_circuit.toml")
