@@ -2,6 +2,8 @@
 
 #include "engine/error.hpp"
 #include "io/bounded_iarchive.hpp"
+#include "models/registry.hpp"
+#include "models/synapse_registry.hpp"
 
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive.hpp>
@@ -80,6 +82,40 @@ BOOST_CLASS_VERSION(myelin::spec::network, 1)
 
 namespace myelin::io {
 namespace {
+
+// What the code that reads a loaded spec dereferences without looking: every
+// model it names exists, every population and projection it refers to. A
+// damaged archive that passes its checksum once named an unknown synapse
+// model and was dereferenced as null (found by fuzz/fuzz_checkpoint).
+void check_references(const spec::network& net) {
+  auto population = [&](const std::string& name, const std::string& what) {
+    if (net.find_population(name) < 0)
+      throw error("network spec: " + what + " names no population ('" + name + "')");
+  };
+  for (const auto& p : net.populations)
+    if (!models::find_model(p.model))
+      throw error("network spec: population " + p.name + " has unknown model '" + p.model + "'");
+  for (const auto& pr : net.projections) {
+    population(pr.source, "a projection's source");
+    population(pr.target, "a projection's target");
+    if (!models::find_synapse_model(pr.synapse_model))
+      throw error("network spec: unknown synapse model '" + pr.synapse_model + "'");
+  }
+  for (const auto& d : net.poisson_devices)
+    for (const auto& t : d.targets)
+      population(t, "device " + d.name);
+  for (const auto& r : net.spike_recorders)
+    for (const auto& p : r.populations)
+      if (net.output_range(p).second == 0)
+        population(p, "recorder " + r.name);
+  for (const auto& m : net.multimeters)
+    if (net.output_range(m.population).second == 0)
+      throw error("network spec: multimeter " + m.name + " names no population ('" + m.population + "')");
+  for (const auto& w : net.weight_recorders)
+    if (w.projection >= net.projections.size())
+      throw error("network spec: weight recorder " + w.name + " names no projection");
+}
+
 // Bumped whenever the spec's fields change; older archives are refused.
 constexpr unsigned spec_format = 2; // 2: synapse models and weight recorders
 constexpr const char* magic = "myelin-spec";
@@ -113,6 +149,7 @@ spec::network load_spec(const std::string& bytes) {
   } catch (const boost::archive::archive_exception& e) {
     throw error(std::string("corrupt network spec: ") + e.what());
   }
+  check_references(net);
   return net;
 }
 

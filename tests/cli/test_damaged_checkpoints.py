@@ -28,7 +28,8 @@ def mix(x):  # io/checksum.hpp: splitmix64's finaliser
 
 
 def checksum(values):
-    bits = np.ascontiguousarray(values).reshape(-1).view(np.uint64).tolist()
+    values = np.ascontiguousarray(values).reshape(-1)
+    bits = values.tolist() if values.dtype == np.uint8 else values.view(np.uint64).tolist()
     return sum(mix(((i * 0x632BE59BD9B4E019) & M64) ^ b) for i, b in enumerate(bits)) & M64
 
 
@@ -117,6 +118,13 @@ refuse(damaged("cube-vm", cube_population), ["populations/E/V_m", "wrong shape"]
 def wide_weights(h):
     rewrite(h, "plasticity/0/weight", np.full((200, 2), 20.0))
 refuse(damaged("wide-weights", wide_weights), ["plasticity/0/weight", "wrong shape"], "weights with 2 columns")
+
+# A spec (checksum recomputed) naming a synapse model that does not exist: it was dereferenced as null.
+def unknown_synapse_model(h):
+    spec = h["spec"][()].tobytes().replace(b"stdp_synapse", b"stdp_synapsX")
+    rewrite(h, "spec", np.frombuffer(spec, dtype=np.uint8))
+refuse(damaged("unknown-synapse", unknown_synapse_model), ["unknown synapse model", "stdp_synapsX"],
+       "a spec naming an unknown synapse model")
 
 # A dataset that claims far more elements than the file holds (checked before allocating).
 def huge_claim(h):

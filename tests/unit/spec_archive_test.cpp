@@ -17,18 +17,18 @@ std::string archive() {
   return io::save_spec(io::parse_model(all_rules(), "all_rules.toml"));
 }
 
-TEST(SpecArchive, RoundTrips) {
+TEST(SpecArchiveDamage, RoundTrips) {
   const auto bytes = archive();
   EXPECT_EQ(io::save_spec(io::load_spec(bytes)), bytes);
 }
 
-TEST(SpecArchive, EveryTruncationIsAnError) {
+TEST(SpecArchiveDamage, EveryTruncationIsAnError) {
   const auto bytes = archive();
   for (std::size_t n = 0; n < bytes.size(); ++n)
     EXPECT_THROW(io::load_spec(bytes.substr(0, n)), myelin::error) << n << " of " << bytes.size() << " bytes";
 }
 
-TEST(SpecArchive, EveryDamagedByteLoadsOrIsAnError) {
+TEST(SpecArchiveDamage, EveryDamagedByteLoadsOrIsAnError) {
   const auto bytes = archive();
   for (std::size_t i = 0; i < bytes.size(); ++i)
     for (unsigned char value : {0x00, 0x02, 0x7f, 0xff}) {
@@ -43,7 +43,7 @@ TEST(SpecArchive, EveryDamagedByteLoadsOrIsAnError) {
     }
 }
 
-TEST(SpecArchive, AHugeLengthIsRefusedBeforeAllocating) {
+TEST(SpecArchiveDamage, AHugeLengthIsRefusedBeforeAllocating) {
   auto bytes = archive();
   const auto at = bytes.find("thalamus");
   ASSERT_NE(at, std::string::npos);
