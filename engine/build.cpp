@@ -244,6 +244,9 @@ shard_result build_table(synapse_table& t, canonical_order* order, const table_r
   }
   auto place = [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double w) {
     const std::uint64_t k = cursor[s - req.source_offset]++;
+    // Held within the fixed-point range here, once, so that delivery need
+    // not check (a rare draw of an unbounded distribution beyond it).
+    w = clamp_weight(w);
     float stored = static_cast<float>(w);
     if (req.canonical) {
       const std::uint64_t c = seen[tgt - req.target_first]++;

@@ -37,6 +37,11 @@ inline double clamp_weight(double w) {
 inline std::int64_t to_fixed(double w) {
   return static_cast<std::int64_t>(clamp_weight(w) * fixed_one);
 }
+// The same for a weight already within the range (static synapses are
+// clamped when built): the delivery loop's conversion, without checks.
+inline std::int64_t to_fixed_in_range(double w) {
+  return static_cast<std::int64_t>(w * fixed_one);
+}
 inline double from_fixed(std::int64_t v) {
   return static_cast<double>(v) * (1.0 / fixed_one);
 }

@@ -135,7 +135,7 @@ void simulation::deliver(thread_shard& shard) {
       std::int64_t* slot = ring + static_cast<std::uint64_t>((s.step + table.segment_delay[seg]) % slots) * n;
       for (std::uint64_t k = table.segment_synapses[seg]; k < table.segment_synapses[seg + 1]; ++k) {
         const synapse syn = table.synapses[k];
-        ring_add(slot[syn.target + (syn.weight < 0.0f ? inhibitory : 0)], to_fixed(syn.weight));
+        ring_add(slot[syn.target + (syn.weight < 0.0f ? inhibitory : 0)], to_fixed_in_range(syn.weight));
       }
     }
   }
