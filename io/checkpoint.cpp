@@ -307,8 +307,8 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
 
 namespace {
 
-checkpoint_state restore_validated(const std::filesystem::path& path, const spec::network& net, local_network& ln,
-                                   comm::communicator& comm) {
+checkpoint_state restore_validated(const std::filesystem::path& path, const spec::network& net,
+                                   local_network& ln, comm::communicator& comm) {
   const std::string p = path.string();
   h5::shared_file f(p, comm, h5::shared_file::mode::read);
   const hid_t root = f.id();

@@ -268,8 +268,8 @@ void read_rows(const shared_file& f, hid_t dataset, hid_t type, void* data, cons
   if (rank >= 1 && rank <= 2)
     H5Sget_simple_extent_dims(space, dims, nullptr);
   if (rank < 1 || rank > 2 || dims[1] != columns) // found by fuzz/fuzz_checkpoint
-    throw io_error(f.path(), "a dataset of the wrong shape: rows of " + std::to_string(columns) +
-                                 " value(s) expected");
+    throw io_error(f.path(),
+                   "a dataset of the wrong shape: rows of " + std::to_string(columns) + " value(s) expected");
   transfer_rows(f, dataset, type, data, runs, false);
 }
 

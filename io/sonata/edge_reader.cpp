@@ -49,8 +49,9 @@ std::vector<std::uint64_t> rows_from_index(const h5_reader& f, const index_paths
     if (a < 0) // no edges
       continue;
     if (b < a || b > n_ranges)
-      f.fail(ix.node_to_ranges, "row " + std::to_string(targets[k]) + " is not a range [start, end) within the " +
-                                    std::to_string(n_ranges) + " rows of " + ix.range_to_edges);
+      f.fail(ix.node_to_ranges, "row " + std::to_string(targets[k]) +
+                                    " is not a range [start, end) within the " + std::to_string(n_ranges) +
+                                    " rows of " + ix.range_to_edges);
     for (auto r = a; r < b; ++r)
       range_rows.push_back(static_cast<std::uint64_t>(r));
   }

@@ -1,4 +1,4 @@
-"""SONATA circuits: the shared example circuits load with the node and edge
+"""SONATA circuits: the public example circuits (data/sonata) load with the node and edge
 counts, weights, delays and model parameters their files hold (read here with
 h5py), the ten-cell spike-input example produces the membrane potentials its
 input spikes imply (closed-form alpha PSPs), outputs carry the circuit's
