@@ -60,12 +60,13 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
                                     static_cast<double>(peak_rss_bytes())};
   const auto all = comm.gather(mine, 0);
   const auto counts = comm.sum(sim.spike_counts());
-  const auto synapses = comm.sum({ln.n_synapses(), ln.synapse_bytes()});
-  const double peak = comm.max(static_cast<double>(peak_rss_bytes()));
   std::uint64_t saturated_here = 0;
   for (const auto& g : ln.groups)
     saturated_here += g->saturated_inputs();
-  const std::uint64_t saturated = comm.sum(std::vector<std::uint64_t>{saturated_here})[0];
+  // One collective for all three sums.
+  const auto sums = comm.sum({ln.n_synapses(), ln.synapse_bytes(), saturated_here});
+  const std::uint64_t saturated = sums[2];
+  const double peak = comm.max(static_cast<double>(peak_rss_bytes()));
   if (comm.rank() != 0)
     return;
   if (saturated)
@@ -88,7 +89,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["partition"] = rec.partition;
   j["partition_quality"] = rec.partition_quality;
   j["neurons"] = ln.n_global;
-  j["synapses"] = synapses[0];
+  j["synapses"] = sums[0];
   j["min_delay_steps"] = ln.min_delay;
   j["epoch_steps"] = ln.epoch_steps;
   j["overlap"] = ln.overlap;
@@ -104,7 +105,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["restore_s"] = rec.restore_s;
   j["checkpoints"] = rec.checkpoints;
   j["peak_rss_bytes"] = static_cast<std::uint64_t>(peak); // largest rank
-  j["synapse_bytes"] = synapses[1];
+  j["synapse_bytes"] = sums[1];
   j["saturated_input_steps"] = saturated; // this run's part, not counted across a resume
   j["per_rank"] = rank_table(all, mine.size(), imbalance);
   j["imbalance"] = imbalance;
@@ -121,7 +122,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   write_file_atomically(out / "run.json", j.dump(2) + "\n");
 
   if (!quiet) {
-    std::cout << rec.model << ": " << ln.n_global << " neurons, " << synapses[0] << " synapses, "
+    std::cout << rec.model << ": " << ln.n_global << " neurons, " << sums[0] << " synapses, "
               << comm.size() << " rank(s) x " << rec.threads << " threads; build " << rec.build_s
               << " s, simulation " << rec.sim_s << " s (rtf " << j["rtf"].get<double>() << ")\n";
     for (std::size_t p = 0; p < net.populations.size(); ++p)

@@ -8,9 +8,10 @@
 import json
 import os
 import re
+import subprocess
 import time
 
-from common import SOURCE, Failures, myelin, temp_dir
+from common import MYELIN, SOURCE, Failures, myelin, temp_dir
 
 f = Failures()
 BRUNEL = os.path.join(SOURCE, "examples/brunel_alpha.toml")
@@ -45,10 +46,6 @@ f.check(r.returncode == 0 and re.search(r"memory on this machine: .*: fits", r.s
 
 # What a rank can have comes from MemAvailable/cgroups; MYELIN_MEMORY_AVAILABLE replaces it.
 env = dict(os.environ, MYELIN_MEMORY_AVAILABLE="1000000")
-import subprocess  # noqa: E402
-
-from common import MYELIN  # noqa: E402
-
 r = subprocess.run([MYELIN, "run", BRUNEL, "-o", os.path.join(d, "small"), "--quiet", "--duration", "20"],
                    capture_output=True, text=True, env=env, timeout=300)
 f.check(r.returncode == 2 and "MYELIN_MEMORY_AVAILABLE" in r.stderr, f"1 MB available: refused: {r.stderr}")
