@@ -122,9 +122,9 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   write_file_atomically(out / "run.json", j.dump(2) + "\n");
 
   if (!quiet) {
-    std::cout << rec.model << ": " << ln.n_global << " neurons, " << sums[0] << " synapses, "
-              << comm.size() << " rank(s) x " << rec.threads << " threads; build " << rec.build_s
-              << " s, simulation " << rec.sim_s << " s (rtf " << j["rtf"].get<double>() << ")\n";
+    std::cout << rec.model << ": " << ln.n_global << " neurons, " << sums[0] << " synapses, " << comm.size()
+              << " rank(s) x " << rec.threads << " threads; build " << rec.build_s << " s, simulation "
+              << rec.sim_s << " s (rtf " << j["rtf"].get<double>() << ")\n";
     for (std::size_t p = 0; p < net.populations.size(); ++p)
       std::cout << "  " << net.populations[p].name << ": "
                 << pops[net.populations[p].name]["mean_rate_hz"].get<double>() << " Hz\n";
