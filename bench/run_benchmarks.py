@@ -5,7 +5,7 @@ peak_rss_bytes (largest rank), bytes_per_synapse, bytes sent per spike and
 per rank, plus the mean rates. Timings are measured here and written down in
 docs/benchmarks.md; tests never assert them.
 
-    bench/run_benchmarks.py [--myelin build/engine/myelin] [--ranks 1,2,4] [--threads 1,2]
+    bench/run_benchmarks.py [--myelin build/app/myelin] [--ranks 1,2,4] [--threads 1,2]
                             [--networks brunel_alpha,brunel_delta] [--duration MS] [--repeat N]
                             [--partition block,round_robin,graph] [--checkpoint]
 

@@ -1,12 +1,11 @@
 #include "engine/build.hpp"
 
 #include "engine/connectivity.hpp"
-#include "engine/cpu/group_factory.hpp"
-#include "engine/error.hpp"
 #include "engine/fixed_point.hpp"
 #include "engine/sampling.hpp"
 #include "models/registry.hpp"
 #include "models/synapse_registry.hpp"
+#include "spec/error.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -18,25 +17,46 @@
 namespace myelin {
 namespace {
 
+// Sources are numbered twice while tables are built. First as candidates:
+// every neuron of a population that feeds this rank (a source of a
+// projection with targets here, or of a listed synapse), so that counting
+// needs no lookup. Then, once every block has counted, as rows: only the
+// candidates with synapses here, ascending by gid. Tables end up sized by
+// rows, never by the whole network.
+struct source_candidates {
+  static constexpr std::uint64_t none = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::uint64_t> base; // per population: its first candidate, or none
+  std::uint64_t count = 0;
+  std::uint64_t of(std::size_t population, std::uint64_t index_in_population) const {
+    return base[population] + index_in_population;
+  }
+};
+
+bool is_plastic(const spec::projection& pr) {
+  return models::find_synapse_model(pr.synapse_model)->plastic;
+}
+
 // Walks every synapse of the included projections whose target has a local
 // index in [first, end), in a fixed order: projections in file order, then
 // targets (or sources, for fixed_outdegree) ascending.
-// visit(source_gid, target_local, delay_steps, weight).
+// visit(source_candidate, target_local, delay_steps, weight).
 template <bool with_weights, class Visit>
 void for_each_synapse(const std::vector<projection_generator>& gens, const spec::network& net,
-                      const local_network& ln, const std::vector<char>& include, std::uint64_t first,
-                      std::uint64_t end, connect_scratch& sc, Visit&& visit) {
+                      const rank_layout& ln, const source_candidates& cands, const std::vector<char>& include,
+                      std::uint64_t first, std::uint64_t end, connect_scratch& sc, Visit&& visit) {
   for (std::size_t p = 0; p < gens.size(); ++p) {
     if (!include[p])
       continue;
     const auto& g = gens[p];
     try {
-      const std::uint64_t tg = g.target_first_gid(), sg = g.source_first_gid();
+      const std::uint64_t tg = g.target_first_gid();
+      const auto sp = static_cast<std::size_t>(net.find_population(net.projections[p].source));
       const auto tp = static_cast<std::size_t>(net.find_population(net.projections[p].target));
       const auto [pop_first, pop_end] = ln.local_range(tp);
       const std::uint64_t lo = std::max(first, pop_first), hi = std::min(end, pop_end);
       if (lo >= hi)
         continue;
+      const std::uint64_t cbase = cands.of(sp, 0);
       if (g.keyed_by_source()) {
         for (std::uint64_t s = 0; s < g.source_size(); ++s) {
           g.choose(s, sc);
@@ -50,7 +70,7 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
               continue;
             const std::uint64_t local = ln.local_index(tp, tg + t);
             if (local >= lo && local < hi)
-              visit(sg + s, local, d, w);
+              visit(cbase + s, local, d, w);
           }
         }
       } else {
@@ -62,7 +82,7 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
           for (auto s : sc.chosen) {
             const auto d = g.next_delay(ds);
             const double w = with_weights ? g.next_weight(ws) : 0.0;
-            visit(sg + s, local, d, w);
+            visit(cbase + s, local, d, w);
           }
         }
       }
@@ -72,14 +92,22 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
   }
 }
 
-// Listed synapses grouped by their target's local index.
+// Listed synapses grouped by their target's local index, sources as candidates.
 struct listed_by_target {
+  struct entry {
+    std::uint64_t candidate;
+    std::int64_t delay;
+    double weight;
+  };
   std::vector<std::uint64_t> offsets; // per local neuron, plus the total
-  std::vector<listed_synapse> synapses;
+  std::vector<entry> synapses;
 
-  listed_by_target(const std::vector<listed_synapse>& listed, const local_network& ln)
-      : offsets(ln.n_local + 1, 0)
+  listed_by_target(const std::vector<listed_synapse>& listed, const rank_layout& ln,
+                   const source_candidates& cands)
+      : offsets(listed.empty() ? 0 : ln.n_local + 1, 0)
       , synapses(listed.size()) {
+    if (listed.empty())
+      return;
     std::vector<std::uint64_t> local(listed.size());
     for (std::size_t k = 0; k < listed.size(); ++k) {
       const auto p = ln.population_of(listed[k].target);
@@ -91,18 +119,21 @@ struct listed_by_target {
     for (std::uint64_t l = 0; l < ln.n_local; ++l)
       offsets[l + 1] += offsets[l];
     std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-    for (std::size_t k = 0; k < listed.size(); ++k)
-      synapses[cursor[local[k]]++] = listed[k];
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+      const auto& s = listed[k];
+      const auto sp = ln.population_of(s.source);
+      synapses[cursor[local[k]]++] = {cands.of(sp, s.source - ln.population_offsets[sp]), s.delay, s.weight};
+    }
   }
 
-  // visit(source_gid, target_local, delay_steps, weight) for targets in [first, end).
+  // visit(source_candidate, target_local, delay_steps, weight) for targets in [first, end).
   template <class Visit>
   void for_each(std::uint64_t first, std::uint64_t end, Visit&& visit) const {
     if (synapses.empty())
       return;
     for (std::uint64_t l = first; l < end; ++l)
       for (std::uint64_t k = offsets[l]; k < offsets[l + 1]; ++k)
-        visit(synapses[k].source, l, synapses[k].delay, synapses[k].weight);
+        visit(synapses[k].candidate, l, synapses[k].delay, synapses[k].weight);
   }
 };
 
@@ -167,168 +198,205 @@ void make_segments(synapse_table& t, std::uint64_t n_sources, const std::vector<
   t.source_segments[n_sources] = t.segment_delay.size();
 }
 
-struct shard_result {
+struct delay_range {
   std::int64_t dmin = std::numeric_limits<std::int64_t>::max(), dmax = 0;
-  void merge(const shard_result& o) {
+  void add(std::int64_t d) {
+    dmin = std::min(dmin, d);
+    dmax = std::max(dmax, d);
+  }
+  void merge(const delay_range& o) {
     dmin = std::min(dmin, o.dmin);
     dmax = std::max(dmax, o.dmax);
   }
 };
 
-// Which synapses go into one table, and how its rows are numbered.
-struct table_request {
-  std::vector<char> include;       // per projection
-  std::uint64_t source_offset = 0; // row = source gid - source_offset
-  std::uint64_t n_rows = 0;
-  const listed_by_target* listed = nullptr; // listed synapses join this (static) table
-  bool canonical = false;                   // plastic: keep each synapse's canonical position
+// What every table is built from: the walk over the synapses and the numbering.
+struct build_context {
+  const std::vector<projection_generator>& gens;
+  const spec::network& net;
+  const rank_layout& ln;
+  const source_candidates& cands;
+  const listed_by_target& listed;
+};
+
+// One table of one block, built in two walks over the same synapses: count
+// per candidate source (and per target), then, once rows are known, write
+// each synapse in place; delays are kept beside the synapses only until they
+// become segments.
+struct table_builder {
+  std::vector<char> include;      // per projection
+  bool with_listed = false;       // listed synapses join this (static) table
+  std::uint64_t cand_first = 0;   // candidates [cand_first, cand_first + counts.size())
+  bool canonical = false;         // plastic: keep each synapse's canonical position
   std::uint64_t target_first = 0; // canonical: the targets' local indices [target_first, target_end)
   std::uint64_t target_end = 0;
+  std::vector<std::uint64_t> counts; // per candidate: synapses
+  std::vector<std::uint64_t> per_target;
+  delay_range delays;
+  std::uint64_t row_first = 0, n_rows = 0; // once numbered
+
+  template <bool with_weights, class Visit>
+  void walk(const build_context& cx, const target_block& b, Visit&& visit) const {
+    connect_scratch sc;
+    for_each_synapse<with_weights>(cx.gens, cx.net, cx.ln, cx.cands, include, b.first_local, b.end_local, sc,
+                                   visit);
+    if (with_listed)
+      cx.listed.for_each(b.first_local, b.end_local, visit);
+  }
+
+  void count(const build_context& cx, const target_block& b) {
+    per_target.assign(canonical ? target_end - target_first + 1 : 0, 0);
+    walk<false>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double) {
+      ++counts[c - cand_first];
+      if (canonical)
+        ++per_target[tgt - target_first + 1];
+      delays.add(d);
+    });
+  }
+
+  // row_before[c]: rows numbered before candidate c (c's row when c is one).
+  void fill(const build_context& cx, const target_block& b, const std::vector<std::uint64_t>& row_before,
+            std::uint64_t total_rows, synapse_table& t, plastic_table* order) {
+    const std::uint64_t cand_end = cand_first + counts.size();
+    row_first = counts.empty() ? 0 : row_before[cand_first];
+    n_rows =
+        counts.empty() ? 0 : (cand_end < row_before.size() ? row_before[cand_end] : total_rows) - row_first;
+    std::vector<std::uint64_t> offsets(n_rows + 1, 0);
+    for (std::uint64_t c = 0; c < counts.size(); ++c)
+      if (counts[c])
+        offsets[row_before[cand_first + c] - row_first + 1] = counts[c];
+    counts = {};
+    for (std::uint64_t i = 0; i < n_rows; ++i)
+      offsets[i + 1] += offsets[i];
+    for (std::size_t i = 0; i + 1 < per_target.size(); ++i)
+      per_target[i + 1] += per_target[i];
+    const std::uint64_t total = offsets[n_rows];
+    if (canonical && total >= (std::uint64_t{1} << 32))
+      throw model_error(
+          cx.net.source_file, "projections",
+          "more than 2^32 - 1 plastic synapses of one projection on one thread; use more threads or ranks");
+    t.synapses.resize(total);
+    const delay_range r = delays;
+    const bool varied = total > 0 && r.dmax > r.dmin;
+    const bool narrow = r.dmax - r.dmin < 256;
+    std::vector<std::uint8_t> delay8(varied && narrow ? total : 0);
+    std::vector<std::uint16_t> delay16(varied && !narrow ? total : 0);
+    std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
+    // Canonical tables park each synapse's canonical position in the weight's
+    // bits while the table is sorted by delay, and keep the weights aside.
+    std::vector<std::uint64_t> seen;
+    std::vector<double> canonical_weight;
+    if (canonical) {
+      seen.assign(per_target.begin(), per_target.end() - 1);
+      canonical_weight.resize(total);
+    }
+    walk<true>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double w) {
+      const std::uint64_t k = cursor[row_before[c] - row_first]++;
+      // Held within the fixed-point range here, once, so that delivery need
+      // not check (a rare draw of an unbounded distribution beyond it).
+      w = clamp_weight(w);
+      float stored = static_cast<float>(w);
+      if (canonical) {
+        const std::uint64_t pos = seen[tgt - target_first]++;
+        canonical_weight[pos] = w;
+        stored = std::bit_cast<float>(static_cast<std::uint32_t>(pos));
+      }
+      t.synapses[k] = {static_cast<std::uint32_t>(tgt), stored};
+      if (varied) {
+        if (narrow)
+          delay8[k] = static_cast<std::uint8_t>(d - r.dmin);
+        else
+          delay16[k] = static_cast<std::uint16_t>(d - r.dmin);
+      }
+    });
+    cursor = {};
+    if (varied && !narrow)
+      make_segments(t, n_rows, offsets, delay16, r.dmin, r.dmax);
+    else
+      make_segments(t, n_rows, offsets, delay8, total ? r.dmin : 1, total ? r.dmax : 1);
+    t.segment_delay.shrink_to_fit();
+    t.segment_synapses.shrink_to_fit();
+    if (canonical) {
+      order->target_first = target_first;
+      order->target_offsets = std::move(per_target);
+      order->canonical.resize(total);
+      order->initial_weight.resize(total);
+      for (std::uint64_t k = 0; k < total; ++k) {
+        const auto pos = std::bit_cast<std::uint32_t>(t.synapses[k].weight);
+        order->canonical[k] = pos;
+        order->initial_weight[k] = canonical_weight[pos];
+        t.synapses[k].weight = static_cast<float>(canonical_weight[pos]);
+      }
+    }
+  }
 };
 
-// What a canonical table adds: positions and the initial weights, in table order.
-struct canonical_order {
-  std::vector<std::uint64_t> target_offsets{0};
-  std::vector<std::uint32_t> position;
-  std::vector<double> weight;
-};
-
-// Builds one table in two passes over the same walk: count per row (and per
-// target), then write each synapse in place; delays are kept beside the
-// synapses only until they become segments.
-shard_result build_table(synapse_table& t, canonical_order* order, const table_request& req,
-                         const std::vector<projection_generator>& gens, const spec::network& net,
-                         const local_network& ln, const thread_shard& shard) {
-  connect_scratch sc;
-  shard_result r;
-  const std::uint64_t n_rows = req.n_rows;
-  std::vector<std::uint64_t> offsets(n_rows + 1, 0);
-  std::vector<std::uint64_t> per_target(req.canonical ? req.target_end - req.target_first + 1 : 0, 0);
-  for_each_synapse<false>(gens, net, ln, req.include, shard.first_local, shard.end_local, sc,
-                          [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double) {
-                            ++offsets[s - req.source_offset + 1];
-                            if (req.canonical)
-                              ++per_target[tgt - req.target_first + 1];
-                            r.dmin = std::min(r.dmin, d);
-                            r.dmax = std::max(r.dmax, d);
-                          });
-  if (req.listed)
-    req.listed->for_each(shard.first_local, shard.end_local,
-                         [&](std::uint64_t s, std::uint64_t, std::int64_t d, double) {
-                           ++offsets[s - req.source_offset + 1];
-                           r.dmin = std::min(r.dmin, d);
-                           r.dmax = std::max(r.dmax, d);
-                         });
-  for (std::uint64_t i = 0; i < n_rows; ++i)
-    offsets[i + 1] += offsets[i];
-  for (std::size_t i = 0; i + 1 < per_target.size(); ++i)
-    per_target[i + 1] += per_target[i];
-  const std::uint64_t total = offsets[n_rows];
-  if (req.canonical && total >= (std::uint64_t{1} << 32))
-    throw model_error(
-        net.source_file, "projections",
-        "more than 2^32 - 1 plastic synapses of one projection on one thread; use more threads or ranks");
-  t.synapses.resize(total);
-  const bool varied = total > 0 && r.dmax > r.dmin;
-  const bool narrow = r.dmax - r.dmin < 256;
-  std::vector<std::uint8_t> delay8(varied && narrow ? total : 0);
-  std::vector<std::uint16_t> delay16(varied && !narrow ? total : 0);
-  std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-  // Canonical tables park each synapse's canonical position in the weight's
-  // bits while the table is sorted by delay, and keep the weights aside.
-  std::vector<std::uint64_t> seen;
-  std::vector<double> canonical_weight;
-  if (req.canonical) {
-    seen.assign(per_target.begin(), per_target.end() - 1);
-    canonical_weight.resize(total);
-  }
-  auto place = [&](std::uint64_t s, std::uint64_t tgt, std::int64_t d, double w) {
-    const std::uint64_t k = cursor[s - req.source_offset]++;
-    // Held within the fixed-point range here, once, so that delivery need
-    // not check (a rare draw of an unbounded distribution beyond it).
-    w = clamp_weight(w);
-    float stored = static_cast<float>(w);
-    if (req.canonical) {
-      const std::uint64_t c = seen[tgt - req.target_first]++;
-      canonical_weight[c] = w;
-      stored = std::bit_cast<float>(static_cast<std::uint32_t>(c));
-    }
-    t.synapses[k] = {static_cast<std::uint32_t>(tgt), stored};
-    if (varied) {
-      if (narrow)
-        delay8[k] = static_cast<std::uint8_t>(d - r.dmin);
-      else
-        delay16[k] = static_cast<std::uint16_t>(d - r.dmin);
-    }
-  };
-  for_each_synapse<true>(gens, net, ln, req.include, shard.first_local, shard.end_local, sc, place);
-  if (req.listed)
-    req.listed->for_each(shard.first_local, shard.end_local, place);
-  cursor = {};
-  if (varied && !narrow)
-    make_segments(t, n_rows, offsets, delay16, r.dmin, r.dmax);
-  else
-    make_segments(t, n_rows, offsets, delay8, total ? r.dmin : 1, total ? r.dmax : 1);
-  t.segment_delay.shrink_to_fit();
-  t.segment_synapses.shrink_to_fit();
-  if (req.canonical) {
-    order->target_offsets = std::move(per_target);
-    order->position.resize(total);
-    order->weight.resize(total);
-    for (std::uint64_t k = 0; k < total; ++k) {
-      const auto c = std::bit_cast<std::uint32_t>(t.synapses[k].weight);
-      order->position[k] = c;
-      order->weight[k] = canonical_weight[c];
-      t.synapses[k].weight = static_cast<float>(canonical_weight[c]);
-    }
-  }
-  return r;
-}
-
-bool is_plastic(const spec::projection& pr) {
-  return models::find_synapse_model(pr.synapse_model)->plastic;
-}
-
-// One thread's tables: every static projection in one table, each plastic
-// projection in its own.
-shard_result build_shard(thread_shard& shard, const std::vector<projection_generator>& gens,
-                         const spec::network& net, const local_network& ln, const listed_by_target& listed) {
-  table_request stat;
-  stat.n_rows = ln.n_global;
-  stat.listed = &listed;
+// A block's builders: every static projection (and the listed synapses) in
+// one table, each plastic projection in its own.
+std::vector<table_builder> plan_block(const build_context& cx, const target_block& b) {
+  const auto& net = cx.net;
+  std::vector<table_builder> builders(1);
+  auto& stat = builders[0];
+  stat.with_listed = true;
+  stat.counts.assign(cx.cands.count, 0);
   for (const auto& pr : net.projections)
     stat.include.push_back(!is_plastic(pr));
-  shard_result r = build_table(shard.table, nullptr, stat, gens, net, ln, shard);
+  const std::vector<char> is_static = stat.include; // builders grows below: no references into it
   for (std::size_t p = 0; p < net.projections.size(); ++p) {
-    if (stat.include[p])
+    if (is_static[p])
       continue;
     const auto& pr = net.projections[p];
     const auto sp = static_cast<std::size_t>(net.find_population(pr.source));
     const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
-    const auto [pop_first, pop_end] = ln.local_range(tp);
-    table_request req;
+    const auto [pop_first, pop_end] = cx.ln.local_range(tp);
+    table_builder req;
     req.include.assign(net.projections.size(), 0);
     req.include[p] = 1;
-    req.source_offset = ln.population_offsets[sp];
-    req.n_rows = net.populations[sp].size;
     req.canonical = true;
-    req.target_first = std::max(shard.first_local, pop_first);
-    req.target_end = std::max(req.target_first, std::min(shard.end_local, pop_end));
-    auto proj = make_plastic_projection(net, p);
-    proj->source_first_gid = req.source_offset;
-    proj->n_sources = req.n_rows;
-    proj->target_first = req.target_first;
-    canonical_order order;
-    r.merge(build_table(proj->table, &order, req, gens, net, ln, shard));
-    proj->target_offsets = std::move(order.target_offsets);
-    proj->canonical = std::move(order.position);
-    proj->init_state(std::move(order.weight));
-    shard.plastic.push_back(std::move(proj));
+    req.target_first = std::max(b.first_local, pop_first);
+    req.target_end = std::max(req.target_first, std::min(b.end_local, pop_end));
+    const bool feeds = cx.cands.base[sp] != source_candidates::none;
+    req.cand_first = feeds ? cx.cands.of(sp, 0) : 0;
+    req.counts.assign(feeds ? net.populations[sp].size : 0, 0);
+    builders.push_back(std::move(req));
   }
-  return r;
+  return builders;
 }
 
-void attach_devices(local_network& ln, const spec::network& net) {
+// Which populations feed this rank: sources of projections with targets
+// here, and of listed synapses.
+source_candidates find_candidates(const spec::network& net, const rank_layout& ln,
+                                  const std::vector<listed_synapse>& listed) {
+  std::vector<char> feeds(net.populations.size(), 0);
+  for (const auto& pr : net.projections) {
+    const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
+    const auto [first, end] = ln.local_range(tp);
+    if (first < end)
+      feeds[static_cast<std::size_t>(net.find_population(pr.source))] = 1;
+  }
+  for (const auto& s : listed)
+    feeds[ln.population_of(s.source)] = 1;
+  source_candidates c;
+  c.base.assign(net.populations.size(), source_candidates::none);
+  for (std::size_t p = 0; p < net.populations.size(); ++p)
+    if (feeds[p]) {
+      c.base[p] = c.count;
+      c.count += net.populations[p].size;
+    }
+  return c;
+}
+
+// The gid of candidate c.
+std::uint64_t candidate_gid(const source_candidates& c, const rank_layout& ln, std::uint64_t cand) {
+  std::size_t p = 0;
+  for (std::size_t q = 0; q < c.base.size(); ++q)
+    if (c.base[q] != source_candidates::none && c.base[q] <= cand)
+      p = q;
+  return ln.population_offsets[p] + (cand - c.base[p]);
+}
+
+void plan_devices(built_network& b, const spec::network& net) {
+  b.inputs.resize(net.populations.size());
   for (std::size_t d = 0; d < net.poisson_devices.size(); ++d) {
     const auto& dev = net.poisson_devices[d];
     for (const auto& target : dev.targets) {
@@ -336,23 +404,21 @@ void attach_devices(local_network& ln, const spec::network& net) {
       in.table = poisson_table(dev.rate * net.run.dt * 1e-3);
       in.key = rng::make_key(net.run.seed, rng::purpose::poisson, d);
       in.weight = to_fixed(dev.weight);
-      in.channel = dev.weight < 0 ? 1 : 0;
+      in.channel = ring_layout::channel_of(dev.weight);
       in.delay = spec::delay_steps(dev.delay, net.run.dt);
-      const auto p = static_cast<std::size_t>(net.find_population(target));
-      for (auto g = ln.population_slices[p]; g < ln.population_slices[p + 1]; ++g)
-        ln.groups[g]->add_poisson(in);
+      b.inputs[static_cast<std::size_t>(net.find_population(target))].push_back(in);
     }
   }
 }
 
-void attach_multimeters(local_network& ln, const spec::network& net) {
+void plan_multimeters(built_network& b, const spec::network& net) {
+  auto& ln = b.layout;
   for (const auto& m : net.multimeters) {
     // A SONATA population's parts may differ in model: state indices are per part.
     const auto [first_gid, size] = net.output_range(m.population);
-    auto buf = std::make_unique<trace_buffer>();
-    buf->interval = std::llround(m.interval / net.run.dt);
+    multimeter_plan plan;
     for (const auto& v : m.variables)
-      buf->variables.push_back(
+      plan.variables.push_back(
           models::find_model(net.populations[net.population_of(first_gid)].model)->find_state(v));
     std::vector<std::uint64_t> ids = m.ids;
     if (ids.empty())
@@ -365,20 +431,22 @@ void attach_multimeters(local_network& ln, const spec::network& net) {
       if (!ln.owns(pop, gid))
         continue;
       const auto g = ln.slice_of(pop, gid);
-      const std::uint64_t in_group = ln.local_index(pop, gid) - ln.slices[g].first_local;
-      ln.groups[g]->add_probe({in_group, buf.get(), columns.size() * buf->variables.size()});
+      plan.probes.push_back(
+          {g, ln.local_index(pop, gid) - ln.slices[g].first_local, columns.size() * plan.variables.size()});
       columns.push_back(c);
     }
-    buf->row_size = columns.size() * buf->variables.size();
+    ln.trace_interval.push_back(std::llround(m.interval / net.run.dt));
+    ln.trace_row_size.push_back(columns.size() * plan.variables.size());
     ln.trace_columns.push_back(std::move(columns));
-    ln.traces.push_back(std::move(buf));
+    b.multimeters.push_back(std::move(plan));
   }
 }
 
 // Neurons that are targets of an STDP projection keep their spike history,
 // with their population's tau_minus.
-void attach_post_histories(local_network& ln, const spec::network& net) {
-  std::vector<double> tau_minus(ln.n_local, 0.0);
+void plan_post_histories(built_network& b, const spec::network& net) {
+  const auto& ln = b.layout;
+  b.tau_minus.assign(ln.n_local, 0.0);
   for (const auto& pr : net.projections) {
     if (!models::find_synapse_model(pr.synapse_model)->uses_post_spikes)
       continue;
@@ -387,77 +455,78 @@ void attach_post_histories(local_network& ln, const spec::network& net) {
     const auto it = params.find(models::tau_minus_name);
     const double tau = it != params.end() ? it->second : models::default_tau_minus;
     const auto [first, end] = ln.local_range(tp);
-    std::fill(tau_minus.begin() + static_cast<std::ptrdiff_t>(first),
-              tau_minus.begin() + static_cast<std::ptrdiff_t>(end), tau);
+    std::fill(b.tau_minus.begin() + static_cast<std::ptrdiff_t>(first),
+              b.tau_minus.begin() + static_cast<std::ptrdiff_t>(end), tau);
   }
-  ln.post = post_histories(std::move(tau_minus));
-  for (auto& sh : ln.shards)
-    sh.prune_at = prune_threshold(sh, 0);
 }
 
-// Tells the owner of every source with synapses here that this rank needs its
-// spikes; builds, for each local neuron, the list of ranks that need them.
-void subscribe(local_network& ln, const partition::decomposition& decomp, comm::communicator& comm) {
-  std::vector<std::vector<std::uint64_t>> wanted(static_cast<std::size_t>(ln.n_ranks));
-  for (std::uint64_t gid = 0; gid < ln.n_global; ++gid) {
-    bool needed = false;
-    for (const auto& sh : ln.shards) {
-      needed = needed || sh.table.source_segments[gid + 1] > sh.table.source_segments[gid];
-      for (const auto& pp : sh.plastic)
-        needed = needed || (gid >= pp->source_first_gid && gid - pp->source_first_gid < pp->n_sources &&
-                            pp->has_source(gid - pp->source_first_gid));
-    }
-    if (needed)
-      wanted[static_cast<std::size_t>(decomp.owner(gid))].push_back(gid);
+// Tells the owner of every row's source that this rank needs its spikes, and
+// under which row; builds, for each local neuron, its subscribers and rows.
+void subscribe(rank_layout& ln, const partition::decomposition& decomp, comm::communicator& comm) {
+  std::vector<std::vector<std::uint64_t>> wanted(static_cast<std::size_t>(ln.n_ranks)); // (gid, row) pairs
+  for (std::uint64_t row = 0; row < ln.row_gid.size(); ++row) {
+    auto& w = wanted[static_cast<std::size_t>(decomp.owner(ln.row_gid[row]))];
+    w.push_back(ln.row_gid[row]);
+    w.push_back(row);
   }
   std::vector<std::span<const std::byte>> blocks;
   for (const auto& w : wanted)
     blocks.push_back(std::as_bytes(std::span(w)));
   std::vector<std::size_t> counts;
   const auto received = comm.all_to_all_v(blocks, counts);
-  // received: rank after rank, the local gids that rank needs.
   std::vector<std::uint64_t> per_neuron(ln.n_local + 1, 0);
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> pairs; // (local index, subscriber rank)
+  struct subscription {
+    std::uint64_t local, row;
+    std::uint32_t rank;
+  };
+  std::vector<subscription> subs;
   std::size_t at = 0;
   for (std::size_t r = 0; r < counts.size(); ++r) {
-    for (std::size_t k = 0; k < counts[r] / sizeof(std::uint64_t); ++k) {
-      std::uint64_t gid;
-      std::memcpy(&gid, received.data() + at + k * sizeof gid, sizeof gid);
-      const std::uint64_t local = ln.local_index(ln.population_of(gid), gid);
-      pairs.emplace_back(local, static_cast<std::uint32_t>(r));
+    for (std::size_t k = 0; k < counts[r] / (2 * sizeof(std::uint64_t)); ++k) {
+      std::uint64_t pair[2];
+      std::memcpy(pair, received.data() + at + k * sizeof pair, sizeof pair);
+      const std::uint64_t local = ln.local_index(ln.population_of(pair[0]), pair[0]);
+      subs.push_back({local, pair[1], static_cast<std::uint32_t>(r)});
       ++per_neuron[local + 1];
     }
     at += counts[r];
   }
   for (std::uint64_t l = 0; l < ln.n_local; ++l)
     per_neuron[l + 1] += per_neuron[l];
-  ln.subscriber_ranks.resize(pairs.size());
+  ln.subscriber_ranks.resize(subs.size());
+  ln.subscriber_rows.resize(subs.size());
   std::vector<std::uint64_t> cursor(per_neuron.begin(), per_neuron.end() - 1);
-  for (const auto& [local, r] : pairs) // ranks ascending per neuron, as received
-    ln.subscriber_ranks[cursor[local]++] = r;
+  for (const auto& s : subs) { // ranks ascending per neuron, as received
+    const auto k = cursor[s.local]++;
+    ln.subscriber_ranks[k] = s.rank;
+    ln.subscriber_rows[k] = s.row;
+  }
   ln.subscriber_offsets = std::move(per_neuron);
 }
 
-} // namespace
-
-std::int64_t choose_epoch_steps(std::int64_t min_delay, bool overlap) {
-  // Without synapses nothing constrains the epoch; 100 steps keeps the
-  // per-epoch overhead small and recorder buffers short.
-  if (min_delay <= 0)
-    return 100;
-  return overlap ? min_delay / 2 : min_delay;
+// Runs f(t) for t < n on n threads; rethrows the first error.
+template <class F>
+void on_threads(unsigned n, F&& f) {
+  std::vector<std::exception_ptr> errors(n);
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 0; t < n; ++t)
+      pool.emplace_back([&, t] {
+        try {
+          f(t);
+        } catch (...) {
+          errors[t] = std::current_exception();
+        }
+      });
+  }
+  for (auto& e : errors)
+    if (e)
+      std::rethrow_exception(e);
 }
 
-local_network build(const spec::network& net, unsigned threads, const std::vector<listed_synapse>& listed) {
-  comm::local_communicator comm;
-  return build(net, partition::decomposition(net, 1, partition::strategy::block), comm, threads, listed);
-}
-
-local_network build(const spec::network& net, const partition::decomposition& decomp,
-                    comm::communicator& comm, unsigned threads, const std::vector<listed_synapse>& listed) {
-  if (threads == 0)
-    threads = 1;
-  local_network ln;
+rank_layout make_layout(const spec::network& net, const partition::decomposition& decomp,
+                        comm::communicator& comm) {
+  rank_layout ln;
   ln.rank = comm.rank();
   ln.n_ranks = comm.size();
   ln.dt = net.run.dt;
@@ -470,72 +539,116 @@ local_network build(const spec::network& net, const partition::decomposition& de
     ++ln.population_slices[s.population + 1];
   for (std::size_t p = 0; p < net.populations.size(); ++p)
     ln.population_slices[p + 1] += ln.population_slices[p];
-  for (const auto& s : ln.slices)
-    ln.groups.push_back(cpu::make_group(net, s.population, s));
-  for (std::size_t p = 0; p < net.populations.size(); ++p) { // known even where a rank holds none
-    partition::slice none;
-    none.population = p;
-    ln.raw_fields.push_back(cpu::make_group(net, p, none)->raw_fields());
-  }
+  for (const auto& pop : net.populations)
+    ln.state_fields.push_back(models::find_model(pop.model)->stored_fields);
+  for (std::size_t p = 0; p < net.projections.size(); ++p)
+    if (is_plastic(net.projections[p]))
+      ln.plastic_projections.push_back(p);
+  return ln;
+}
+
+} // namespace
+
+std::int64_t ring_slots_for(std::int64_t max_delay, std::int64_t device_delay) {
+  // Spikes are delivered before an epoch reads anything, for steps below
+  // (epoch start + largest delay); Poisson input is written `delay` steps
+  // past the step being read. So these slots suffice, with or without
+  // overlapping epochs.
+  return std::max<std::int64_t>({max_delay, device_delay + 1, 1});
+}
+
+std::int64_t choose_epoch_steps(std::int64_t min_delay, bool overlap) {
+  // Without synapses nothing constrains the epoch; 100 steps keeps the
+  // per-epoch overhead small and recorder buffers short.
+  if (min_delay <= 0)
+    return 100;
+  return overlap ? min_delay / 2 : min_delay;
+}
+
+built_network build(const spec::network& net, unsigned blocks, const std::vector<listed_synapse>& listed) {
+  comm::local_communicator comm;
+  return build(net, partition::decomposition(net, 1, partition::strategy::block), comm, blocks, listed);
+}
+
+built_network build(const spec::network& net, const partition::decomposition& decomp,
+                    comm::communicator& comm, unsigned blocks, const std::vector<listed_synapse>& listed) {
+  if (blocks == 0)
+    blocks = 1;
+  built_network b;
+  b.layout = make_layout(net, decomp, comm);
+  rank_layout& ln = b.layout;
 
   std::vector<projection_generator> gens;
   for (std::size_t p = 0; p < net.projections.size(); ++p)
     gens.emplace_back(net, p);
+  const auto cands = find_candidates(net, ln, listed);
+  const listed_by_target by_target(listed, ln, cands);
+  const build_context cx{gens, net, ln, cands, by_target};
 
-  const listed_by_target by_target(listed, ln);
-  ln.shards.resize(threads);
-  for (unsigned t = 0; t < threads; ++t) {
-    ln.shards[t].first_local = ln.n_local * t / threads;
-    ln.shards[t].end_local = ln.n_local * (t + 1) / threads;
+  b.blocks.resize(blocks);
+  for (unsigned t = 0; t < blocks; ++t) {
+    b.blocks[t].first_local = ln.n_local * t / blocks;
+    b.blocks[t].end_local = ln.n_local * (t + 1) / blocks;
   }
-  std::vector<shard_result> results(threads);
-  std::vector<std::exception_ptr> errors(threads);
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        try {
-          results[t] = build_shard(ln.shards[t], gens, net, ln, by_target);
-        } catch (...) {
-          errors[t] = std::current_exception();
-        }
-      });
+  // Count every block's synapses per candidate source, in parallel.
+  std::vector<std::vector<table_builder>> builders(blocks);
+  on_threads(blocks, [&](unsigned t) {
+    builders[t] = plan_block(cx, b.blocks[t]);
+    for (auto& tb : builders[t])
+      tb.count(cx, b.blocks[t]);
+  });
+  // Rows: the candidates with a synapse in any table, ascending by gid.
+  std::vector<std::uint64_t> row_before(cands.count, 0);
+  std::uint64_t rows = 0;
+  for (std::uint64_t c = 0; c < cands.count; ++c) {
+    row_before[c] = rows;
+    bool used = false;
+    for (const auto& block : builders)
+      for (const auto& tb : block)
+        used = used ||
+               (c >= tb.cand_first && c - tb.cand_first < tb.counts.size() && tb.counts[c - tb.cand_first]);
+    if (used) {
+      ln.row_gid.push_back(candidate_gid(cands, ln, c));
+      ++rows;
+    }
   }
-  for (auto& e : errors)
-    if (e)
-      std::rethrow_exception(e);
+  // Then write every table in place, in parallel.
+  on_threads(blocks, [&](unsigned t) {
+    auto& block = b.blocks[t];
+    auto& tbs = builders[t];
+    tbs[0].fill(cx, block, row_before, rows, block.table, nullptr);
+    for (std::size_t i = 1; i < tbs.size(); ++i) {
+      plastic_table pt;
+      pt.projection = ln.plastic_projections[i - 1];
+      tbs[i].fill(cx, block, row_before, rows, pt.table, &pt);
+      pt.row_first = tbs[i].row_first;
+      block.plastic.push_back(std::move(pt));
+    }
+  });
 
-  std::int64_t dmin = std::numeric_limits<std::int64_t>::max(), dmax = 0;
-  for (const auto& r : results) {
-    dmin = std::min(dmin, r.dmin);
-    dmax = std::max(dmax, r.dmax);
-  }
+  delay_range dr;
+  for (const auto& block : builders)
+    for (const auto& tb : block)
+      dr.merge(tb.delays);
   // The epoch must be the same on every rank: the smallest delay anywhere.
   // Local spikes travel the same path as remote ones (sent at the end of the
   // epoch), so local synapses bound it too.
-  const double global_min = comm.min(dmax > 0 ? static_cast<double>(dmin) : 1e18);
+  const double global_min = comm.min(dr.dmax > 0 ? static_cast<double>(dr.dmin) : 1e18);
   ln.min_delay = global_min < 1e18 ? static_cast<std::int64_t>(global_min) : 0;
-  ln.max_delay = dmax;
+  ln.max_delay = dr.dmax;
   ln.overlap = ln.n_ranks > 1 && ln.min_delay >= 2;
   ln.epoch_steps = choose_epoch_steps(ln.min_delay, ln.overlap);
-  attach_devices(ln, net);
-  attach_multimeters(ln, net);
-  attach_post_histories(ln, net);
+  plan_devices(b, net);
+  plan_multimeters(b, net);
+  plan_post_histories(b, net);
   subscribe(ln, decomp, comm);
 
   std::int64_t device_delay = 0;
   for (const auto& d : net.poisson_devices)
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
-  // Slots a neuron's pending input can span, counted from the step it reads
-  // next. Spikes are delivered before an epoch reads anything, for steps
-  // below (epoch start + largest delay); Poisson input is written `delay`
-  // steps past the step being read. So max(largest delay, device delay + 1)
-  // slots suffice, with or without overlapping epochs.
-  ln.ring_slots = std::max<std::int64_t>({ln.max_delay, device_delay + 1, 1});
-  ln.ring.assign(2 * static_cast<std::size_t>(ln.ring_slots) * ln.n_local, 0);
-  for (auto& tb : ln.traces)
-    tb->rows.assign(static_cast<std::size_t>(ln.epoch_steps / tb->interval + 1) * tb->row_size, 0.0);
-  return ln;
+  ln.ring.n_neurons = ln.n_local;
+  ln.ring.n_slots = ring_slots_for(ln.max_delay, device_delay);
+  return b;
 }
 
 } // namespace myelin

@@ -1,26 +1,32 @@
 #pragma once
-// Builds a rank's local_network from the spec. Synapses are generated per
+// Builds a rank's share of the network from the spec (engine/built_network.hpp). Synapses are generated per
 // target from their keys in two passes (count, then fill in place), so peak
 // memory stays near the final table: no transient copy of all synapses.
+#include "engine/built_network.hpp"
 #include "engine/comm/communicator.hpp"
 #include "engine/listed_synapses.hpp"
-#include "engine/local_network.hpp"
-#include "engine/spec.hpp"
 #include "partition/decomposition.hpp"
+#include "spec/spec.hpp"
 
 namespace myelin {
 
 // Collective: every rank calls it with the same spec and decomposition. Each
 // rank generates only the incoming synapses of its own neurons, then tells the
 // owners of their sources which ranks need their spikes.
+// `blocks`: into how many target blocks the synapses are split (a CPU
+// backend's threads); they are built in parallel, one thread each.
 // `listed`: this rank's synapses given one by one (its targets' SONATA edges).
-local_network build(const spec::network& net, const partition::decomposition& decomp,
-                    comm::communicator& comm, unsigned threads,
+built_network build(const spec::network& net, const partition::decomposition& decomp,
+                    comm::communicator& comm, unsigned blocks,
                     const std::vector<listed_synapse>& listed = {});
 
 // One rank, for tools and tests.
-local_network build(const spec::network& net, unsigned threads,
+built_network build(const spec::network& net, unsigned blocks,
                     const std::vector<listed_synapse>& listed = {});
+
+// Slots a neuron's pending input can span, counted from the step it reads
+// next: max(largest delay, device delay + 1), at least one.
+std::int64_t ring_slots_for(std::int64_t max_delay, std::int64_t device_delay);
 
 // Steps between exchanges for a given smallest synaptic delay, and whether the
 // exchange of one epoch can overlap the next (epochs of half the delay).

@@ -1,7 +1,7 @@
 #include "engine/connectivity.hpp"
 
-#include "engine/error.hpp"
 #include "engine/sampling.hpp"
+#include "spec/error.hpp"
 
 #include <sstream>
 

@@ -5,7 +5,7 @@
 // the rule forces: its streams are keyed by the source, and every builder scans
 // all sources and keeps the targets it owns.
 #include "engine/rng.hpp"
-#include "engine/spec.hpp"
+#include "spec/spec.hpp"
 
 #include <cstdint>
 #include <vector>

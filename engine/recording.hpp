@@ -1,7 +1,7 @@
 #pragma once
 // Where the simulation hands its results. Implemented in io/ (SONATA files)
 // and in tests (memory), so the engine never depends on a file format.
-#include "engine/neuron_group.hpp"
+#include "engine/spike.hpp"
 
 #include <cstdint>
 #include <span>

@@ -2,16 +2,18 @@
 // Drawing values from the model file's distributions and the discrete
 // distributions the connection rules need. Host only.
 #include "engine/rng.hpp"
-#include "engine/spec.hpp"
+#include "spec/error.hpp"
+#include "spec/spec.hpp"
 
 #include <cstdint>
 #include <vector>
 
 namespace myelin {
 
-// Raised when a bounded distribution keeps drawing outside [min, max].
-struct sampling_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// Raised when a bounded distribution keeps drawing outside [min, max]; the
+// builder names the file and key (a model_error).
+struct sampling_error : bad_input {
+  using bad_input::bad_input;
 };
 
 // One value; values outside [min, max] are redrawn (at most 10000 times).

@@ -6,13 +6,14 @@
 // match its data, as validation computes it, and the mutation reaches the
 // shape, spec and restore checks behind it.
 // Seeds: a checkpoint of fuzz/checkpoint_model.toml (fuzz/make_seeds.py).
+#include "engine/backend.hpp"
 #include "engine/build.hpp"
 #include "engine/comm/communicator.hpp"
-#include "engine/error.hpp"
 #include "fuzz/h5_from_bytes.hpp"
 #include "io/checkpoint.hpp"
 #include "io/checksum.hpp"
 #include "io/model_file.hpp"
+#include "spec/error.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -27,7 +28,8 @@ namespace {
 
 struct model {
   myelin::spec::network net = myelin::io::read_model(MYELIN_SOURCE_DIR "/fuzz/checkpoint_model.toml");
-  myelin::local_network ln = myelin::build(net, 2);
+  std::unique_ptr<myelin::backend> engine =
+      myelin::make_backend(myelin::backend_kind::cpu, net, myelin::build(net, 2));
 };
 
 // The checksum validate_checkpoint expects of dataset `name`, read the way it reads it.
@@ -99,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (info.digest != myelin::io::model_digest(m.net) || info.state.step > steps)
       return 0; // `run` refuses these before restoring
     myelin::comm::local_communicator comm;
-    myelin::io::restore_checkpoint(path, m.net, m.ln, comm);
+    myelin::io::restore_checkpoint(path, m.net, *m.engine, comm);
   } catch (const myelin::error&) {
   }
   return 0;

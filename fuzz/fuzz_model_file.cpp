@@ -1,9 +1,9 @@
 // The model-file reader, then what `check` and `run` do with an accepted
 // file: partition, build and a few hundred steps of a small network.
 // Seeds: examples/, tests/data/, tests/data/bad/.
-#include "engine/error.hpp"
 #include "fuzz/small_network.hpp"
 #include "io/model_file.hpp"
+#include "spec/error.hpp"
 
 #include <cstddef>
 #include <cstdint>

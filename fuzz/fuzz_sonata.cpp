@@ -4,12 +4,12 @@
 // accepted circuit built and stepped. Seeds: data/sonata's circuits
 // (fuzz/make_seeds.py).
 #include "engine/comm/communicator.hpp"
-#include "engine/error.hpp"
 #include "fuzz/file_tree.hpp"
 #include "fuzz/small_network.hpp"
 #include "io/model_file.hpp"
 #include "io/sonata/edge_reader.hpp"
 #include "partition/decomposition.hpp"
+#include "spec/error.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,9 +1,9 @@
 // The spec archive loader (what a checkpoint embeds and rank 0 broadcasts),
 // then what is done with a loaded spec: its digest and a second round trip.
 // Seeds: archives of the example models (fuzz/make_seeds.py).
-#include "engine/error.hpp"
 #include "io/checkpoint.hpp"
 #include "io/spec_archive.hpp"
+#include "spec/error.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -8,7 +8,7 @@
 in the byte forms of fuzz/file_tree.hpp and fuzz/h5_from_bytes.hpp (the
 model-file target reads examples/ and tests/data/ as they are).
 
-    fuzz/make_seeds.py --myelin build-fuzz/engine/myelin --out build-fuzz/seeds
+    fuzz/make_seeds.py --myelin build-fuzz/app/myelin --out build-fuzz/seeds
 """
 import argparse
 import os

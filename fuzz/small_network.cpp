@@ -1,8 +1,9 @@
 #include "fuzz/small_network.hpp"
 
+#include "app/memory_estimate.hpp"
+#include "app/partition_setup.hpp"
+#include "engine/backend.hpp"
 #include "engine/build.hpp"
-#include "engine/cli/memory_estimate.hpp"
-#include "engine/cli/partition_setup.hpp"
 #include "engine/comm/communicator.hpp"
 #include "engine/simulation.hpp"
 #include "partition/decomposition.hpp"
@@ -23,8 +24,8 @@ void build_and_step(const spec::network& net, const std::vector<listed_synapse>&
     return;
   // What `myelin check --ranks 3 --partition graph` computes.
   cli::choose_partition(net, 3, partition::strategy::graph, comm);
-  auto ln = build(net, one, comm, 2, listed);
-  simulation sim(ln, comm);
+  auto engine = make_backend(backend_kind::cpu, net, build(net, one, comm, 2, listed));
+  simulation sim(*engine, comm);
   const auto steps = static_cast<std::int64_t>(std::llround(net.run.duration / net.run.dt));
   sim.run(std::min<std::int64_t>(steps, 300));
   sim.settle();

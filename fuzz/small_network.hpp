@@ -3,7 +3,7 @@
 // iteration (the limits keep each input to milliseconds and megabytes; the
 // memory estimate is the one `myelin run` admits by).
 #include "engine/listed_synapses.hpp"
-#include "engine/spec.hpp"
+#include "spec/spec.hpp"
 
 #include <vector>
 

@@ -9,7 +9,7 @@ build=${1:?usage: fuzz/smoke.sh BUILD_DIR [SECONDS]}
 seconds=${2:-60}
 work=$build/fuzz-work
 mkdir -p "$work"
-/usr/bin/python3 fuzz/make_seeds.py --myelin "$build/engine/myelin" --out "$work/seeds"
+/usr/bin/python3 fuzz/make_seeds.py --myelin "$build/app/myelin" --out "$work/seeds"
 # Small inputs, 2 GiB of memory, 10 s per input: a slower or bigger input is a finding.
 common=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1
         -artifact_prefix="$work/")

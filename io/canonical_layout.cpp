@@ -18,16 +18,11 @@ std::vector<h5::row_run> canonical_layout::runs(const std::vector<std::uint64_t>
   return out;
 }
 
-canonical_layout local_layout(const local_network& ln, std::size_t i) {
+canonical_layout local_layout(const backend& b, std::size_t i) {
+  auto synapses = b.plastic_layout(i, false);
   canonical_layout layout;
-  for (const auto& shard : ln.shards) {
-    const auto& pp = *shard.plastic[i];
-    for (std::size_t k = 0; k + 1 < pp.target_offsets.size(); ++k) {
-      const std::uint64_t local = pp.target_first + k;
-      layout.target.push_back(ln.index_in_population(local));
-      layout.indegree.push_back(pp.target_offsets[k + 1] - pp.target_offsets[k]);
-    }
-  }
+  layout.target = std::move(synapses.target);
+  layout.indegree = std::move(synapses.indegree);
   return layout;
 }
 
@@ -44,15 +39,6 @@ std::vector<std::uint64_t> global_target_offsets(const canonical_layout& mine, s
   for (std::size_t k = 0; k < mine.target.size(); ++k)
     all[mine.target[k]] = mine.indegree[k];
   return target_offsets(comm.sum(all));
-}
-
-std::vector<double> local_canonical_weights(const local_network& ln, std::size_t i) {
-  std::vector<double> all;
-  for (const auto& shard : ln.shards) {
-    const auto w = shard.plastic[i]->canonical_weights();
-    all.insert(all.end(), w.begin(), w.end());
-  }
-  return all;
 }
 
 } // namespace myelin::io

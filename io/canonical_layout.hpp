@@ -3,8 +3,8 @@
 // canonical order (targets ascending, each target's synapses in the order
 // they were drawn): shared by checkpoints and weight recorders, so both
 // files are laid out the same whatever the ranks and threads.
+#include "engine/backend.hpp"
 #include "engine/comm/communicator.hpp"
-#include "engine/local_network.hpp"
 #include "io/hdf5_handle.hpp"
 
 #include <cstdint>
@@ -21,18 +21,14 @@ struct canonical_layout {
   std::vector<h5::row_run> runs(const std::vector<std::uint64_t>& offsets) const;
 };
 
-// The layout of plastic projection i (its index in each shard's list) on this rank.
-canonical_layout local_layout(const local_network& ln, std::size_t i);
+// The layout of plastic projection i (layout().plastic_projections[i]) on this rank.
+canonical_layout local_layout(const backend& b, std::size_t i);
 
 // First canonical position of every target, plus the total, from all in-degrees.
 std::vector<std::uint64_t> target_offsets(const std::vector<std::uint64_t>& indegree);
 // The same from every rank's layout: collective.
 std::vector<std::uint64_t> global_target_offsets(const canonical_layout& mine, std::uint64_t n_targets,
                                                  comm::communicator& comm);
-
-// This rank's weights of plastic projection i in canonical order: threads
-// hold consecutive targets, so their canonical orders concatenate.
-std::vector<double> local_canonical_weights(const local_network& ln, std::size_t i);
 
 // Appends rows [first, first + count) to ascending runs, merging neighbours.
 void add_run(std::vector<h5::row_run>& runs, std::uint64_t first, std::uint64_t count);

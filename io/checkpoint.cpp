@@ -21,7 +21,7 @@ constexpr const char* magic = "myelin-checkpoint";
 constexpr std::uint64_t format = 2;
 
 // The rows of a gid-indexed dataset held by this rank, ascending.
-std::vector<h5::row_run> local_gid_rows(const local_network& ln) {
+std::vector<h5::row_run> local_gid_rows(const rank_layout& ln) {
   std::vector<h5::row_run> runs;
   for (const auto& s : ln.slices)
     runs.push_back({s.first_gid, s.stride, s.count});
@@ -59,11 +59,12 @@ std::string checkpoint_name(std::int64_t step) {
   return "ckpt-" + std::to_string(step) + ".h5";
 }
 
-void write_checkpoint(const std::filesystem::path& path, const spec::network& net, const local_network& ln,
+void write_checkpoint(const std::filesystem::path& path, const spec::network& net, const backend& b,
                       const checkpoint_state& state, comm::communicator& comm) {
+  const rank_layout& ln = b.layout();
   const std::filesystem::path tmp = path.string() + ".tmp";
   const std::string p = tmp.string();
-  const auto horizon = static_cast<std::uint64_t>(comm.max(static_cast<double>(ln.ring_slots)));
+  const auto horizon = static_cast<std::uint64_t>(comm.max(static_cast<double>(ln.ring.n_slots)));
   {
     h5::shared_file f(p, comm, h5::shared_file::mode::create);
     const hid_t root = f.id();
@@ -93,11 +94,10 @@ void write_checkpoint(const std::filesystem::path& path, const spec::network& ne
 
     auto pops = h5::create_group(root, "populations", p);
     std::vector<double> values;
-    std::vector<double> group_values;
     for (std::size_t pi = 0; pi < net.populations.size(); ++pi) {
       const auto& pop = net.populations[pi];
       auto g = h5::create_group(pops, pop.name, p);
-      const auto& fields = ln.raw_fields[pi];
+      const auto& fields = ln.state_fields[pi];
       for (std::size_t fi = 0; fi < fields.size(); ++fi) {
         // This rank's slices of the population, one after another.
         values.clear();
@@ -105,7 +105,7 @@ void write_checkpoint(const std::filesystem::path& path, const spec::network& ne
         std::uint64_t part = 0;
         for (auto si = ln.population_slices[pi]; si < ln.population_slices[pi + 1]; ++si) {
           const auto& s = ln.slices[si];
-          ln.groups[si]->get_raw(fi, group_values);
+          const auto group_values = b.read_state(si, fi);
           for (std::uint64_t k = 0; k < s.count; ++k)
             part += element_hash(s.first_index + k * s.stride, group_values[k]);
           values.insert(values.end(), group_values.begin(), group_values.end());
@@ -118,31 +118,20 @@ void write_checkpoint(const std::filesystem::path& path, const spec::network& ne
     }
 
     // Pending input, rotated so that offset 0 is the checkpoint's step.
-    const std::uint64_t width = 2 * horizon;
-    std::vector<std::int64_t> pending(ln.n_local * width, 0);
+    const std::uint64_t width = static_cast<std::uint64_t>(ln.ring.n_channels) * horizon;
+    const auto pending = b.read_pending(state.step, static_cast<std::int64_t>(horizon));
     std::uint64_t part = 0;
     std::uint64_t local = 0;
     for (const auto& s : ln.slices)
       for (std::uint64_t k = 0; k < s.count; ++k, ++local) {
         const std::uint64_t gid = s.first_gid + k * s.stride;
-        for (int c = 0; c < 2; ++c)
-          for (std::int64_t o = 0; o < ln.ring_slots; ++o) {
-            const std::int64_t v =
-                ln.ring[(static_cast<std::uint64_t>(c * ln.ring_slots + (state.step + o) % ln.ring_slots)) *
-                            ln.n_local +
-                        local];
-            const std::uint64_t col = static_cast<std::uint64_t>(c) * horizon + static_cast<std::uint64_t>(o);
-            pending[local * width + col] = v;
-            part += element_hash(gid * width + col, v);
-          }
         for (std::uint64_t col = 0; col < width; ++col) // the zeros count too
-          if (col % horizon >= static_cast<std::uint64_t>(ln.ring_slots))
-            part += element_hash(gid * width + col, std::int64_t{0});
+          part += element_hash(gid * width + col, pending[local * width + col]);
       }
     auto ring = h5::create_table(root, "ring", H5T_NATIVE_INT64, ln.n_global, width, p);
     h5::write_rows(f, ring, H5T_NATIVE_INT64, pending.data(), local_gid_rows(ln));
     write_checksum(ring, comm.sum({part})[0], p);
-    write_plasticity(f, net, ln, comm);
+    write_plasticity(f, net, b, comm);
     f.close();
   }
   // Only a complete, synced file gets the final name; a crash before this
@@ -274,11 +263,11 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
     auto [ring_dims, ring] = verify("ring", H5T_NATIVE_INT64, 8, sum_8);
     if (ring_dims.size() != 2 || ring_dims[0] != neurons || ring_dims[1] != 2 * horizon)
       throw checkpoint_error(p, "dataset ring has the wrong shape");
-    // Channel 0 holds positive input, channel 1 negative (engine/fixed_point.hpp).
+    // Channel 0 holds positive input, channel 1 negative (engine/ring_layout.hpp).
     for (std::uint64_t k = 0; k < neurons * 2 * horizon; ++k) {
       std::int64_t v;
       std::memcpy(&v, ring.data() + k * 8, 8);
-      if ((k % (2 * horizon) < horizon) ? v < 0 : v > 0)
+      if (!ring_layout::sign_fits(static_cast<int>(k % (2 * horizon) / horizon), v))
         throw checkpoint_error(p, "dataset ring holds input of the wrong sign for its channel");
     }
     for (const auto& name : plasticity_datasets(info.spec)) {
@@ -307,8 +296,9 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
 
 namespace {
 
-checkpoint_state restore_validated(const std::filesystem::path& path, const spec::network& net,
-                                   local_network& ln, comm::communicator& comm) {
+checkpoint_state restore_validated(const std::filesystem::path& path, const spec::network& net, backend& b,
+                                   comm::communicator& comm) {
+  const rank_layout& ln = b.layout();
   const std::string p = path.string();
   h5::shared_file f(p, comm, h5::shared_file::mode::read);
   const hid_t root = f.id();
@@ -321,7 +311,7 @@ checkpoint_state restore_validated(const std::filesystem::path& path, const spec
 
   std::vector<double> values;
   for (std::size_t pi = 0; pi < net.populations.size(); ++pi) {
-    const auto& fields = ln.raw_fields[pi];
+    const auto& fields = ln.state_fields[pi];
     const auto [first_local, end_local] = ln.local_range(pi);
     std::vector<h5::row_run> runs;
     for (auto si = ln.population_slices[pi]; si < ln.population_slices[pi + 1]; ++si)
@@ -332,46 +322,30 @@ checkpoint_state restore_validated(const std::filesystem::path& path, const spec
                     H5Dclose);
       values.assign(end_local - first_local, 0.0);
       h5::read_rows(f, ds, H5T_NATIVE_DOUBLE, values.data(), runs, 1);
-      auto at = values.begin();
+      std::size_t at = 0;
       for (auto si = ln.population_slices[pi]; si < ln.population_slices[pi + 1]; ++si) {
-        const auto n = static_cast<std::ptrdiff_t>(ln.slices[si].count);
-        ln.groups[si]->set_raw(fi, std::vector<double>(at, at + n));
-        at += n;
+        b.write_state(si, fi, std::span(values).subspan(at, ln.slices[si].count));
+        at += ln.slices[si].count;
       }
     }
   }
 
-  const auto width = static_cast<std::uint64_t>(2 * horizon);
+  const auto width = static_cast<std::uint64_t>(ln.ring.n_channels * horizon);
   std::vector<std::int64_t> pending(ln.n_local * width, 0);
   h5::handle ring(h5::check(H5Dopen2(root, "ring", H5P_DEFAULT), p, "open ring"), H5Dclose);
   h5::read_rows(f, ring, H5T_NATIVE_INT64, pending.data(), local_gid_rows(ln), width);
-  for (std::uint64_t local = 0; local < ln.n_local; ++local)
-    for (int c = 0; c < 2; ++c)
-      for (std::int64_t o = 0; o < horizon; ++o) {
-        const std::int64_t v = pending[local * width + static_cast<std::uint64_t>(c * horizon + o)];
-        if (v == 0)
-          continue;
-        // Pending input always lies within the largest delay of the model
-        // that produced it; only a model changed with --force-model can
-        // leave input beyond this ring.
-        if (o >= ln.ring_slots)
-          throw checkpoint_error(p, "pending input " + std::to_string(o) +
-                                        " steps ahead exceeds this model's largest delay");
-        ln.ring[(static_cast<std::uint64_t>(c * ln.ring_slots + (state.step + o) % ln.ring_slots)) *
-                    ln.n_local +
-                local] = v;
-      }
-  restore_plasticity(f, net, ln, comm);
+  b.write_pending(state.step, horizon, pending);
+  restore_plasticity(f, net, b, comm);
   f.close();
   return state;
 }
 
 } // namespace
 
-checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spec::network& net,
-                                    local_network& ln, comm::communicator& comm) {
+checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spec::network& net, backend& b,
+                                    comm::communicator& comm) {
   try {
-    return restore_validated(path, net, ln, comm);
+    return restore_validated(path, net, b, comm);
   } catch (const checkpoint_error&) {
     throw;
   } catch (const error& e) { // bad input all the same (exit 2), whoever found it

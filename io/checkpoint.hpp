@@ -6,17 +6,17 @@
 //   attributes  magic, format, step, dt, seed, version, digest, neurons,
 //               ring_horizon, spike_counts, spike_file_rows, report_rows
 //   /spec                    uint8  the network spec (io/spec_archive)
-//   /populations/<pop>/<f>   float64 [size][1] raw state field f (neuron_group::raw_fields)
+//   /populations/<pop>/<f>   float64 [size][1] stored state field f (models::model_info::stored_fields)
 //   /ring                    int64  [neurons][2 * horizon] pending input, channel-major,
 //                                   offset 0 = the checkpoint's step
 //   /plasticity/...                 plastic weights, per-source traces and
 //                                   postsynaptic histories (io/checkpoint_plasticity.hpp)
 // Every dataset carries `checksum`: a sum over its elements of a hash of
 // (element index, bits), so it does not depend on who wrote which part.
+#include "engine/backend.hpp"
 #include "engine/comm/communicator.hpp"
-#include "engine/error.hpp"
-#include "engine/local_network.hpp"
-#include "engine/spec.hpp"
+#include "spec/error.hpp"
+#include "spec/spec.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -26,10 +26,10 @@
 namespace myelin::io {
 
 // A checkpoint that cannot be used, and why: bad input (exit code 2).
-struct checkpoint_error : error {
+struct checkpoint_error : bad_input {
   std::string path, reason;
   checkpoint_error(std::string path_, std::string reason_)
-      : error(path_ + ": " + reason_)
+      : bad_input(path_ + ": " + reason_)
       , path(std::move(path_))
       , reason(std::move(reason_)) {}
 };
@@ -52,7 +52,9 @@ struct checkpoint_info {
 std::uint64_t model_digest(const spec::network& net);
 
 // Collective. Writes `path` through a temporary name, synced, then renamed.
-void write_checkpoint(const std::filesystem::path& path, const spec::network& net, const local_network& ln,
+// Reads the backend only through its state API (engine/backend.hpp), so any
+// backend writes the same file.
+void write_checkpoint(const std::filesystem::path& path, const spec::network& net, const backend& b,
                       const checkpoint_state& state, comm::communicator& comm);
 
 // Reads and verifies every dataset (checksums, sizes). One rank, serially.
@@ -60,8 +62,8 @@ void write_checkpoint(const std::filesystem::path& path, const spec::network& ne
 checkpoint_info validate_checkpoint(const std::filesystem::path& path);
 
 // Collective: this rank's neuron state and pending input; returns the state.
-checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spec::network& net,
-                                    local_network& ln, comm::communicator& comm);
+checkpoint_state restore_checkpoint(const std::filesystem::path& path, const spec::network& net, backend& b,
+                                    comm::communicator& comm);
 
 // "ckpt-<step>.h5"; the newest complete checkpoint in dir, if any; deleting
 // all but the newest `keep`.

@@ -9,10 +9,10 @@
 //   /plasticity/<p>/pre/last      int64   [source population size][1] last presynaptic stamp
 //   /plasticity/post_history/{gid, stamp, k_minus}   [entries][1] postsynaptic spikes
 // <p> is the projection's index in the spec. Each dataset carries a checksum.
+#include "engine/backend.hpp"
 #include "engine/comm/communicator.hpp"
-#include "engine/local_network.hpp"
-#include "engine/spec.hpp"
 #include "io/hdf5_handle.hpp"
+#include "spec/spec.hpp"
 
 #include <string>
 #include <vector>
@@ -20,11 +20,11 @@
 namespace myelin::io {
 
 // Collective.
-void write_plasticity(const h5::shared_file& f, const spec::network& net, const local_network& ln,
+void write_plasticity(const h5::shared_file& f, const spec::network& net, const backend& b,
                       comm::communicator& comm);
 // Collective; throws checkpoint_error when the stored synapses do not match
 // the ones this model builds.
-void restore_plasticity(const h5::shared_file& f, const spec::network& net, local_network& ln,
+void restore_plasticity(const h5::shared_file& f, const spec::network& net, backend& b,
                         comm::communicator& comm);
 
 // Every plastic dataset a checkpoint of this spec holds, for verification;

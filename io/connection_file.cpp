@@ -8,7 +8,8 @@
 
 namespace myelin::io {
 
-void write_connection_file(const std::string& path, const spec::network& net, const local_network& ln) {
+void write_connection_file(const std::string& path, const spec::network& net, const built_network& built) {
+  const rank_layout& ln = built.layout;
   if (ln.n_ranks != 1)
     throw internal_error("write_connection_file needs the whole network on one rank");
   struct row {
@@ -16,13 +17,13 @@ void write_connection_file(const std::string& path, const spec::network& net, co
     double delay, weight;
   };
   std::vector<row> rows;
-  for (const auto& sh : ln.shards) {
-    const auto& t = sh.table;
-    for (std::uint64_t src = 0; src + 1 < t.source_segments.size(); ++src)
-      for (std::uint64_t seg = t.source_segments[src]; seg < t.source_segments[src + 1]; ++seg)
+  for (const auto& block : built.blocks) {
+    const auto& t = block.table;
+    for (std::uint64_t row = 0; row + 1 < t.source_segments.size(); ++row)
+      for (std::uint64_t seg = t.source_segments[row]; seg < t.source_segments[row + 1]; ++seg)
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k)
-          rows.push_back(
-              {src, t.synapses[k].target, t.segment_delay[seg] * net.run.dt, t.synapses[k].weight});
+          rows.push_back({ln.row_gid[row], t.synapses[k].target, t.segment_delay[seg] * net.run.dt,
+                          t.synapses[k].weight});
   }
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
     return std::tie(a.target, a.source, a.delay, a.weight) < std::tie(b.target, b.source, b.delay, b.weight);

@@ -5,13 +5,14 @@
 // widened), delay (ms), and /populations/{first_gid, size} with the output
 // population names in the attribute "names" (comma-separated). What NEST's
 // GetConnections shows, for comparing a loaded circuit with its files.
-#include "engine/local_network.hpp"
-#include "engine/spec.hpp"
+#include "engine/built_network.hpp"
+#include "spec/spec.hpp"
 
 #include <string>
 
 namespace myelin::io {
 
-void write_connection_file(const std::string& path, const spec::network& net, const local_network& ln);
+// From the built network, before any backend owns it.
+void write_connection_file(const std::string& path, const spec::network& net, const built_network& built);
 
 } // namespace myelin::io

@@ -2,7 +2,7 @@
 // Small RAII layer over the HDF5 C API: every handle closes itself and every
 // failing call becomes an io_error naming the file and the operation.
 #include "engine/comm/communicator.hpp"
-#include "engine/error.hpp"
+#include "spec/error.hpp"
 
 #include <cstdint>
 #include <hdf5.h>

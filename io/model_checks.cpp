@@ -1,10 +1,10 @@
 #include "io/model_checks.hpp"
 
-#include "engine/error.hpp"
 #include "engine/fixed_point.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
 #include "models/spike_source.hpp"
+#include "spec/error.hpp"
 
 #include <cmath>
 #include <sstream>

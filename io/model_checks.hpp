@@ -1,7 +1,7 @@
 #pragma once
 // Checks that need the whole network (sizes against degrees, delays against
 // dt, recorders against models). Throws model_error naming the key.
-#include "engine/spec.hpp"
+#include "spec/spec.hpp"
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 // Reads a TOML model file into a validated NetworkSpec. Every problem is a
 // myelin::model_error naming the file, the key (dotted path) and the reason.
 // The key-by-key reference is docs/model-file.md.
-#include "engine/spec.hpp"
+#include "spec/spec.hpp"
 
 #include <filesystem>
 #include <string>

@@ -6,8 +6,8 @@
 // variable's index; the `variables` attribute names them. Each rank writes the
 // columns of the neurons it holds, collectively.
 #include "engine/recording.hpp"
-#include "engine/spec.hpp"
 #include "io/hdf5_handle.hpp"
+#include "spec/spec.hpp"
 
 #include <filesystem>
 #include <memory>

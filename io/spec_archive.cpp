@@ -1,9 +1,9 @@
 #include "io/spec_archive.hpp"
 
-#include "engine/error.hpp"
 #include "io/bounded_iarchive.hpp"
 #include "models/registry.hpp"
 #include "models/synapse_registry.hpp"
+#include "spec/error.hpp"
 
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive.hpp>

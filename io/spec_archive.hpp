@@ -1,7 +1,7 @@
 #pragma once
 // The network spec as bytes (Boost.Serialization): what rank 0 broadcasts to
 // the other ranks and what a checkpoint embeds, so neither re-reads model files.
-#include "engine/spec.hpp"
+#include "spec/spec.hpp"
 
 #include <string>
 

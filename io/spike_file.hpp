@@ -9,8 +9,8 @@
 // (sorting = by_time); several ranks, or a resumed run, write each flush rank
 // after rank (sorting = none).
 #include "engine/recording.hpp"
-#include "engine/spec.hpp"
 #include "io/hdf5_handle.hpp"
+#include "spec/spec.hpp"
 
 #include <string>
 #include <vector>

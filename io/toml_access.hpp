@@ -1,8 +1,8 @@
 #pragma once
 // Typed, checked access to toml++ nodes: each getter names the key and the
 // line in its error, so the model-file reader reads like the reference page.
-#include "engine/error.hpp"
-#include "engine/spec.hpp"
+#include "spec/error.hpp"
+#include "spec/spec.hpp"
 
 #include <initializer_list>
 #include <string>

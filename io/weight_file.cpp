@@ -13,47 +13,43 @@ struct synapse_ids {
   std::vector<std::uint64_t> source, target;
 };
 
-synapse_ids ids_of(const local_network& ln, std::size_t i, const canonical_layout& layout) {
+synapse_ids ids_of(const backend& b, std::size_t i) {
+  auto synapses = b.plastic_layout(i, true);
   synapse_ids ids;
-  std::size_t held = 0; // position in the layout's targets
-  for (const auto& shard : ln.shards) {
-    const auto& pp = *shard.plastic[i];
-    const auto& tab = pp.table;
-    std::vector<std::uint64_t> source(pp.canonical.size());
-    for (std::uint64_t src = 0; src + 1 < tab.source_segments.size(); ++src)
-      for (auto seg = tab.source_segments[src]; seg < tab.source_segments[src + 1]; ++seg)
-        for (auto k = tab.segment_synapses[seg]; k < tab.segment_synapses[seg + 1]; ++k)
-          source[pp.canonical[k]] = src;
-    ids.source.insert(ids.source.end(), source.begin(), source.end());
-    for (std::size_t k = 0; k + 1 < pp.target_offsets.size(); ++k, ++held)
-      ids.target.insert(ids.target.end(), layout.indegree[held], layout.target[held]);
-  }
+  ids.source = std::move(synapses.source);
+  for (std::size_t k = 0; k < synapses.target.size(); ++k)
+    ids.target.insert(ids.target.end(), synapses.indegree[k], synapses.target[k]);
   return ids;
 }
 
 namespace {
 
-std::size_t plastic_index_of(const local_network& ln, std::size_t projection) {
-  const auto& list = ln.shards[0].plastic;
+std::size_t plastic_index_of(const rank_layout& ln, std::size_t projection) {
+  const auto& list = ln.plastic_projections;
   for (std::size_t i = 0; i < list.size(); ++i)
-    if (list[i]->projection == projection)
+    if (list[i] == projection)
       return i;
   throw internal_error("weight recorder on a projection that is not plastic");
 }
 
+// This rank's weights of plastic projection i, in canonical order.
+std::vector<double> canonical_weights(const backend& b, std::size_t i) {
+  return b.read_plastic(i).weight;
+}
+
 } // namespace
 
-weight_files::weight_files(const std::filesystem::path& dir, const spec::network& net,
-                           const local_network& ln, comm::communicator& comm, const std::int64_t* resume_step)
+weight_files::weight_files(const std::filesystem::path& dir, const spec::network& net, const backend& b,
+                           comm::communicator& comm, const std::int64_t* resume_step)
     : dt_(net.run.dt) {
   for (const auto& w : net.weight_recorders) {
     recorder r;
     r.path = (dir / (w.name + ".h5")).string();
-    r.plastic_index = plastic_index_of(ln, w.projection);
+    r.plastic_index = plastic_index_of(b.layout(), w.projection);
     r.interval = std::llround(w.interval / net.run.dt);
     const auto& pr = net.projections[w.projection];
     const auto tp = static_cast<std::size_t>(net.find_population(pr.target));
-    const auto layout = local_layout(ln, r.plastic_index);
+    const auto layout = local_layout(b, r.plastic_index);
     const auto offsets = global_target_offsets(layout, net.populations[tp].size, comm);
     for (const auto& run : layout.runs(offsets))
       r.columns.push_back({run.first, run.count});
@@ -73,7 +69,7 @@ weight_files::weight_files(const std::filesystem::path& dir, const spec::network
       h5::check(H5Dset_extent(r.data, extent), r.path, "truncate the weights");
       h5::check(H5Dset_extent(r.time, extent1), r.path, "truncate the times");
     } else {
-      create(r, w, pr, ids_of(ln, r.plastic_index, layout), offsets.back(), comm);
+      create(r, w, pr, ids_of(b, r.plastic_index), offsets.back(), comm);
     }
     r.file->keep_consistent_on_crash();
     r.file->flush();
@@ -115,11 +111,11 @@ std::vector<std::int64_t> weight_files::snapshot_steps(std::int64_t from, std::i
   return steps;
 }
 
-void weight_files::snapshot(std::int64_t step, const local_network& ln) {
+void weight_files::snapshot(std::int64_t step, const backend& b) {
   for (auto& r : recorders_) {
     if (step % r.interval != 0 || static_cast<std::uint64_t>(step / r.interval) + 1 <= r.rows)
       continue;
-    const auto row = local_canonical_weights(ln, r.plastic_index);
+    const auto row = canonical_weights(b, r.plastic_index);
     h5::append_rows(*r.file, r.data, H5T_NATIVE_DOUBLE, row.data(), 1, 0, 1, r.columns);
     const double t = static_cast<double>(step) * dt_;
     h5::append_rows(*r.file, r.time, H5T_NATIVE_DOUBLE, &t, r.file->rank() == 0 ? 1 : 0, 0, 1, {});

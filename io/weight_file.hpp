@@ -10,9 +10,9 @@
 // files from different runs compare column by column. Attributes name the
 // projection, its populations and its synapse model. Snapshots are taken
 // after every spike emitted before them has reached its synapses.
-#include "engine/local_network.hpp"
-#include "engine/spec.hpp"
+#include "engine/backend.hpp"
 #include "io/hdf5_handle.hpp"
+#include "spec/spec.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -26,21 +26,21 @@ class weight_files {
 public:
   // Collective. With resume_step (a checkpoint's step), existing files are
   // reopened and truncated to the snapshots taken up to that step.
-  weight_files(const std::filesystem::path& dir, const spec::network& net, const local_network& ln,
+  weight_files(const std::filesystem::path& dir, const spec::network& net, const backend& b,
                comm::communicator& comm, const std::int64_t* resume_step = nullptr);
 
   // Steps at which some recorder takes a snapshot, after `from` and up to `to`.
   std::vector<std::int64_t> snapshot_steps(std::int64_t from, std::int64_t to) const;
   // Collective: every recorder due at `step` appends a snapshot (the
   // simulation must be settled).
-  void snapshot(std::int64_t step, const local_network& ln);
+  void snapshot(std::int64_t step, const backend& b);
   void sync(); // collective: the files on disk are current
   void close();
 
 private:
   struct recorder {
     std::string path;
-    std::size_t plastic_index = 0; // position among the shards' plastic projections
+    std::size_t plastic_index = 0; // position in layout().plastic_projections
     std::int64_t interval = 1;     // steps
     std::uint64_t rows = 0;
     std::vector<h5::column_block> columns; // this rank's canonical positions

@@ -8,6 +8,8 @@
 //   MYELIN_HD step(constants, state&, in0, in1) -> spiked
 // The engine turns it into a neuron group; there are no per-model branches.
 
+#include "spec/error.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -22,11 +24,12 @@
 namespace myelin::models {
 
 // A parameter value was rejected by the model itself (e.g. tau_m <= 0). The
-// reader turns it into a model_error naming file and key.
-struct parameter_error : std::runtime_error {
+// reader turns it into a model_error naming file and key (bad input all the
+// same if one ever escapes without them).
+struct parameter_error : bad_input {
   std::string parameter;
   parameter_error(std::string param, const std::string& reason)
-      : std::runtime_error(reason)
+      : bad_input(reason)
       , parameter(std::move(param)) {}
 };
 

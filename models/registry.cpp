@@ -15,8 +15,12 @@ model_info describe() {
   const typename Model::parameters defaults{};
   for (const auto& f : Model::parameter_fields)
     info.parameters.push_back({f.name, f.unit, defaults.*f.member, f.is_flag});
-  for (const auto& f : Model::state_fields)
+  for (const auto& f : Model::state_fields) {
     info.state.push_back({f.name, f.unit});
+    info.stored_fields.push_back(f.name);
+  }
+  if constexpr (requires(typename Model::state s) { s.refractory; })
+    info.stored_fields.push_back("refractory_steps");
   // Every spiking neuron keeps the postsynaptic STDP trace, as NEST's
   // ArchivingNode does; its time constant is a neuron parameter there too.
   info.parameters.push_back({tau_minus_name, "ms", default_tau_minus, false});

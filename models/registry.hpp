@@ -31,6 +31,10 @@ struct model_info {
   bool is_source = false; // emits given spikes, cannot be a projection target
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;
+  // What a checkpoint stores per neuron, on every backend: the state fields
+  // as held (V_m relative to E_L for LIF models), then "refractory_steps"
+  // for models with a refractory counter.
+  std::vector<std::string> stored_fields;
   // Throws parameter_error when the values are inconsistent (tau_m <= 0, ...).
   std::function<void(const std::map<std::string, double>&, double dt)> validate;
 

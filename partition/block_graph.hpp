@@ -4,8 +4,8 @@
 // expected number of synapses from one block to another, computed from the
 // connection rules (uniform over a population pair, or index-aligned for
 // one_to_one) and counted from listed (SONATA) edges.
-#include "engine/spec.hpp"
 #include "partition/blocks.hpp"
+#include "spec/spec.hpp"
 
 #include <cstdint>
 #include <utility>

@@ -3,7 +3,7 @@
 // population: the vertices of the coarse graph that graph partitioning cuts,
 // and the unit the partition quality is measured in. Every rank derives the
 // same blocks from the spec alone.
-#include "engine/spec.hpp"
+#include "spec/spec.hpp"
 
 #include <cstdint>
 #include <vector>

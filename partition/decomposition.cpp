@@ -1,6 +1,6 @@
 #include "partition/decomposition.hpp"
 
-#include "engine/error.hpp"
+#include "spec/error.hpp"
 
 #include <algorithm>
 #include <cmath>

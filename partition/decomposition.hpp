@@ -5,8 +5,8 @@
 // number them in that order, so a population's neurons on a rank are one
 // contiguous run of local indices. Results never depend on the strategy
 // (promise 1); only speed, memory and traffic do.
-#include "engine/spec.hpp"
 #include "partition/blocks.hpp"
+#include "spec/spec.hpp"
 
 #include <cstdint>
 #include <string>

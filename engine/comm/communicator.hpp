@@ -1,7 +1,7 @@
 #pragma once
 // How ranks talk: an interface, so the loop does not care whether it runs on
 // one rank (local_communicator), on MPI (mpi_communicator) or, later, NCCL.
-#include "engine/error.hpp"
+#include "spec/error.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,18 +19,39 @@ struct comm_error : error {
       , code(code_) {}
 };
 
+// One epoch's spike records on their way. The sender packs `send` (the
+// records for rank 0, then rank 1, ...) and `send_counts`; the exchange fills
+// `received` and `recv_counts`, rank after rank. The caller keeps and reuses
+// it, so that once its vectors have grown an epoch allocates nothing.
+struct spike_exchange {
+  std::vector<std::uint64_t> send;
+  std::vector<int> send_counts; // per rank, records
+  std::vector<std::uint64_t> received;
+  std::vector<int> recv_counts; // per rank, records
+  // The implementation's own: displacements, and the count-and-stop header.
+  std::vector<int> send_displs, recv_displs, header_out, header_in;
+};
+
 class communicator {
 public:
   virtual ~communicator() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
 
-  // Starts sending block r to rank r. Exchanges finish in the order they
-  // start, so one can be in flight while the next epoch is computed.
-  virtual void exchange_start(const std::vector<std::span<const std::byte>>& blocks) = 0;
-  // Completes the oldest exchange: what every rank sent here, concatenated in
-  // rank order; recv_counts[r] is the size of rank r's block.
-  virtual std::vector<std::byte> exchange_finish(std::vector<std::size_t>& recv_counts) = 0;
+  // Starts sending x's records. Blocks only for the counts, which carry
+  // `stop`: returns whether any rank passed stop = true (the same answer on
+  // every rank, without a collective of its own). Exchanges finish in the
+  // order they start, so one can be in flight while the next epoch is
+  // computed; x must stay untouched until then.
+  virtual bool exchange_start(spike_exchange& x, bool stop) = 0;
+  // Completes the oldest exchange started: its `received` is filled.
+  virtual void exchange_finish() = 0;
+
+  // Block r to rank r, blocking (setting up, not per epoch): what every
+  // rank sent here, concatenated in rank order; recv_counts[r] is the size
+  // of rank r's block.
+  virtual std::vector<std::byte> all_to_all_v(const std::vector<std::span<const std::byte>>& blocks,
+                                              std::vector<std::size_t>& recv_counts) = 0;
 
   // Root's bytes replace every other rank's.
   virtual void broadcast(std::vector<std::byte>& data, int root) = 0;
@@ -46,11 +67,6 @@ public:
   // Address of the underlying MPI_Comm, for parallel HDF5; null without MPI.
   virtual const void* mpi_handle() const { return nullptr; }
 
-  std::vector<std::byte> all_to_all_v(const std::vector<std::span<const std::byte>>& blocks,
-                                      std::vector<std::size_t>& recv_counts) {
-    exchange_start(blocks);
-    return exchange_finish(recv_counts);
-  }
   double min(double value) { return -max(-value); }
 };
 
@@ -59,16 +75,21 @@ class local_communicator final : public communicator {
 public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
-  void exchange_start(const std::vector<std::span<const std::byte>>& blocks) override {
-    pending_.emplace_back(blocks.at(0).begin(), blocks.at(0).end());
+  bool exchange_start(spike_exchange& x, bool stop) override {
+    x.received.assign(x.send.begin(), x.send.end());
+    x.recv_counts.assign(x.send_counts.begin(), x.send_counts.end());
+    ++in_flight_;
+    return stop;
   }
-  std::vector<std::byte> exchange_finish(std::vector<std::size_t>& recv_counts) override {
-    if (pending_.empty())
+  void exchange_finish() override {
+    if (in_flight_ == 0)
       throw internal_error("exchange_finish without exchange_start");
-    auto bytes = std::move(pending_.front());
-    pending_.erase(pending_.begin());
-    recv_counts.assign(1, bytes.size());
-    return bytes;
+    --in_flight_;
+  }
+  std::vector<std::byte> all_to_all_v(const std::vector<std::span<const std::byte>>& blocks,
+                                      std::vector<std::size_t>& recv_counts) override {
+    recv_counts.assign(1, blocks.at(0).size());
+    return {blocks.at(0).begin(), blocks.at(0).end()};
   }
   void broadcast(std::vector<std::byte>&, int) override {}
   std::vector<std::uint64_t> sum(const std::vector<std::uint64_t>& v) override { return v; }
@@ -80,7 +101,7 @@ public:
   void barrier() override {}
 
 private:
-  std::vector<std::vector<std::byte>> pending_;
+  int in_flight_ = 0;
 };
 
 // The ranks this process runs with: MPI's when it was started by an MPI

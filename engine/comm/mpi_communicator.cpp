@@ -2,7 +2,6 @@
 // Every call is checked; a failure becomes a comm_error naming the call.
 #include "engine/comm/mpi_communicator.hpp"
 
-#include <deque>
 #include <limits>
 #include <mpi.h>
 
@@ -36,57 +35,85 @@ public:
     check(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
   }
   ~mpi_communicator() override {
-    for (auto& p : pending_)
-      MPI_Wait(&p.request, MPI_STATUS_IGNORE);
+    for (auto& request : pending_)
+      MPI_Wait(&request, MPI_STATUS_IGNORE);
     MPI_Comm_free(&comm_);
   }
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
 
-  void exchange_start(const std::vector<std::span<const std::byte>>& blocks) override {
-    if (blocks.size() != static_cast<std::size_t>(size_))
-      throw internal_error("exchange_start needs one block per rank");
-    pending p;
-    p.send_counts.resize(static_cast<std::size_t>(size_));
-    p.send_displs.resize(static_cast<std::size_t>(size_));
+  bool exchange_start(spike_exchange& x, bool stop) override {
+    const auto n = static_cast<std::size_t>(size_);
+    if (x.send_counts.size() != n)
+      throw internal_error("exchange_start needs one count per rank");
+    if (pending_.size() == max_in_flight)
+      throw internal_error("exchange_start: too many exchanges in flight");
+    x.send_displs.resize(n);
+    x.header_out.resize(2 * n);
+    x.header_in.resize(2 * n);
     std::size_t total = 0;
-    for (int r = 0; r < size_; ++r) {
-      p.send_displs[static_cast<std::size_t>(r)] = as_count(total, "MPI_Ialltoallv");
-      p.send_counts[static_cast<std::size_t>(r)] =
-          as_count(blocks[static_cast<std::size_t>(r)].size(), "MPI_Ialltoallv");
-      total += blocks[static_cast<std::size_t>(r)].size();
+    for (std::size_t r = 0; r < n; ++r) {
+      x.send_displs[r] = as_count(total, "MPI_Ialltoallv");
+      total += static_cast<std::size_t>(x.send_counts[r]);
+      x.header_out[2 * r] = x.send_counts[r];
+      x.header_out[2 * r + 1] = stop ? 1 : 0;
     }
-    p.send.reserve(total);
-    for (const auto& b : blocks)
-      p.send.insert(p.send.end(), b.begin(), b.end());
-    // Counts first (small, blocking), then the records without waiting.
-    p.recv_counts.resize(static_cast<std::size_t>(size_));
-    check(MPI_Alltoall(p.send_counts.data(), 1, MPI_INT, p.recv_counts.data(), 1, MPI_INT, comm_),
+    // Counts and stop flags first (small, blocking), then the records without waiting.
+    check(MPI_Alltoall(x.header_out.data(), 2, MPI_INT, x.header_in.data(), 2, MPI_INT, comm_),
           "MPI_Alltoall");
-    p.recv_displs.resize(static_cast<std::size_t>(size_));
+    x.recv_counts.resize(n);
+    x.recv_displs.resize(n);
     std::size_t received = 0;
-    for (int r = 0; r < size_; ++r) {
-      p.recv_displs[static_cast<std::size_t>(r)] = as_count(received, "MPI_Ialltoallv");
-      received += static_cast<std::size_t>(p.recv_counts[static_cast<std::size_t>(r)]);
+    bool any_stop = false;
+    for (std::size_t r = 0; r < n; ++r) {
+      x.recv_counts[r] = x.header_in[2 * r];
+      any_stop = any_stop || x.header_in[2 * r + 1] != 0;
+      x.recv_displs[r] = as_count(received, "MPI_Ialltoallv");
+      received += static_cast<std::size_t>(x.recv_counts[r]);
     }
-    p.recv.resize(received);
-    pending_.push_back(std::move(p));
-    auto& q = pending_.back();
-    check(MPI_Ialltoallv(q.send.data(), q.send_counts.data(), q.send_displs.data(), MPI_BYTE, q.recv.data(),
-                         q.recv_counts.data(), q.recv_displs.data(), MPI_BYTE, comm_, &q.request),
+    x.received.resize(received);
+    MPI_Request request;
+    check(MPI_Ialltoallv(x.send.data(), x.send_counts.data(), x.send_displs.data(), MPI_UINT64_T,
+                         x.received.data(), x.recv_counts.data(), x.recv_displs.data(), MPI_UINT64_T, comm_,
+                         &request),
           "MPI_Ialltoallv");
+    pending_.push_back(request);
+    return any_stop;
   }
 
-  std::vector<std::byte> exchange_finish(std::vector<std::size_t>& recv_counts) override {
+  void exchange_finish() override {
     if (pending_.empty())
       throw internal_error("exchange_finish without exchange_start");
-    auto& p = pending_.front();
-    check(MPI_Wait(&p.request, MPI_STATUS_IGNORE), "MPI_Wait");
-    recv_counts.assign(p.recv_counts.begin(), p.recv_counts.end());
-    auto bytes = std::move(p.recv);
-    pending_.pop_front();
-    return bytes;
+    check(MPI_Wait(&pending_.front(), MPI_STATUS_IGNORE), "MPI_Wait");
+    pending_.erase(pending_.begin()); // at most a few: no allocation
+  }
+
+  std::vector<std::byte> all_to_all_v(const std::vector<std::span<const std::byte>>& blocks,
+                                      std::vector<std::size_t>& recv_counts) override {
+    const auto n = static_cast<std::size_t>(size_);
+    if (blocks.size() != n)
+      throw internal_error("all_to_all_v needs one block per rank");
+    std::vector<int> send_counts(n), send_displs(n), counts_in(n), recv_displs(n);
+    std::vector<std::byte> send;
+    for (std::size_t r = 0; r < n; ++r) {
+      send_displs[r] = as_count(send.size(), "MPI_Alltoallv");
+      send_counts[r] = as_count(blocks[r].size(), "MPI_Alltoallv");
+      send.insert(send.end(), blocks[r].begin(), blocks[r].end());
+    }
+    check(MPI_Alltoall(send_counts.data(), 1, MPI_INT, counts_in.data(), 1, MPI_INT, comm_), "MPI_Alltoall");
+    std::size_t received = 0;
+    recv_counts.resize(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      recv_displs[r] = as_count(received, "MPI_Alltoallv");
+      recv_counts[r] = static_cast<std::size_t>(counts_in[r]);
+      received += recv_counts[r];
+    }
+    std::vector<std::byte> out(received);
+    check(MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), MPI_BYTE, out.data(),
+                        counts_in.data(), recv_displs.data(), MPI_BYTE, comm_),
+          "MPI_Alltoallv");
+    return out;
   }
 
   void broadcast(std::vector<std::byte>& data, int root) override {
@@ -139,14 +166,15 @@ public:
   const void* mpi_handle() const override { return &comm_; }
 
 private:
-  struct pending {
-    std::vector<std::byte> send, recv;
-    std::vector<int> send_counts, send_displs, recv_counts, recv_displs;
-    MPI_Request request = MPI_REQUEST_NULL;
-  };
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 1;
-  std::deque<pending> pending_;
+  // Requests of the exchanges in flight, oldest first; reserved once.
+  static constexpr std::size_t max_in_flight = 8;
+  std::vector<MPI_Request> pending_ = [] {
+    std::vector<MPI_Request> v;
+    v.reserve(max_in_flight);
+    return v;
+  }();
 };
 
 } // namespace

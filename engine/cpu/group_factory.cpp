@@ -3,12 +3,12 @@
 #include "engine/cpu/model_group.hpp"
 #include "engine/cpu/poisson_source_group.hpp"
 #include "engine/cpu/spike_source_group.hpp"
-#include "engine/error.hpp"
 #include "engine/sampling.hpp"
 #include "models/all_models.hpp"
 #include "models/poisson_source.hpp"
 #include "models/registry.hpp"
 #include "models/spike_source.hpp"
+#include "spec/error.hpp"
 
 #include <cmath>
 #include <functional>

@@ -2,9 +2,9 @@
 // Creates the CPU neuron group for a rank's slice of a population from the
 // model list, with initial state drawn per gid (so it does not depend on the
 // partition).
-#include "engine/neuron_group.hpp"
-#include "engine/spec.hpp"
+#include "engine/cpu/neuron_group.hpp"
 #include "partition/decomposition.hpp"
+#include "spec/spec.hpp"
 
 #include <memory>
 

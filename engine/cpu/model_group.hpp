@@ -2,9 +2,9 @@
 // The CPU neuron group of one model: SoA state, advanced neuron by neuron over
 // a whole epoch (inputs for the epoch are already in the ring, since every delay
 // is at least one epoch), so a neuron's state stays in registers across steps.
-#include "engine/error.hpp"
+#include "engine/cpu/neuron_group.hpp"
 #include "engine/fixed_point.hpp"
-#include "engine/neuron_group.hpp"
+#include "spec/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -34,7 +34,7 @@ public:
   }
 
   void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w,
-               std::vector<spike>& out) override {
+               std::vector<local_spike>& out) override {
     // Slot base pointers for every step of the window, computed once: a
     // modulo per neuron and step would cost more than the neuron update.
     const auto n_steps = static_cast<std::size_t>(w.n_steps);
@@ -45,8 +45,8 @@ public:
     bases.resize((2 + n_dev) * n_steps);
     for (std::size_t k = 0; k < n_steps; ++k) {
       const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
-      bases[k] = w.ring.at(0, step, first_local_);
-      bases[n_steps + k] = w.ring.at(1, step, first_local_);
+      bases[k] = w.ring.at(0, step, first_local_);           // positive input (ring_layout)
+      bases[n_steps + k] = w.ring.at(1, step, first_local_); // negative input
       for (std::size_t d = 0; d < n_dev; ++d)
         bases[(2 + d) * n_steps + k] = w.ring.at(poisson_[d].channel, step + poisson_[d].delay, first_local_);
     }
@@ -104,7 +104,7 @@ public:
           else
             spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0);
           if (spiked)
-            out.push_back({gid(first + j), step});
+            out.push_back({first_local_ + first + j, step});
         }
         for (auto p = probe_at; p != probes_end; ++p)
           sample(*p, st[p->neuron - first], step);
@@ -126,14 +126,6 @@ public:
     fields_[var][i] = value - (f.offset ? c_.*(f.offset) : 0.0);
   }
 
-  std::vector<std::string> raw_fields() const override {
-    std::vector<std::string> names;
-    for (const auto& f : Model::state_fields)
-      names.push_back(f.name);
-    if constexpr (has_refractory)
-      names.push_back("refractory_steps");
-    return names;
-  }
   void get_raw(std::size_t field, std::vector<double>& out) const override {
     if (field < n_fields)
       out = fields_[field];

@@ -21,7 +21,7 @@ public:
       , end_step_(end_step) {}
 
   void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w,
-               std::vector<spike>& out) override {
+               std::vector<local_spike>& out) override {
     const std::int64_t lo = std::max(w.first_step, first_step_);
     const std::int64_t hi = std::min(w.first_step + w.n_steps, end_step_);
     for (std::uint64_t i = begin; i < end; ++i) {
@@ -32,7 +32,7 @@ public:
         if (lane == 0 || step == lo)
           words = rng::block(key_, static_cast<std::uint64_t>(step) >> 2, g);
         for (std::uint32_t n = table_.draw(words[lane]); n > 0; --n) // multiplicity, as a parrot neuron
-          out.push_back({g, step});
+          out.push_back({first_local_ + i, step});
       }
     }
   }

@@ -1,8 +1,8 @@
 #pragma once
 // A plastic projection of one synapse rule on the CPU: the rule's transmit()
 // per synapse, its after_spike() once per source and spike.
+#include "engine/cpu/plastic_projection.hpp"
 #include "engine/fixed_point.hpp"
-#include "engine/plastic_projection.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -17,19 +17,21 @@ public:
   explicit rule_projection(const typename Rule::constants& c)
       : c_(c) {}
 
-  void init_state(std::vector<double> weights) override {
-    pre_.assign(n_sources, Rule::initial_pre_state(c_));
+  void init_state() override {
+    pre_.assign(n_sources(), Rule::initial_pre_state(c_));
     if constexpr (Rule::plastic_weight)
-      weight_ = std::move(weights);
+      weight_ = synapses.initial_weight;
+    synapses.initial_weight = {};
   }
 
-  void deliver(std::span<const spike> spikes, const ring_view& ring, const post_histories& post) override {
-    const auto& t = table;
-    const std::uint64_t inhibitory = static_cast<std::uint64_t>(ring.n_slots) * ring.n_neurons;
-    for (const spike& s : spikes) {
-      if (s.gid < source_first_gid || s.gid - source_first_gid >= n_sources)
+  void deliver(std::span<const arriving_spike> spikes, const ring_view& ring,
+               const post_histories& post) override {
+    const auto& t = synapses.table;
+    const std::uint64_t row_first = synapses.row_first, n_rows = n_sources();
+    for (const arriving_spike& s : spikes) {
+      if (s.row < row_first || s.row - row_first >= n_rows)
         continue;
-      const std::uint64_t src = s.gid - source_first_gid;
+      const std::uint64_t src = s.row - row_first;
       const std::uint64_t seg_end = t.source_segments[src + 1];
       if (t.source_segments[src] == seg_end)
         continue;
@@ -37,8 +39,7 @@ public:
       const std::int64_t stamp = s.step + 1;
       for (std::uint64_t seg = t.source_segments[src]; seg < seg_end; ++seg) {
         const std::int64_t delay = t.segment_delay[seg];
-        std::int64_t* slot =
-            ring.data + static_cast<std::uint64_t>((s.step + delay) % ring.n_slots) * ring.n_neurons;
+        std::int64_t* const slot[2] = {ring.at(0, s.step + delay, 0), ring.at(1, s.step + delay, 0)};
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
           const std::uint32_t target = t.synapses[k].target;
           double w;
@@ -51,7 +52,7 @@ public:
             double fixed_w = t.synapses[k].weight;
             w = Rule::transmit(c_, pre, fixed_w, stamp, delay, {});
           }
-          ring_add(slot[target + (w < 0.0 ? inhibitory : 0)], to_fixed(w));
+          ring_add(slot[ring_layout::channel_of(w)][target], to_fixed(w));
         }
       }
       Rule::after_spike(c_, pre, stamp);
@@ -59,8 +60,8 @@ public:
   }
 
   void history_horizon(std::uint64_t first, std::vector<std::int64_t>& horizon) const override {
-    const auto& t = table;
-    for (std::uint64_t src = 0; src < n_sources; ++src)
+    const auto& t = synapses.table;
+    for (std::uint64_t src = 0; src < n_sources(); ++src)
       for (std::uint64_t seg = t.source_segments[src]; seg < t.source_segments[src + 1]; ++seg) {
         const std::int64_t h = pre_[src].last - t.segment_delay[seg];
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
@@ -74,15 +75,17 @@ public:
   bool uses_post_spikes() const override { return Rule::uses_post_spikes; }
 
   std::vector<double> canonical_weights() const override {
+    const auto& canonical = synapses.canonical;
     std::vector<double> out(canonical.size());
     for (std::size_t k = 0; k < canonical.size(); ++k)
-      out[canonical[k]] = Rule::plastic_weight ? weight_[k] : static_cast<double>(table.synapses[k].weight);
+      out[canonical[k]] =
+          Rule::plastic_weight ? weight_[k] : static_cast<double>(synapses.table.synapses[k].weight);
     return out;
   }
   void set_canonical_weights(const std::vector<double>& w) override {
     if constexpr (Rule::plastic_weight)
-      for (std::size_t k = 0; k < canonical.size(); ++k)
-        weight_[k] = w[canonical[k]];
+      for (std::size_t k = 0; k < synapses.canonical.size(); ++k)
+        weight_[k] = w[synapses.canonical[k]];
   }
 
   std::vector<std::string> pre_field_names() const override {
@@ -94,15 +97,15 @@ public:
   std::vector<std::vector<double>> pre_fields() const override {
     std::vector<std::vector<double>> out;
     for (const auto& f : Rule::pre_fields) {
-      out.emplace_back(n_sources);
-      for (std::uint64_t s = 0; s < n_sources; ++s)
+      out.emplace_back(n_sources());
+      for (std::uint64_t s = 0; s < n_sources(); ++s)
         out.back()[s] = pre_[s].*(f.member);
     }
     return out;
   }
   std::vector<std::int64_t> pre_last() const override {
-    std::vector<std::int64_t> out(n_sources);
-    for (std::uint64_t s = 0; s < n_sources; ++s)
+    std::vector<std::int64_t> out(n_sources());
+    for (std::uint64_t s = 0; s < n_sources(); ++s)
       out[s] = pre_[s].last;
     return out;
   }
@@ -110,11 +113,11 @@ public:
                const std::vector<std::int64_t>& last) override {
     std::size_t f = 0;
     for (const auto& field : Rule::pre_fields) {
-      for (std::uint64_t s = 0; s < n_sources; ++s)
+      for (std::uint64_t s = 0; s < n_sources(); ++s)
         pre_[s].*(field.member) = fields[f][s];
       ++f;
     }
-    for (std::uint64_t s = 0; s < n_sources; ++s)
+    for (std::uint64_t s = 0; s < n_sources(); ++s)
       pre_[s].last = last[s];
   }
 

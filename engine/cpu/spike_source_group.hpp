@@ -19,7 +19,7 @@ public:
       , emit_steps_(std::move(emit_steps)) {}
 
   void advance(std::uint64_t begin, std::uint64_t end, const advance_window& w,
-               std::vector<spike>& out) override {
+               std::vector<local_spike>& out) override {
     for (std::uint64_t i = begin; i < end; ++i) {
       if (emit_steps_.empty())
         return;
@@ -27,7 +27,7 @@ public:
           emit_steps_.size() == 1 ? emit_steps_[0] : emit_steps_[first_index_ + i * gid_stride_];
       for (auto it = std::lower_bound(list.begin(), list.end(), w.first_step);
            it != list.end() && *it < w.first_step + w.n_steps; ++it)
-        out.push_back({gid(i), *it});
+        out.push_back({first_local_ + i, *it});
     }
   }
 

@@ -1,8 +1,8 @@
 #pragma once
 // Base of the neuron groups that only emit spikes (spike_source,
 // poisson_source): no state to read, write or checkpoint.
-#include "engine/error.hpp"
-#include "engine/neuron_group.hpp"
+#include "engine/cpu/neuron_group.hpp"
+#include "spec/error.hpp"
 
 namespace myelin::cpu {
 
@@ -11,7 +11,6 @@ public:
   using neuron_group::neuron_group;
   double read(int, std::uint64_t) const override { throw internal_error("a spike source has no state"); }
   void write(int, std::uint64_t, double) override { throw internal_error("a spike source has no state"); }
-  std::vector<std::string> raw_fields() const override { return {}; }
   void get_raw(std::size_t, std::vector<double>&) const override {
     throw internal_error("a spike source has no state");
   }

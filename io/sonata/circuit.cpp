@@ -1,11 +1,11 @@
 #include "io/sonata/circuit.hpp"
 
-#include "engine/error.hpp"
 #include "io/sonata/h5_reader.hpp"
 #include "io/sonata/json_config.hpp"
 #include "io/sonata/types_table.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
+#include "spec/error.hpp"
 
 #include <cmath>
 #include <fstream>

@@ -5,8 +5,8 @@
 // node id> when there are several), and each edge population an edge set
 // whose edges the ranks read when they build. What is mapped, and every
 // policy where files leave a value open, is in docs/sonata.md.
-#include "engine/spec.hpp"
 #include "io/sonata/types_table.hpp"
+#include "spec/spec.hpp"
 
 #include <filesystem>
 #include <memory>

@@ -1,8 +1,8 @@
 #include "io/sonata/edge_reader.hpp"
 
-#include "engine/error.hpp"
 #include "io/model_checks.hpp"
 #include "io/sonata/h5_reader.hpp"
+#include "spec/error.hpp"
 
 #include <algorithm>
 #include <cmath>

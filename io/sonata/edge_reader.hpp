@@ -8,9 +8,9 @@
 // type, a delay of at least one step. Collective over comm.
 #include "engine/comm/communicator.hpp"
 #include "engine/listed_synapses.hpp"
-#include "engine/spec.hpp"
 #include "partition/block_graph.hpp"
 #include "partition/decomposition.hpp"
+#include "spec/spec.hpp"
 
 #include <vector>
 

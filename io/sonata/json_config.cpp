@@ -1,6 +1,6 @@
 #include "io/sonata/json_config.hpp"
 
-#include "engine/error.hpp"
+#include "spec/error.hpp"
 
 #include <algorithm>
 #include <fstream>

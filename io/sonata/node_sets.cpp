@@ -1,6 +1,6 @@
 #include "io/sonata/node_sets.hpp"
 
-#include "engine/error.hpp"
+#include "spec/error.hpp"
 
 #include <algorithm>
 #include <set>

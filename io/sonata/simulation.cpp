@@ -1,12 +1,12 @@
 #include "io/sonata/simulation.hpp"
 
-#include "engine/error.hpp"
 #include "io/model_checks.hpp"
 #include "io/sonata/circuit.hpp"
 #include "io/sonata/json_config.hpp"
 #include "io/sonata/node_sets.hpp"
 #include "io/sonata/spike_input.hpp"
 #include "models/registry.hpp"
+#include "spec/error.hpp"
 
 #include <cmath>
 #include <iostream>

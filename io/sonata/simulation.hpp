@@ -4,7 +4,7 @@
 // output), BMTK's combined config ({"network": ..., "simulation": ...}), or a
 // bare circuit config (myelin's default run: dt 0.1 ms, 1000 ms). Values the
 // files leave open are warned about on stderr; policies are in docs/sonata.md.
-#include "engine/spec.hpp"
+#include "spec/spec.hpp"
 
 #include <filesystem>
 

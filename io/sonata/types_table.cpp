@@ -1,6 +1,6 @@
 #include "io/sonata/types_table.hpp"
 
-#include "engine/error.hpp"
+#include "spec/error.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -48,22 +48,28 @@ TEST(Communicator, EmptyEpochsExchangeNothing) {
   }
 }
 
-TEST(Communicator, ExchangesInFlightFinishInOrder) {
+TEST(Communicator, ExchangesInFlightFinishInOrderAndCarryTheStopFlag) {
   auto& c = *world_comm;
   const std::size_t n = static_cast<std::size_t>(c.size());
-  std::vector<std::byte> a(n, std::byte{0xA}), b(n * 2, std::byte{0xB});
-  std::vector<std::span<const std::byte>> first, second;
-  for (std::size_t r = 0; r < n; ++r) {
-    first.emplace_back(a.data() + r, 1);
-    second.emplace_back(b.data() + 2 * r, 2);
-  }
-  c.exchange_start(first);
-  c.exchange_start(second); // two in flight, as with overlapping epochs
-  std::vector<std::size_t> counts;
-  const auto got_a = c.exchange_finish(counts);
-  const auto got_b = c.exchange_finish(counts);
-  EXPECT_EQ(got_a, std::vector<std::byte>(n, std::byte{0xA}));
-  EXPECT_EQ(got_b, std::vector<std::byte>(2 * n, std::byte{0xB}));
+  // Exchange a: one record 0xA to every rank; b: two records 0xB0 + sender.
+  comm::spike_exchange a, b;
+  a.send.assign(n, 0xA);
+  a.send_counts.assign(n, 1);
+  for (std::size_t r = 0; r < n; ++r)
+    for (int k = 0; k < 2; ++k)
+      b.send.push_back(0xB0 + static_cast<std::uint64_t>(c.rank()));
+  b.send_counts.assign(n, 2);
+  EXPECT_FALSE(c.exchange_start(a, false));
+  // Only the last rank asks to stop: every rank hears it.
+  EXPECT_TRUE(c.exchange_start(b, c.rank() == c.size() - 1)); // two in flight, as with overlapping epochs
+  c.exchange_finish();
+  EXPECT_EQ(a.received, std::vector<std::uint64_t>(n, 0xA));
+  c.exchange_finish();
+  std::vector<std::uint64_t> expected;
+  for (std::size_t r = 0; r < n; ++r)
+    expected.insert(expected.end(), 2, 0xB0 + r);
+  EXPECT_EQ(b.received, expected);
+  EXPECT_EQ(b.recv_counts, std::vector<int>(n, 2));
 }
 
 TEST(Communicator, BroadcastAndReductions) {

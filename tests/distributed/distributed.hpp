@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the MPI test files: the communicator of all ranks, and a network
 // run in memory across them.
+#include "engine/backend.hpp"
 #include "engine/build.hpp"
 #include "engine/comm/communicator.hpp"
 #include "engine/simulation.hpp"
@@ -24,8 +25,8 @@ run_everywhere(const std::string& toml, partition::strategy s, unsigned threads)
   const auto net = io::parse_model(toml, "test.toml");
   const auto decomp = s == partition::strategy::graph ? partition::graph_decomposition(net, comm.size())
                                                       : partition::decomposition(net, comm.size(), s);
-  auto ln = build(net, decomp, comm, threads);
-  simulation sim(ln, comm);
+  auto engine = make_backend(backend_kind::cpu, net, build(net, decomp, comm, threads));
+  simulation sim(*engine, comm);
   struct collect : spike_output {
     std::vector<std::uint64_t> flat; // step, gid, step, gid, ...
     void write(std::span<const spike> spikes) override {

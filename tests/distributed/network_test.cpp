@@ -18,16 +18,24 @@ TEST(Subscriptions, ASpikeGoesExactlyToTheRanksHoldingTargetsOfItsSource) {
     const auto decomp = strategy == partition::strategy::graph
                             ? partition::graph_decomposition(net, comm.size())
                             : partition::decomposition(net, comm.size(), strategy);
-    const auto ln = build(net, decomp, comm, 2);
-    // What this rank needs: sources with synapses here, by owner.
+    const auto built = build(net, decomp, comm, 2);
+    const auto& ln = built.layout;
+    // What this rank needs: sources with synapses here, by owner (every row
+    // of the subscription table has synapses in some table).
     std::vector<std::vector<std::uint64_t>> needed(static_cast<std::size_t>(comm.size()));
-    for (std::uint64_t gid = 0; gid < ln.n_global; ++gid) {
-      bool has = false;
-      for (const auto& sh : ln.shards)
-        has = has || sh.table.source_segments[gid + 1] > sh.table.source_segments[gid];
-      if (has)
-        needed[static_cast<std::size_t>(decomp.owner(gid))].push_back(gid);
+    std::set<std::uint64_t> with_synapses;
+    for (const auto& block : built.blocks) {
+      for (std::uint64_t row = 0; row + 1 < block.table.source_segments.size(); ++row)
+        if (block.table.source_segments[row + 1] > block.table.source_segments[row])
+          with_synapses.insert(ln.row_gid[row]);
+      for (const auto& pt : block.plastic)
+        for (std::uint64_t s = 0; s + 1 < pt.table.source_segments.size(); ++s)
+          if (pt.table.source_segments[s + 1] > pt.table.source_segments[s])
+            with_synapses.insert(ln.row_gid[pt.row_first + s]);
     }
+    EXPECT_EQ(with_synapses.size(), ln.row_gid.size()) << "a row without synapses";
+    for (auto gid : with_synapses)
+      needed[static_cast<std::size_t>(decomp.owner(gid))].push_back(gid);
     // What each owner believes: its neurons subscribed by this rank.
     std::vector<std::vector<std::uint64_t>> promised(static_cast<std::size_t>(comm.size()));
     for (const auto& sl : ln.slices)
@@ -60,8 +68,10 @@ TEST(Ranks, SameSpikesAsOneRankWithEveryStrategy) {
   // One rank's answer, computed by every rank alone.
   const auto net = io::parse_model(text, "test.toml");
   comm::local_communicator self;
-  auto ln = build(net, partition::decomposition(net, 1, partition::strategy::block), self, 1);
-  simulation sim(ln, self);
+  auto engine =
+      make_backend(backend_kind::cpu, net,
+                   build(net, partition::decomposition(net, 1, partition::strategy::block), self, 1));
+  simulation sim(*engine, self);
   struct collect : spike_output {
     std::vector<std::pair<std::int64_t, std::uint64_t>> all;
     void write(std::span<const spike> s) override {

@@ -1,7 +1,5 @@
 #include "tests/support/harness.hpp"
 
-#include "io/canonical_layout.hpp"
-
 #include <algorithm>
 #include <cmath>
 
@@ -32,44 +30,55 @@ struct memory_traces final : trace_output {
 
 } // namespace
 
+std::vector<backend_kind> test_backends() {
+  return {backend_kind::cpu};
+}
+
+backend_kind& current_backend() {
+  static backend_kind kind = backend_kind::cpu;
+  return kind;
+}
+
+std::unique_ptr<running_network> start(const std::string& toml, unsigned threads) {
+  auto r = std::make_unique<running_network>();
+  r->net = io::parse_model(toml, "test.toml");
+  r->engine = make_backend(current_backend(), r->net, build(r->net, threads));
+  r->sim = std::make_unique<simulation>(*r->engine, r->comm);
+  return r;
+}
+
 run_result simulate(const std::string& toml, unsigned threads) {
-  const auto net = io::parse_model(toml, "test.toml");
-  auto ln = build(net, threads);
-  comm::local_communicator comm;
-  simulation sim(ln, comm);
+  const auto run = start(toml, threads);
+  const auto& net = run->net;
+  auto& sim = *run->sim;
   memory_spikes ms;
   ms.dt = net.run.dt;
   memory_traces mt;
   for (std::size_t m = 0; m < net.multimeters.size(); ++m) {
     mt.traces.emplace_back();
     mt.intervals.push_back(net.multimeters[m].interval);
-    mt.widths.push_back(ln.traces[m]->row_size);
+    mt.widths.push_back(run->engine->layout().trace_row_size[m]);
   }
   sim.set_spike_output(&ms);
   sim.set_trace_output(&mt);
   sim.run(std::llround(net.run.duration / net.run.dt));
   sim.settle(); // weights then reflect every spike emitted, whatever the epoch
   run_result r{std::move(ms.spikes), std::move(mt.traces), sim.spike_counts(), {}};
-  const std::size_t n_plastic = ln.shards.empty() ? 0 : ln.shards[0].plastic.size();
-  for (std::size_t p = 0; p < n_plastic; ++p)
-    r.plastic_weights.push_back(canonical_weights(ln, p));
-  for (const auto& g : ln.groups)
-    r.saturated_input_steps += g->saturated_inputs();
+  for (std::size_t p = 0; p < run->engine->layout().plastic_projections.size(); ++p)
+    r.plastic_weights.push_back(run->engine->read_plastic(p).weight);
+  r.saturated_input_steps = run->engine->counters().saturated_input_steps;
   return r;
 }
 
-std::vector<double> canonical_weights(const local_network& net, std::size_t plastic_index) {
-  return io::local_canonical_weights(net, plastic_index);
-}
-
-std::vector<edge> edges(const local_network& net) {
+std::vector<edge> edges(const built_network& net) {
   std::vector<edge> out;
-  for (const auto& shard : net.shards) {
-    const auto& t = shard.table;
-    for (std::uint64_t src = 0; src + 1 < t.source_segments.size(); ++src)
-      for (auto seg = t.source_segments[src]; seg < t.source_segments[src + 1]; ++seg)
+  for (const auto& block : net.blocks) {
+    const auto& t = block.table;
+    for (std::uint64_t row = 0; row + 1 < t.source_segments.size(); ++row)
+      for (auto seg = t.source_segments[row]; seg < t.source_segments[row + 1]; ++seg)
         for (auto k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k)
-          out.emplace_back(src, t.synapses[k].target, t.segment_delay[seg], t.synapses[k].weight);
+          out.emplace_back(net.layout.row_gid[row], t.synapses[k].target, t.segment_delay[seg],
+                           t.synapses[k].weight);
   }
   std::sort(out.begin(), out.end());
   return out;

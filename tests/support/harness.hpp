@@ -1,15 +1,36 @@
 #pragma once
-// Runs a model given as TOML text entirely in memory, for tests.
+// Runs a model given as TOML text entirely in memory, for tests, on any
+// backend. Tests that exercise execution (update, delivery, plasticity,
+// checkpoints) are written once over the backend interface: a suite derives
+// from backend_test and is instantiated with MYELIN_ON_EVERY_BACKEND, so a
+// new backend runs all of them by adding itself to test_backends().
+#include "engine/backend.hpp"
 #include "engine/build.hpp"
 #include "engine/comm/communicator.hpp"
 #include "engine/simulation.hpp"
 #include "io/model_file.hpp"
 
+#include <gtest/gtest.h>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
 
 namespace myelin::test {
+
+// Every backend this build can run here.
+std::vector<backend_kind> test_backends();
+// The backend simulate() and start() use unless told otherwise: set by backend_test.
+backend_kind& current_backend();
+
+class backend_test : public ::testing::TestWithParam<backend_kind> {
+protected:
+  void SetUp() override { current_backend() = GetParam(); }
+};
+
+#define MYELIN_ON_EVERY_BACKEND(Suite)                                                                       \
+  INSTANTIATE_TEST_SUITE_P(Backends, Suite, ::testing::ValuesIn(::myelin::test::test_backends()),            \
+                           [](const auto& info) { return std::string(::myelin::backend_name(info.param)); })
 
 struct recorded_spike {
   std::uint64_t gid;
@@ -32,13 +53,20 @@ struct run_result {
   std::uint64_t saturated_input_steps = 0;
 };
 
-// A plastic projection's weights in canonical order, over all threads.
-std::vector<double> canonical_weights(const local_network& net, std::size_t plastic_index);
-
 run_result simulate(const std::string& toml, unsigned threads = 1);
 
-// Every synapse of a built network, sorted: (source, target, delay, weight).
+// A network built on one rank and uploaded to the current backend, for
+// tests that drive the loop themselves.
+struct running_network {
+  spec::network net;
+  comm::local_communicator comm;
+  std::unique_ptr<backend> engine;
+  std::unique_ptr<simulation> sim;
+};
+std::unique_ptr<running_network> start(const std::string& toml, unsigned threads);
+
+// Every synapse of a built network, sorted: (source gid, target, delay, weight).
 using edge = std::tuple<std::uint64_t, std::uint64_t, std::int64_t, float>;
-std::vector<edge> edges(const local_network& net);
+std::vector<edge> edges(const built_network& net);
 
 } // namespace myelin::test

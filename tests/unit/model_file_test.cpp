@@ -1,7 +1,7 @@
 // The model-file reader: values land in the spec with their units, defaults
 // apply, and errors carry file, key and reason as fields.
-#include "engine/error.hpp"
 #include "io/model_file.hpp"
+#include "spec/error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,6 +12,10 @@
 namespace myelin::test {
 namespace {
 
+class Izhikevich : public backend_test {};
+class LifModels : public backend_test {};
+class PoissonSource : public backend_test {};
+
 constexpr double tolerance_mV = 1e-9; // NEST agreement asks for 1e-6
 
 std::string one_neuron(const std::string& model, const std::string& params, double duration,
@@ -54,7 +58,7 @@ double psp_alpha(double u, double w, double tau_s, double tau_m, double C) {
   return w * std::numbers::e / tau_s / C * alpha_integral(u, tau_s, tau_m);
 }
 
-TEST(LifModels, DcStepFollowsTheExponentialApproach) {
+TEST_P(LifModels, DcStepFollowsTheExponentialApproach) {
   for (const char* model : {"iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha"}) {
     const auto r = simulate(one_neuron(model, "I_e = 300.0", 100.0));
     ASSERT_EQ(r.traces[0].times_ms.size(), 1000u) << model;
@@ -73,7 +77,7 @@ struct psp_case {
   double (*shape)(double, double, double, double, double);
 };
 
-TEST(LifModels, SingleSpikeMatchesClosedFormAndArrivesAtTimePlusDelay) {
+TEST_P(LifModels, SingleSpikeMatchesClosedFormAndArrivesAtTimePlusDelay) {
   // tau_syn_ex != tau_syn_in, so routing by sign is checked too.
   const psp_case cases[] = {{"iaf_psc_exp", 100.0, psp_exp},
                             {"iaf_psc_exp", -100.0, psp_exp},
@@ -93,7 +97,7 @@ TEST(LifModels, SingleSpikeMatchesClosedFormAndArrivesAtTimePlusDelay) {
   }
 }
 
-TEST(LifModels, DeltaSpikeJumpsAtTimePlusDelayAndDecays) {
+TEST_P(LifModels, DeltaSpikeJumpsAtTimePlusDelayAndDecays) {
   for (double w : {2.0, -3.0}) {
     const auto r = simulate(one_neuron("iaf_psc_delta", "", 40.0, spike_input(10.0, w, 1.5)));
     for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
@@ -108,7 +112,7 @@ TEST(LifModels, DeltaSpikeJumpsAtTimePlusDelayAndDecays) {
 // Under DC drive I_e the neuron rises from V_reset toward V_inf = I_e tau_m / C,
 // crosses threshold theta after T = tau_m ln((V_inf - V_reset)/(V_inf - theta)),
 // is detected at the next grid point, then stays at V_reset for t_ref.
-TEST(LifModels, ResetRefractorinessAndDcRateMatchTheory) {
+TEST_P(LifModels, ResetRefractorinessAndDcRateMatchTheory) {
   const double tau_m = 10.0, C = 250.0, theta = 15.0, t_ref = 2.0, dt = 0.1;
   for (const char* model : {"iaf_psc_delta", "iaf_psc_exp", "iaf_psc_alpha"}) {
     for (double I_e : {400.0, 600.0, 1000.0}) {
@@ -144,7 +148,7 @@ TEST(LifModels, ResetRefractorinessAndDcRateMatchTheory) {
 
 const char* izhikevich_rest = "V_m = -70.0, U_m = -14.0"; // a fixed point for a = 0.02, b = 0.2
 
-TEST(Izhikevich, SpikeInputJumpsVAtTimePlusDelay) {
+TEST_P(Izhikevich, SpikeInputJumpsVAtTimePlusDelay) {
   const auto r = simulate(one_neuron("izhikevich", "", 10.0, spike_input(5.0, 5.0, 1.0), izhikevich_rest));
   for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
     const double t = r.traces[0].times_ms[k];
@@ -174,7 +178,7 @@ double izhikevich_first_spike_reference(double I) {
   return t;
 }
 
-TEST(Izhikevich, ForwardEulerConvergesToTheOdeAndResetsToC) {
+TEST_P(Izhikevich, ForwardEulerConvergesToTheOdeAndResetsToC) {
   const double reference = izhikevich_first_spike_reference(10.0);
   double previous_error = 1e9;
   for (double dt : {0.1, 0.01}) {
@@ -192,7 +196,7 @@ TEST(Izhikevich, ForwardEulerConvergesToTheOdeAndResetsToC) {
   }
 }
 
-TEST(PoissonSource, RateAndWindowMatchTheParameters) {
+TEST_P(PoissonSource, RateAndWindowMatchTheParameters) {
   // 400 trains at 50 Hz, active for spikes stamped in (100, 500] ms: 8000 expected.
   const auto r = simulate(R"(
 [run]
@@ -210,6 +214,10 @@ kind = "spikes"
     ASSERT_LE(s.time_ms, 500.0 + 1e-9);
   }
 }
+
+MYELIN_ON_EVERY_BACKEND(Izhikevich);
+MYELIN_ON_EVERY_BACKEND(LifModels);
+MYELIN_ON_EVERY_BACKEND(PoissonSource);
 
 } // namespace
 } // namespace myelin::test

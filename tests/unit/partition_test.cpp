@@ -2,11 +2,11 @@
 // and local_index(), block slices balance cost rather than neuron count, the
 // partition quality matches hand-computed cases, and graph partitioning cuts
 // examples/areas.toml as the issue asks.
-#include "engine/error.hpp"
 #include "io/model_file.hpp"
 #include "partition/decomposition.hpp"
 #include "partition/graph_partition.hpp"
 #include "partition/quality.hpp"
+#include "spec/error.hpp"
 
 #include <cmath>
 #include <fstream>

@@ -12,6 +12,10 @@
 namespace myelin::test {
 namespace {
 
+class PlasticNetwork : public backend_test {};
+class Stdp : public backend_test {};
+class Tsodyks2 : public backend_test {};
+
 // gid 0: the presynaptic spike source; gid 1: a driver that makes the
 // postsynaptic neuron (gid 2) fire exactly once, when wanted (refractory for
 // longer than the driving current lasts). The plastic synapse's own current
@@ -68,7 +72,7 @@ double expected_stdp(double w, const std::vector<double>& pre, double post, doub
   return w;
 }
 
-TEST(Stdp, PairWindowMatchesTheRule) {
+TEST_P(Stdp, PairWindowMatchesTheRule) {
   // The presynaptic spike at 100 ms pairs with a postsynaptic spike between
   // 60 and 140 ms; the one at 1500 ms reads the potentiation out.
   const double d = 1.0, w0 = 50.0;
@@ -105,7 +109,7 @@ TEST(Stdp, PairWindowMatchesTheRule) {
   EXPECT_NEAR(r.plastic_weights[0][0] - w0, 0.8187307530779818, 1e-7);
 }
 
-TEST(Stdp, MultiplicativeRuleAndBounds) {
+TEST_P(Stdp, MultiplicativeRuleAndBounds) {
   const std::vector<double> pre{100.0, 1500.0};
   stdp_params p;
   p.lambda = 0.5;
@@ -137,7 +141,7 @@ TEST(Stdp, MultiplicativeRuleAndBounds) {
   EXPECT_LT(inh.plastic_weights[0][0], -30.0); // grew in magnitude
 }
 
-TEST(Stdp, PowerLawMatchesItsFormula) {
+TEST_P(Stdp, PowerLawMatchesItsFormula) {
   // stdp_pl_synapse_hom with hpc_benchmark's parameters: potentiation adds
   // lambda * w^mu * K+, depression subtracts lambda * alpha * w * K-.
   const double lambda = 0.1, alpha = 0.0513, mu = 0.4, tau_plus = 15.0, tau_minus = 25.0, d = 1.5;
@@ -163,7 +167,7 @@ TEST(Stdp, PowerLawMatchesItsFormula) {
   EXPECT_EQ(r.plastic_weights[0][0], 0.0);
 }
 
-TEST(Stdp, ARunawayWeightIsHeldWithinTheFixedPointRange) {
+TEST_P(Stdp, ARunawayWeightIsHeldWithinTheFixedPointRange) {
   // The power law has no upper bound: lambda = 1e60 makes one causal pair
   // raise the weight to ~1e61 pA, which once reached the undefined conversion
   // to 64-bit fixed point. It is held at max_weight (engine/fixed_point.hpp)
@@ -176,7 +180,7 @@ TEST(Stdp, ARunawayWeightIsHeldWithinTheFixedPointRange) {
   EXPECT_EQ(r.saturated_input_steps, 0u);
 }
 
-TEST(Stdp, EveryPostSpikeBetweenPreSpikesPotentiates) {
+TEST_P(Stdp, EveryPostSpikeBetweenPreSpikesPotentiates) {
   // Several postsynaptic spikes between two presynaptic ones: one
   // potentiation step each, in time order, with K+ decayed to each.
   const auto text = [&] {
@@ -239,7 +243,7 @@ std::vector<double> tsodyks_jumps(const std::string& params, int n, double inter
   return jumps;
 }
 
-TEST(Tsodyks2, DepressionOverARegularTrainMatchesTheClosedForm) {
+TEST_P(Tsodyks2, DepressionOverARegularTrainMatchesTheClosedForm) {
   // Spikes at h, 2h, ...: u = U throughout and x_n = x* + (1 - x*) q^(n-1)
   // with e = exp(-h / tau_rec), q = (1 - U) e, x* = (1 - e) / (1 - q).
   const double U = 0.4, tau_rec = 200.0, h = 25.0;
@@ -254,7 +258,7 @@ TEST(Tsodyks2, DepressionOverARegularTrainMatchesTheClosedForm) {
   EXPECT_LT(jumps.back(), 0.6 * jumps.front()); // it does depress
 }
 
-TEST(Tsodyks2, FacilitationOverARegularTrainMatchesTheClosedForm) {
+TEST_P(Tsodyks2, FacilitationOverARegularTrainMatchesTheClosedForm) {
   // With facilitation u_n = u* + (u_1 - u*) f^(n-1), f = (1 - U) exp(-h / tau_fac),
   // u* = U / (1 - f); x follows x_{n+1} = 1 + (x_n - x_n u_n - 1) exp(-h / tau_rec).
   const double U = 0.1, tau_rec = 100.0, tau_fac = 1000.0, h = 20.0;
@@ -322,7 +326,7 @@ delay = 0.5
   return s.str();
 }
 
-TEST(PlasticNetwork, ThreadInvariantBitForBit) {
+TEST_P(PlasticNetwork, ThreadInvariantBitForBit) {
   const auto one = simulate(plastic_network(), 1);
   ASSERT_GT(one.spike_counts[0], 200u);
   ASSERT_EQ(one.plastic_weights.size(), 3u);
@@ -336,41 +340,39 @@ TEST(PlasticNetwork, ThreadInvariantBitForBit) {
   }
 }
 
-TEST(PlasticNetwork, RunInPiecesEqualsOneRun) {
-  const auto net = io::parse_model(plastic_network(), "test.toml");
+TEST_P(PlasticNetwork, RunInPiecesEqualsOneRun) {
   auto run = [&](std::vector<std::int64_t> pieces) {
-    auto ln = build(net, 2);
-    comm::local_communicator comm;
-    simulation sim(ln, comm);
+    const auto net = start(plastic_network(), 2);
     for (auto n : pieces)
-      sim.run(n);
+      net->sim->run(n);
     // Spikes still in flight are handed to their synapses first, as a
     // checkpoint does: weights then reflect every spike emitted so far.
-    sim.settle();
-    return canonical_weights(ln, 0);
+    net->sim->settle();
+    return net->engine->read_plastic(0).weight;
   };
   const auto whole = run({8000});
   EXPECT_EQ(whole, run({2500, 3, 5497}));
 }
 
-TEST(PlasticNetwork, LongRunsPruneTheHistory) {
+TEST_P(PlasticNetwork, LongRunsPruneTheHistory) {
   // 5 s at ~20 Hz leaves ~100 spikes per neuron; pruning keeps only what a
   // future presynaptic spike can reach, and the result equals a run on
   // threads that prune at other moments.
-  const auto net = io::parse_model(plastic_network(5000.0), "test.toml");
-  auto ln = build(net, 1);
-  comm::local_communicator comm;
-  simulation sim(ln, comm);
+  const auto net = start(plastic_network(5000.0), 1);
+  auto& sim = *net->sim;
   sim.run(50000);
   sim.settle();
   std::uint64_t kept = 0;
-  for (std::uint64_t l = 0; l < ln.n_local; ++l)
-    if (ln.post.keeps(l))
-      kept += ln.post.spikes(l).size();
+  for (const auto& list : net->engine->read_post_histories())
+    kept += list.size();
   EXPECT_GT(sim.spike_counts()[0], 160u * 40u);
   EXPECT_LT(kept, sim.spike_counts()[0] / 2);
-  EXPECT_EQ(canonical_weights(ln, 0), simulate(plastic_network(5000.0), 3).plastic_weights[0]);
+  EXPECT_EQ(net->engine->read_plastic(0).weight, simulate(plastic_network(5000.0), 3).plastic_weights[0]);
 }
+
+MYELIN_ON_EVERY_BACKEND(PlasticNetwork);
+MYELIN_ON_EVERY_BACKEND(Stdp);
+MYELIN_ON_EVERY_BACKEND(Tsodyks2);
 
 } // namespace
 } // namespace myelin::test

@@ -10,7 +10,10 @@
 namespace myelin::test {
 namespace {
 
-TEST(Simulation, AllRulesNetworkIsActiveAndThreadInvariant) {
+class Simulation : public backend_test {};
+class Saturation : public backend_test {};
+
+TEST_P(Simulation, AllRulesNetworkIsActiveAndThreadInvariant) {
   const auto text = all_rules();
   const auto one = simulate(text, 1);
   // Every population fires: the test exercises every path.
@@ -24,12 +27,10 @@ TEST(Simulation, AllRulesNetworkIsActiveAndThreadInvariant) {
   }
 }
 
-TEST(Simulation, RunInPiecesEqualsOneRun) {
-  const auto net = io::parse_model(all_rules(), "test.toml");
+TEST_P(Simulation, RunInPiecesEqualsOneRun) {
   auto run_pieces = [&](std::vector<std::int64_t> pieces) {
-    auto ln = build(net, 2);
-    comm::local_communicator comm;
-    simulation sim(ln, comm);
+    const auto run = start(all_rules(), 2);
+    auto& sim = *run->sim;
     struct collect : spike_output {
       std::vector<spike> all;
       void write(std::span<const spike> s) override { all.insert(all.end(), s.begin(), s.end()); }
@@ -67,7 +68,7 @@ TEST(FixedPoint, ConversionsAndSumsSaturateInsteadOfOverflowing) {
   EXPECT_EQ(fixed_times(3, to_fixed(2.0)), to_fixed(6.0));
 }
 
-TEST(FixedPoint, ASaturatedInputIsCountedAndThreadInvariant) {
+TEST_P(Saturation, ASaturatedInputIsCountedAndThreadInvariant) {
   // tests/data/saturating_input.toml: 3e9 mV at once into one delta neuron.
   const std::string text = source_file("tests/data/saturating_input.toml");
   const auto one = simulate(text, 1);
@@ -80,12 +81,15 @@ TEST(FixedPoint, ASaturatedInputIsCountedAndThreadInvariant) {
   EXPECT_EQ(three.saturated_input_steps, 1u);
 }
 
-TEST(Simulation, SeedChangesTheSpikes) {
+TEST_P(Simulation, SeedChangesTheSpikes) {
   auto text = all_rules();
   const auto a = simulate(text, 1);
   text.replace(text.find("seed = 42"), 9, "seed = 43");
   EXPECT_NE(a.spikes, simulate(text, 1).spikes);
 }
+
+MYELIN_ON_EVERY_BACKEND(Simulation);
+MYELIN_ON_EVERY_BACKEND(Saturation);
 
 } // namespace
 } // namespace myelin::test

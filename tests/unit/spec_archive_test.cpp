@@ -2,9 +2,9 @@
 // byte set to 0xff either loads or throws myelin::error; never a huge
 // allocation (Boost's binary_iarchive trusted length fields: found by
 // fuzz/fuzz_spec_archive), never another exception, never an invalid bool.
-#include "engine/error.hpp"
 #include "io/model_file.hpp"
 #include "io/spec_archive.hpp"
+#include "spec/error.hpp"
 #include "tests/support/source_files.hpp"
 
 #include <gtest/gtest.h>

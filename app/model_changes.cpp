@@ -1,0 +1,139 @@
+#include "app/model_changes.hpp"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+namespace myelin::cli {
+namespace {
+
+bool same(const spec::distribution& a, const spec::distribution& b) {
+  return a.type == b.type && a.value == b.value && a.low == b.low && a.high == b.high && a.mean == b.mean &&
+         a.std == b.std && a.beta == b.beta && a.min == b.min && a.max == b.max;
+}
+
+bool same(const spec::rule& a, const spec::rule& b) {
+  return a.type == b.type && a.n == b.n && a.p == b.p && a.allow_autapses == b.allow_autapses &&
+         a.allow_multapses == b.allow_multapses;
+}
+
+// Equal, or both unset (NaN).
+bool same_value(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
+
+template <class T>
+std::string change(const T& from, const T& to) {
+  std::ostringstream os;
+  os << from << " -> " << to;
+  return os.str();
+}
+
+} // namespace
+
+model_changes compare_models(const spec::network& saved, const spec::network& now) {
+  model_changes c;
+  auto refuse = [&](const std::string& key, const std::string& what) {
+    c.refused.push_back(key + ": " + what);
+  };
+  auto accept = [&](const std::string& key, const std::string& what) {
+    c.accepted.push_back(key + ": " + what);
+  };
+
+  if (saved.run.dt != now.run.dt)
+    refuse("run.dt", change(saved.run.dt, now.run.dt));
+  if (saved.run.seed != now.run.seed)
+    refuse("run.seed", change(saved.run.seed, now.run.seed));
+
+  if (saved.populations.size() != now.populations.size())
+    refuse("populations", change(saved.populations.size(), now.populations.size()) + " populations");
+  for (std::size_t i = 0; i < std::min(saved.populations.size(), now.populations.size()); ++i) {
+    const auto &a = saved.populations[i], &b = now.populations[i];
+    const std::string key = "populations." + b.name;
+    if (a.name != b.name || a.model != b.model || a.size != b.size) {
+      refuse(key, a.name + " (" + a.model + ", " + std::to_string(a.size) + ") -> " + b.name + " (" +
+                      b.model + ", " + std::to_string(b.size) + ")");
+      continue;
+    }
+    std::set<std::string> names;
+    for (const auto& [k, v] : a.params)
+      names.insert(k);
+    for (const auto& [k, v] : b.params)
+      names.insert(k);
+    for (const auto& k : names) {
+      const auto ia = a.params.find(k), ib = b.params.find(k);
+      if (ia == a.params.end() || ib == b.params.end() || ia->second != ib->second)
+        accept(key + ".params." + k,
+               (ia == a.params.end() ? std::string("default") : std::to_string(ia->second)) + " -> " +
+                   (ib == b.params.end() ? std::string("default") : std::to_string(ib->second)));
+    }
+    if (a.spike_times != b.spike_times)
+      accept(key + ".params.spike_times", "changed");
+  }
+
+  if (saved.projections.size() != now.projections.size())
+    refuse("projections", change(saved.projections.size(), now.projections.size()) + " projections");
+  for (std::size_t i = 0; i < std::min(saved.projections.size(), now.projections.size()); ++i) {
+    const auto &a = saved.projections[i], &b = now.projections[i];
+    const std::string key = "projections[" + std::to_string(i) + "]";
+    if (a.source != b.source || a.target != b.target || !same(a.connectivity, b.connectivity))
+      refuse(key, "source, target or rule changed");
+    if (!same(a.weight, b.weight))
+      accept(key + ".synapse.weight", "changed");
+    if (!same(a.delay, b.delay))
+      accept(key + ".synapse.delay", "changed");
+  }
+
+  if (saved.poisson_devices.size() != now.poisson_devices.size())
+    refuse("devices", change(saved.poisson_devices.size(), now.poisson_devices.size()) + " devices");
+  for (std::size_t i = 0; i < std::min(saved.poisson_devices.size(), now.poisson_devices.size()); ++i) {
+    const auto &a = saved.poisson_devices[i], &b = now.poisson_devices[i];
+    const std::string key = "devices." + b.name;
+    if (a.name != b.name || a.targets != b.targets)
+      refuse(key, "name or targets changed");
+    if (a.rate != b.rate)
+      accept(key + ".rate", change(a.rate, b.rate));
+    if (a.weight != b.weight)
+      accept(key + ".weight", change(a.weight, b.weight));
+    if (a.delay != b.delay)
+      accept(key + ".delay", change(a.delay, b.delay));
+  }
+
+  // SONATA edges are read again from their files on resume: the same edge
+  // populations with the same counts and types must be there (a moved file is
+  // accepted with --force-model; edits that keep the counts are not detected).
+  if (saved.edge_sets.size() != now.edge_sets.size())
+    refuse("edges", change(saved.edge_sets.size(), now.edge_sets.size()) + " SONATA edge populations");
+  for (std::size_t i = 0; i < std::min(saved.edge_sets.size(), now.edge_sets.size()); ++i) {
+    const auto &a = saved.edge_sets[i], &b = now.edge_sets[i];
+    const std::string key = "edges." + b.population;
+    if (a.population != b.population || a.source != b.source || a.target != b.target || a.edges != b.edges)
+      refuse(key, a.population + " (" + std::to_string(a.edges) + " edges) -> " + b.population + " (" +
+                      std::to_string(b.edges) + " edges)");
+    bool types_same = a.types.size() == b.types.size();
+    for (auto ia = a.types.begin(), ib = b.types.begin(); types_same && ia != a.types.end(); ++ia, ++ib)
+      types_same = ia->first == ib->first && same_value(ia->second.weight, ib->second.weight) &&
+                   same_value(ia->second.delay, ib->second.delay);
+    if (!types_same)
+      accept(key + ".types", "edge types file changed");
+    if (a.file != b.file)
+      accept(key + ".file", a.file + " -> " + b.file);
+  }
+
+  // Output files continue where the checkpoint left them: recorders must match.
+  bool recorders_same = saved.spike_recorders.size() == now.spike_recorders.size() &&
+                        saved.multimeters.size() == now.multimeters.size();
+  for (std::size_t i = 0; recorders_same && i < saved.spike_recorders.size(); ++i)
+    recorders_same = saved.spike_recorders[i].name == now.spike_recorders[i].name &&
+                     saved.spike_recorders[i].populations == now.spike_recorders[i].populations;
+  for (std::size_t i = 0; recorders_same && i < saved.multimeters.size(); ++i) {
+    const auto &a = saved.multimeters[i], &b = now.multimeters[i];
+    recorders_same = a.name == b.name && a.population == b.population && a.ids == b.ids &&
+                     a.variables == b.variables && a.interval == b.interval;
+  }
+  if (!recorders_same)
+    refuse("recorders", "recorders changed; their output files could not continue");
+  return c;
+}
+
+} // namespace myelin::cli

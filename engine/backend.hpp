@@ -1,0 +1,107 @@
+#pragma once
+// The seam between the epoch loop and the hardware that steps neurons
+// (DESIGN.md §5). A backend owns a rank's neurons, synapse tables, ring
+// buffer, postsynaptic histories and multimeter buffers in its own memory and
+// layout; the loop (engine/simulation) only advances it, hands it the spikes
+// that arrived, and reads what it emitted. Checkpoints, recorders and weight
+// files see its state only through the state API below, in a layout that
+// does not depend on the backend, so a checkpoint written by one backend is
+// read by any other.
+#include "engine/built_network.hpp"
+#include "engine/spike.hpp"
+#include "models/synapse_api.hpp"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace myelin::spec {
+struct network;
+}
+
+namespace myelin {
+
+// This rank's synapses of one plastic projection, in canonical order
+// (targets ascending, each target's synapses in draw order).
+struct plastic_synapses {
+  std::vector<std::uint64_t> target;   // index in the target population of each target held here, ascending
+  std::vector<std::uint64_t> indegree; // its synapses in the projection
+  std::vector<std::uint64_t> source;   // per synapse in canonical order: index in the source population
+};
+
+// What a plastic projection has learned, on this rank.
+struct plastic_state {
+  // Canonical order. Read: every rule's (fixed ones for rules that do not
+  // change weights). Written: only rules that change them use it.
+  std::vector<double> weight;
+  // Per-source state of the sources held here (index in the source
+  // population, ascending): one vector per field of the rule, and the last
+  // presynaptic stamp.
+  std::vector<std::uint64_t> source;
+  std::vector<std::vector<double>> pre;
+  std::vector<std::int64_t> last;
+};
+
+// Postsynaptic spikes kept for STDP, per local neuron.
+using post_history_lists = std::vector<std::vector<models::post_spike>>;
+
+struct backend_counters {
+  std::uint64_t synapses = 0, synapse_bytes = 0;
+  std::uint64_t saturated_input_steps = 0; // neuron-steps whose input sat at an end of the range
+};
+
+class backend {
+public:
+  virtual ~backend() = default;
+  virtual const rank_layout& layout() const = 0;
+
+  // Delivers the spikes handed over since the last advance, then steps every
+  // neuron over [first_step, first_step + n_steps). Returns the spikes
+  // emitted, in no particular order; valid until the next call.
+  virtual std::span<const local_spike> advance(std::int64_t first_step, std::int64_t n_steps) = 0;
+  // Spikes that arrived (from any rank, this one included); they reach the
+  // ring at the start of the next advance, or at settle.
+  virtual void deliver(std::span<const arriving_spike> spikes) = 0;
+  // Delivers what was handed over now, so that neuron state, ring and
+  // plastic state are the whole pending state (checkpoints, weight snapshots).
+  virtual void settle() = 0;
+  // Multimeter m's sample rows taken by the last advance (rows of
+  // layout().trace_row_size[m] values, the first for sample first_step /
+  // interval + 1).
+  virtual std::span<const double> trace_rows(std::size_t m) const = 0;
+
+  // --- state API ---
+  // Stored state field `field` (layout().state_fields) of slice s's neurons.
+  virtual std::vector<double> read_state(std::size_t slice, std::size_t field) const = 0;
+  virtual void write_state(std::size_t slice, std::size_t field, std::span<const double> values) = 0;
+  // Pending ring input as [local neuron][channel * horizon + offset], offset
+  // 0 being `step`; horizon >= layout().ring.n_slots.
+  virtual std::vector<std::int64_t> read_pending(std::int64_t step, std::int64_t horizon) const = 0;
+  virtual void write_pending(std::int64_t step, std::int64_t horizon,
+                             std::span<const std::int64_t> values) = 0;
+  // Plastic projection i (layout().plastic_projections[i]).
+  // with_sources: also each synapse's source (weight files; checkpoints need only in-degrees).
+  virtual plastic_synapses plastic_layout(std::size_t i, bool with_sources) const = 0;
+  virtual plastic_state read_plastic(std::size_t i) const = 0;
+  // Weights in this rank's canonical order; per-source state given for the
+  // whole source population (pre[f][source], last[source]).
+  virtual void write_plastic(std::size_t i, const plastic_state& state) = 0;
+  virtual post_history_lists read_post_histories() const = 0;
+  virtual void write_post_histories(post_history_lists lists) = 0;
+
+  virtual backend_counters counters() const = 0;
+};
+
+// `cpu`, `cuda` or `auto` (the best this build and machine have).
+enum class backend_kind { cpu, cuda };
+// Throws usage_error for an unknown name, or for `cuda` when this build or
+// machine cannot run it (with the reason).
+backend_kind parse_backend(const std::string& name);
+const char* backend_name(backend_kind kind);
+
+// Turns a built network into a backend's memory. `threads`: the number of
+// target blocks build() was asked for (CPU: one thread each).
+std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& net, built_network built);
+
+} // namespace myelin
