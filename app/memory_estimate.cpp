@@ -72,7 +72,8 @@ memory_estimate estimate_memory(const spec::network& net, const partition::decom
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
   // The engine's own sizing (engine/build.hpp), so the estimate cannot drift from it.
   const double slots = static_cast<double>(ring_slots_for(delays.max, device_delay));
-  e.ring_bytes = 2.0 * slots * neurons * 8.0;
+  const double channels = static_cast<double>(ring_channels(net));
+  e.ring_bytes = channels * slots * neurons * 8.0;
   // The subscription index: one row per source with synapses on a rank, at
   // most every neuron of the network (and the subscriber lists beside it).
   e.replicated = neurons * 16.0;
@@ -93,7 +94,7 @@ memory_estimate estimate_memory(const spec::network& net, const partition::decom
           (8.0 * static_cast<double>(models::find_model(net.populations[sl.population].model)->state.size()) +
            4.0);
     }
-    e.per_rank.push_back(syn * bytes_per_synapse + e.replicated + state + 2.0 * slots * n * 8.0);
+    e.per_rank.push_back(syn * bytes_per_synapse + e.replicated + state + channels * slots * n * 8.0);
   }
   return e;
 }

@@ -78,6 +78,8 @@ model_changes compare_models(const spec::network& saved, const spec::network& no
     const std::string key = "projections[" + std::to_string(i) + "]";
     if (a.source != b.source || a.target != b.target || !same(a.connectivity, b.connectivity))
       refuse(key, "source, target or rule changed");
+    if (a.receptor != b.receptor)
+      refuse(key + ".synapse.receptor", change(a.receptor, b.receptor));
     if (!same(a.weight, b.weight))
       accept(key + ".synapse.weight", "changed");
     if (!same(a.delay, b.delay))

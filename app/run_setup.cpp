@@ -84,7 +84,9 @@ std::string prepare_and_find_resume(const run_options& opts, const spec::network
       path = *found;
     }
     const auto info = io::validate_checkpoint(path);
-    if (info.digest != io::model_digest(net)) {
+    // Both digests through this version's serialiser: a checkpoint of an
+    // older version with the same model still matches.
+    if (io::model_digest(info.spec) != io::model_digest(net)) {
       const auto changes = compare_models(info.spec, net);
       std::string list;
       for (const auto& c : changes.refused)

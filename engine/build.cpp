@@ -39,7 +39,7 @@ bool is_plastic(const spec::projection& pr) {
 // Walks every synapse of the included projections whose target has a local
 // index in [first, end), in a fixed order: projections in file order, then
 // targets (or sources, for fixed_outdegree) ascending.
-// visit(source_candidate, target_local, delay_steps, weight).
+// visit(source_candidate, target_local, delay_steps, weight, receptor_port).
 template <bool with_weights, class Visit>
 void for_each_synapse(const std::vector<projection_generator>& gens, const spec::network& net,
                       const rank_layout& ln, const source_candidates& cands, const std::vector<char>& include,
@@ -57,6 +57,7 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
       if (lo >= hi)
         continue;
       const std::uint64_t cbase = cands.of(sp, 0);
+      const int port = net.projections[p].receptor > 0 ? net.projections[p].receptor - 1 : 0;
       if (g.keyed_by_source()) {
         for (std::uint64_t s = 0; s < g.source_size(); ++s) {
           g.choose(s, sc);
@@ -70,7 +71,7 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
               continue;
             const std::uint64_t local = ln.local_index(tp, tg + t);
             if (local >= lo && local < hi)
-              visit(cbase + s, local, d, w);
+              visit(cbase + s, local, d, w, port);
           }
         }
       } else {
@@ -82,7 +83,7 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
           for (auto s : sc.chosen) {
             const auto d = g.next_delay(ds);
             const double w = with_weights ? g.next_weight(ws) : 0.0;
-            visit(cbase + s, local, d, w);
+            visit(cbase + s, local, d, w, port);
           }
         }
       }
@@ -126,33 +127,35 @@ struct listed_by_target {
     }
   }
 
-  // visit(source_candidate, target_local, delay_steps, weight) for targets in [first, end).
+  // visit(source_candidate, target_local, delay_steps, weight, port) for targets in [first, end).
   template <class Visit>
   void for_each(std::uint64_t first, std::uint64_t end, Visit&& visit) const {
     if (synapses.empty())
       return;
     for (std::uint64_t l = first; l < end; ++l)
       for (std::uint64_t k = offsets[l]; k < offsets[l + 1]; ++k)
-        visit(synapses[k].candidate, l, synapses[k].delay, synapses[k].weight);
+        visit(synapses[k].candidate, l, synapses[k].delay, synapses[k].weight, 0);
   }
 };
 
-// Sorts each source's synapses by delay (stable: targets stay ascending) and
-// records one segment per distinct delay. Narrow delay ranges (the 8-bit
-// case) use a counting sort; wide ones a comparison sort, so the cost never
-// grows with the range times the number of sources.
-template <class Delay>
+// Sorts each source's synapses by segment key, (delay - dmin) * ports +
+// port (stable: targets stay ascending), and records one segment per
+// distinct key. Narrow key ranges (the 8-bit case) use a counting sort; wide
+// ones a comparison sort, so the cost never grows with the range times the
+// number of sources. Without keys every synapse has delay dmin on port 0.
+template <class Key>
 void make_segments(synapse_table& t, std::uint64_t n_sources, const std::vector<std::uint64_t>& offsets,
-                   const std::vector<Delay>& delay, std::int64_t dmin, std::int64_t dmax) {
-  const auto range = static_cast<std::size_t>(dmax - dmin + 1);
+                   const std::vector<Key>& key, std::size_t range, std::int64_t dmin, int ports) {
   const bool counting = range <= 256;
   std::vector<std::uint64_t> histogram(counting ? range : 0);
-  std::vector<std::pair<Delay, synapse>> by_delay;
+  std::vector<std::pair<Key, synapse>> by_key;
   std::vector<synapse> sorted;
   t.source_segments.assign(n_sources + 1, 0);
   t.segment_synapses.push_back(0);
-  auto open_segment = [&](std::int64_t d, std::uint64_t end) {
-    t.segment_delay.push_back(static_cast<std::uint16_t>(d));
+  auto open_segment = [&](std::uint64_t k, std::uint64_t end) {
+    t.segment_delay.push_back(static_cast<std::uint16_t>(dmin + static_cast<std::int64_t>(k) / ports));
+    if (ports > 1)
+      t.segment_port.push_back(static_cast<std::uint8_t>(static_cast<int>(k) % ports));
     t.segment_synapses.push_back(end);
   };
   for (std::uint64_t src = 0; src < n_sources; ++src) {
@@ -160,27 +163,27 @@ void make_segments(synapse_table& t, std::uint64_t n_sources, const std::vector<
     const std::uint64_t b = offsets[src], e = offsets[src + 1];
     if (b == e)
       continue;
-    if (delay.empty()) {
-      open_segment(dmin, e);
+    if (key.empty()) {
+      open_segment(0, e);
       continue;
     }
     if (!counting) {
-      by_delay.clear();
+      by_key.clear();
       for (std::uint64_t k = b; k < e; ++k)
-        by_delay.emplace_back(delay[k], t.synapses[k]);
-      std::stable_sort(by_delay.begin(), by_delay.end(),
+        by_key.emplace_back(key[k], t.synapses[k]);
+      std::stable_sort(by_key.begin(), by_key.end(),
                        [](const auto& x, const auto& y) { return x.first < y.first; });
       for (std::uint64_t k = b; k < e; ++k) {
-        const auto& [d, syn] = by_delay[k - b];
+        const auto& [d, syn] = by_key[k - b];
         t.synapses[k] = syn;
-        if (k + 1 == e || by_delay[k + 1 - b].first != d)
-          open_segment(dmin + static_cast<std::int64_t>(d), k + 1);
+        if (k + 1 == e || by_key[k + 1 - b].first != d)
+          open_segment(d, k + 1);
       }
       continue;
     }
     std::fill(histogram.begin(), histogram.end(), 0);
     for (std::uint64_t k = b; k < e; ++k)
-      ++histogram[delay[k]];
+      ++histogram[key[k]];
     std::uint64_t pos = b;
     for (std::size_t d = 0; d < range; ++d) {
       if (!histogram[d])
@@ -188,11 +191,11 @@ void make_segments(synapse_table& t, std::uint64_t n_sources, const std::vector<
       const std::uint64_t n = histogram[d];
       histogram[d] = pos; // becomes the write cursor
       pos += n;
-      open_segment(dmin + static_cast<std::int64_t>(d), pos);
+      open_segment(d, pos);
     }
     sorted.resize(e - b);
     for (std::uint64_t k = b; k < e; ++k)
-      sorted[histogram[delay[k]]++ - b] = t.synapses[k];
+      sorted[histogram[key[k]]++ - b] = t.synapses[k];
     std::copy(sorted.begin(), sorted.end(), t.synapses.begin() + static_cast<std::ptrdiff_t>(b));
   }
   t.source_segments[n_sources] = t.segment_delay.size();
@@ -233,6 +236,7 @@ struct table_builder {
   std::vector<std::uint64_t> counts; // per candidate: synapses
   std::vector<std::uint64_t> per_target;
   delay_range delays;
+  int ports = 1;                           // receptor ports used: 1 + the largest
   std::uint64_t row_first = 0, n_rows = 0; // once numbered
 
   template <bool with_weights, class Visit>
@@ -246,11 +250,12 @@ struct table_builder {
 
   void count(const build_context& cx, const target_block& b) {
     per_target.assign(canonical ? target_end - target_first + 1 : 0, 0);
-    walk<false>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double) {
+    walk<false>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double, int port) {
       ++counts[c - cand_first];
       if (canonical)
         ++per_target[tgt - target_first + 1];
       delays.add(d);
+      ports = std::max(ports, port + 1);
     });
   }
 
@@ -277,10 +282,14 @@ struct table_builder {
           "more than 2^32 - 1 plastic synapses of one projection on one thread; use more threads or ranks");
     t.synapses.resize(total);
     const delay_range r = delays;
-    const bool varied = total > 0 && r.dmax > r.dmin;
-    const bool narrow = r.dmax - r.dmin < 256;
-    std::vector<std::uint8_t> delay8(varied && narrow ? total : 0);
-    std::vector<std::uint16_t> delay16(varied && !narrow ? total : 0);
+    // Segment keys: (delay - dmin) * ports + port, kept beside the synapses
+    // until they become segments; none when every synapse shares one key.
+    const bool varied = total > 0 && (r.dmax > r.dmin || ports > 1);
+    const std::size_t range =
+        varied ? static_cast<std::size_t>(r.dmax - r.dmin + 1) * static_cast<std::size_t>(ports) : 1;
+    const bool narrow = range <= 256;
+    std::vector<std::uint8_t> key8(varied && narrow ? total : 0);
+    std::vector<std::uint32_t> key32(varied && !narrow ? total : 0);
     std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
     // Canonical tables park each synapse's canonical position in the weight's
     // bits while the table is sorted by delay, and keep the weights aside.
@@ -290,7 +299,7 @@ struct table_builder {
       seen.assign(per_target.begin(), per_target.end() - 1);
       canonical_weight.resize(total);
     }
-    walk<true>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double w) {
+    walk<true>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double w, int port) {
       const std::uint64_t k = cursor[row_before[c] - row_first]++;
       // Held within the fixed-point range here, once, so that delivery need
       // not check (a rare draw of an unbounded distribution beyond it).
@@ -303,18 +312,21 @@ struct table_builder {
       }
       t.synapses[k] = {static_cast<std::uint32_t>(tgt), stored};
       if (varied) {
+        const auto key = static_cast<std::uint64_t>(d - r.dmin) * static_cast<std::uint64_t>(ports) +
+                         static_cast<std::uint64_t>(port);
         if (narrow)
-          delay8[k] = static_cast<std::uint8_t>(d - r.dmin);
+          key8[k] = static_cast<std::uint8_t>(key);
         else
-          delay16[k] = static_cast<std::uint16_t>(d - r.dmin);
+          key32[k] = static_cast<std::uint32_t>(key);
       }
     });
     cursor = {};
     if (varied && !narrow)
-      make_segments(t, n_rows, offsets, delay16, r.dmin, r.dmax);
+      make_segments(t, n_rows, offsets, key32, range, r.dmin, ports);
     else
-      make_segments(t, n_rows, offsets, delay8, total ? r.dmin : 1, total ? r.dmax : 1);
+      make_segments(t, n_rows, offsets, key8, range, total ? r.dmin : 1, ports);
     t.segment_delay.shrink_to_fit();
+    t.segment_port.shrink_to_fit();
     t.segment_synapses.shrink_to_fit();
     if (canonical) {
       order->target_first = target_first;
@@ -549,6 +561,16 @@ rank_layout make_layout(const spec::network& net, const partition::decomposition
 
 } // namespace
 
+int ring_channels(const spec::network& net) {
+  int ports = 1;
+  for (const auto& p : net.populations) {
+    const auto* info = models::find_model(p.model);
+    if (info && info->typed_receptors)
+      ports = std::max(ports, info->n_receptors);
+  }
+  return 2 * ports;
+}
+
 std::int64_t ring_slots_for(std::int64_t max_delay, std::int64_t device_delay) {
   // Spikes are delivered before an epoch reads anything, for steps below
   // (epoch start + largest delay); Poisson input is written `delay` steps
@@ -647,6 +669,7 @@ built_network build(const spec::network& net, const partition::decomposition& de
   for (const auto& d : net.poisson_devices)
     device_delay = std::max(device_delay, spec::delay_steps(d.delay, net.run.dt));
   ln.ring.n_neurons = ln.n_local;
+  ln.ring.n_channels = ring_channels(net);
   ln.ring.n_slots = ring_slots_for(ln.max_delay, device_delay);
   return b;
 }

@@ -24,6 +24,10 @@ built_network build(const spec::network& net, const partition::decomposition& de
 built_network build(const spec::network& net, unsigned blocks,
                     const std::vector<listed_synapse>& listed = {});
 
+// Ring channels every rank of this network has: two per receptor port of
+// the model with the most typed ports, at least two (engine/ring_layout.hpp).
+int ring_channels(const spec::network& net);
+
 // Slots a neuron's pending input can span, counted from the step it reads
 // next: max(largest delay, device delay + 1), at least one.
 std::int64_t ring_slots_for(std::int64_t max_delay, std::int64_t device_delay);

@@ -3,10 +3,14 @@
 // int64 fixed point (engine/fixed_point.hpp) at [channel][slot][neuron], with
 // n_slots > the largest delay, so step s lands in slot s mod n_slots.
 //
-// Channels: input is routed by the weight's sign, channel 0 positive and
-// channel 1 negative. Each channel then only ever sums one sign, so a
-// saturated slot is still order-free; models with separate excitatory and
-// inhibitory inputs read one channel each, single-input models their sum.
+// Channels: every receptor port has two, its positive input (channel
+// 2 * port) and its negative input (2 * port + 1). Each channel then only
+// ever sums one sign, so a saturated slot is still order-free. Sign-routed
+// models (models/model_api.hpp) use port 0 only: their excitatory input is
+// channel 0 and their inhibitory input channel 1 (single-input models read
+// the sum); models with typed receptors read port r as the sum of its two
+// channels. A rank's ring has as many channels as the network's model with
+// the most ports needs (2 for today's models).
 #include "models/model_api.hpp"
 
 #include <cstdint>
@@ -32,11 +36,13 @@ struct ring_layout {
   }
   // How far channel c + 1 lies from channel c, for the same step and neuron.
   MYELIN_HD std::uint64_t channel_stride() const { return static_cast<std::uint64_t>(n_slots) * n_neurons; }
-  // The channel a weight is added to.
-  MYELIN_HD static int channel_of(double weight) { return weight < 0.0 ? 1 : 0; }
-  // Channel 0 holds only positive input, channel 1 only negative: what a
+  // The channel a weight is added to, on receptor port `port` (0-based).
+  MYELIN_HD static int channel_of(double weight, int port = 0) { return 2 * port + (weight < 0.0 ? 1 : 0); }
+  // Even channels hold only positive input, odd ones only negative: what a
   // checkpoint reader checks.
-  static bool sign_fits(int channel, std::int64_t value) { return channel == 0 ? value >= 0 : value <= 0; }
+  static bool sign_fits(int channel, std::int64_t value) {
+    return channel % 2 == 0 ? value >= 0 : value <= 0;
+  }
 };
 
 } // namespace myelin

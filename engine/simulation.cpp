@@ -10,11 +10,12 @@ namespace myelin {
 // Order of work in epoch k = [step_, step_ + length):
 //   1. advance:  the backend delivers the spikes handed to it, then steps its
 //                neurons through the epoch;
-//   2. record:   the epoch's spikes, sorted by (step, gid), go to the spike
-//                output; multimeter rows to the trace output;
-//   3. send:     each spike once to every rank that subscribed to its source
+//   2. send:     each spike once to every rank that subscribed to its source
 //                (this rank included), packed into one buffer; the stop flag
 //                rides with the counts;
+//   3. record:   while the records travel, the epoch's spikes, sorted by
+//                (step, gid), go to the spike output and multimeter rows to
+//                the trace output;
 //   4. receive:  the oldest exchange in flight finishes and its spikes are
 //                handed to the backend, which delivers them in step 1 of the
 //                next epoch.
@@ -47,17 +48,19 @@ void simulation::run(std::int64_t n_steps) {
     const auto t0 = clock::now();
     const auto spikes = backend_.advance(step_, length);
     const auto t1 = clock::now();
-    record(spikes, length);
-    const auto t2 = clock::now();
     stopped_ = send_epoch(spikes, stop_check_ && stop_check_());
+    const auto t2 = clock::now();
+    // Output is written while the records are on their way, not before.
+    record(spikes, length);
+    const auto t3 = clock::now();
     const bool last_epoch = stopped_ || step_ + length >= end_step;
     // With overlap the newest exchange stays in flight, except after the
     // run's last epoch, when everything is drained.
     while (started_ - finished_ > (layout_.overlap && !last_epoch ? 1u : 0u))
       receive_oldest();
     stats_.advance_s += seconds(t0, t1);
-    stats_.output_s += seconds(t1, t2);
-    stats_.exchange_s += seconds(t2, clock::now());
+    stats_.output_s += seconds(t2, t3);
+    stats_.exchange_s += seconds(t1, t2) + seconds(t3, clock::now());
     step_ += length;
     if (progress_)
       progress_(step_);

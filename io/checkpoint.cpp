@@ -1,5 +1,6 @@
 #include "io/checkpoint.hpp"
 
+#include "engine/build.hpp"
 #include "io/checkpoint_plasticity.hpp"
 #include "io/checksum.hpp"
 #include "io/hdf5_handle.hpp"
@@ -261,13 +262,14 @@ checkpoint_info validate_checkpoint(const std::filesystem::path& path) {
       return s;
     };
     auto [ring_dims, ring] = verify("ring", H5T_NATIVE_INT64, 8, sum_8);
-    if (ring_dims.size() != 2 || ring_dims[0] != neurons || ring_dims[1] != 2 * horizon)
+    const auto channels = static_cast<std::uint64_t>(ring_channels(info.spec));
+    if (ring_dims.size() != 2 || ring_dims[0] != neurons || ring_dims[1] != channels * horizon)
       throw checkpoint_error(p, "dataset ring has the wrong shape");
-    // Channel 0 holds positive input, channel 1 negative (engine/ring_layout.hpp).
-    for (std::uint64_t k = 0; k < neurons * 2 * horizon; ++k) {
+    // Even channels hold positive input, odd ones negative (engine/ring_layout.hpp).
+    for (std::uint64_t k = 0; k < neurons * channels * horizon; ++k) {
       std::int64_t v;
       std::memcpy(&v, ring.data() + k * 8, 8);
-      if (!ring_layout::sign_fits(static_cast<int>(k % (2 * horizon) / horizon), v))
+      if (!ring_layout::sign_fits(static_cast<int>(k % (channels * horizon) / horizon), v))
         throw checkpoint_error(p, "dataset ring holds input of the wrong sign for its channel");
     }
     for (const auto& name : plasticity_datasets(info.spec)) {

@@ -99,9 +99,36 @@ private:
       check_delay_steps(highest, key);
   }
 
+  // NEST's receptor_type: 1..n for models with typed receptors, which need
+  // it; models routed by the weight's sign have none.
+  void check_receptor(const spec::projection& pr, const std::string& key) {
+    const auto& target = pop(pr.target);
+    const auto* info = models::find_model(target.model);
+    if (!info || info->is_source)
+      return; // check_target_model says why
+    if (!info->typed_receptors) {
+      if (pr.receptor != 0)
+        fail(key, info->name + " has no typed receptor ports (its inputs are routed by the weight's sign); "
+                               "remove receptor");
+      return;
+    }
+    const int n = info->n_receptors;
+    std::string ports;
+    for (int r = 0; r < n; ++r)
+      ports +=
+          (r ? ", " : "") + std::to_string(r + 1) + " (" + info->receptors[static_cast<std::size_t>(r)] + ")";
+    if (pr.receptor == 0)
+      fail(key, info->name + " takes input on receptor ports " + ports + "; give receptor = 1.." +
+                    std::to_string(n) + " (NEST's receptor_type)");
+    if (pr.receptor < 1 || pr.receptor > n)
+      fail(key, "receptor " + std::to_string(pr.receptor) + " is not a port of " + info->name +
+                    "; its ports are " + ports);
+  }
+
   void check_projection(const spec::projection& pr, const std::string& key) {
     using kind = spec::rule::kind;
     check_target_model(pr.target, key + ".target");
+    check_receptor(pr, key + ".synapse.receptor");
     check_delay(pr.delay, key + ".synapse.delay");
     check_weight(pr.weight, key + ".synapse.weight");
     const auto& r = pr.connectivity;

@@ -206,8 +206,15 @@ private:
       const std::string name(k.str());
       if (name == "model" || name == "weight" || name == "delay")
         continue;
+      if (name == "receptor") {
+        const double r = t_.number(v, key + ".receptor");
+        if (!(r >= 1 && r <= 255 && r == std::floor(r)))
+          t_.fail(key + ".receptor", "a receptor port is a whole number from 1 (NEST's receptor_type)", &v);
+        pr.receptor = static_cast<int>(r);
+        continue;
+      }
       if (!info->find_parameter(name)) {
-        std::string known = " model weight delay";
+        std::string known = " model weight delay receptor";
         for (const auto& q : info->parameters)
           known += " " + q.name;
         t_.fail(key + "." + name, "unknown key of a " + info->name + "; known:" + known, &v);

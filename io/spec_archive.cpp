@@ -33,8 +33,10 @@ void serialize(A& a, rule& r, unsigned) {
   a& r.type& r.n& r.p& r.allow_autapses& r.allow_multapses;
 }
 template <class A>
-void serialize(A& a, projection& p, unsigned) {
+void serialize(A& a, projection& p, unsigned version) {
   a& p.source& p.target& p.connectivity& p.synapse_model& p.synapse_params& p.weight& p.delay;
+  if (version >= 1)
+    a& p.receptor;
 }
 template <class A>
 void serialize(A& a, edge_type& t, unsigned) {
@@ -79,6 +81,7 @@ void serialize(A& a, network& n, unsigned version) {
 // with the new fields empty.
 BOOST_CLASS_VERSION(myelin::spec::population, 1)
 BOOST_CLASS_VERSION(myelin::spec::network, 1)
+BOOST_CLASS_VERSION(myelin::spec::projection, 1)
 
 namespace myelin::io {
 namespace {

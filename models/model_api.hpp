@@ -1,11 +1,12 @@
 #pragma once
 // What a neuron model header provides. A model is a plain struct with
-//   name, n_receptors                     — identity and input channels
+//   name, n_receptors                     — identity and input ports (below)
 //   parameters  + parameter_fields        — NEST names, units, defaults
 //   constants   + prepare(params, dt)     — propagators, computed once on the host
 //   state       + state_fields            — per-neuron variables (SoA on the backend)
-//   initial_state(params, constants)
+//   initial_state(constants)
 //   MYELIN_HD step(constants, state&, in0, in1) -> spiked
+//             (typed receptors: step(constants, state&, const double* in))
 // The engine turns it into a neuron group; there are no per-model branches.
 
 #include "spec/error.hpp"
@@ -48,6 +49,19 @@ struct state_field {
   const char* unit;
   // Stored relative to this constant (NEST keeps V_m relative to E_L); null if absolute.
   double Constants::*offset = nullptr;
+};
+
+// Receptor ports. Most models are sign-routed, as NEST's psc models are: with
+// n_receptors = 2, positive weights reach the excitatory input and negative
+// ones the inhibitory input; with 1, both reach the one input; step() gets
+// (in0, in1). A model with `static constexpr bool typed_receptors = true`
+// instead takes input on n_receptors ports chosen by a projection's
+// `receptor` (NEST's receptor_type, 1-based), names them in
+// `receptor_names`, and its step() gets one summed input per port:
+// step(c, s, const double* in) with in[port].
+template <class Model>
+inline constexpr bool typed_receptors = requires {
+  requires Model::typed_receptors;
 };
 
 inline constexpr double infinity = std::numeric_limits<double>::infinity();

@@ -1,39 +1,17 @@
 #include "models/registry.hpp"
 
 #include "models/all_models.hpp"
+#include "models/describe.hpp"
 #include "models/poisson_source.hpp"
 #include "models/spike_source.hpp"
+
+#include <deque>
 
 namespace myelin::models {
 namespace {
 
-template <class Model>
-model_info describe() {
-  model_info info;
-  info.name = Model::name;
-  info.n_receptors = Model::n_receptors;
-  const typename Model::parameters defaults{};
-  for (const auto& f : Model::parameter_fields)
-    info.parameters.push_back({f.name, f.unit, defaults.*f.member, f.is_flag});
-  for (const auto& f : Model::state_fields) {
-    info.state.push_back({f.name, f.unit});
-    info.stored_fields.push_back(f.name);
-  }
-  if constexpr (requires(typename Model::state s) { s.refractory; })
-    info.stored_fields.push_back("refractory_steps");
-  // Every spiking neuron keeps the postsynaptic STDP trace, as NEST's
-  // ArchivingNode does; its time constant is a neuron parameter there too.
-  info.parameters.push_back({tau_minus_name, "ms", default_tau_minus, false});
-  info.validate = [](const std::map<std::string, double>& values, double dt) {
-    Model::prepare(make_parameters<Model>(values), dt);
-    if (auto it = values.find(tau_minus_name); it != values.end())
-      require_positive(tau_minus_name, it->second);
-  };
-  return info;
-}
-
 template <class... Models>
-std::vector<model_info> describe_all(model_list<Models...>) {
+std::deque<model_info> describe_all(model_list<Models...>) {
   return {describe<Models>()...};
 }
 
@@ -72,8 +50,9 @@ model_info describe_poisson_source() {
   return info;
 }
 
-const std::vector<model_info>& all() {
-  static const std::vector<model_info> models = [] {
+// A deque: models added at run time never move the ones handed out.
+std::deque<model_info>& all() {
+  static std::deque<model_info> models = [] {
     auto v = describe_all(neuron_models{});
     v.push_back(describe_spike_source());
     v.push_back(describe_poisson_source());
@@ -103,6 +82,12 @@ const model_info* find_model(std::string_view name) {
     if (m.name == name)
       return &m;
   return nullptr;
+}
+
+void add_model(model_info info) {
+  if (find_model(info.name))
+    throw internal_error("model " + info.name + " is already registered");
+  all().push_back(std::move(info));
 }
 
 std::vector<std::string> model_names() {

@@ -27,7 +27,11 @@ struct state_info {
 
 struct model_info {
   std::string name;
-  int n_receptors = 0;    // input channels; 0 for pure sources
+  int n_receptors = 0; // input ports; 0 for pure sources
+  // Ports chosen by a projection's `receptor` (1-based, NEST's receptor_type)
+  // rather than by the weight's sign (models/model_api.hpp); their names.
+  bool typed_receptors = false;
+  std::vector<std::string> receptors;
   bool is_source = false; // emits given spikes, cannot be a projection target
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;
@@ -43,6 +47,9 @@ struct model_info {
 };
 
 const model_info* find_model(std::string_view name);
+// Adds a model at run time (tests; engine/model_plugin.hpp adds its backend
+// implementations too). Names must be new.
+void add_model(model_info info);
 std::vector<std::string> model_names();
 
 } // namespace myelin::models

@@ -71,6 +71,9 @@ struct projection {
   std::map<std::string, double> synapse_params;      // the synapse model's parameters (NEST names)
   distribution weight = distribution::constant(1.0); // pA (current models) or mV (delta models)
   distribution delay = distribution::constant(1.0);  // ms
+  // The target's receptor port, numbered as NEST numbers receptor_type
+  // (1-based) for models with typed receptors; 0: routed by the weight's sign.
+  int receptor = 0;
 };
 
 // Synapses listed in a SONATA edges file. The spec holds only where they

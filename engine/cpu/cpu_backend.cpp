@@ -128,9 +128,11 @@ void cpu_backend::deliver_into(shard& sh) {
   const ring_layout& rl = layout_.ring;
   std::int64_t* const data = ring_.data();
   const std::uint64_t negative = rl.channel_stride(); // channel 1 (ring_layout)
+  const bool ports = !table.segment_port.empty();
   for (const arriving_spike& s : incoming_) {
     for (std::uint64_t seg = table.source_segments[s.row]; seg < table.source_segments[s.row + 1]; ++seg) {
-      std::int64_t* slot = data + rl.slot_base(0, s.step + table.segment_delay[seg]);
+      const int port = ports ? table.segment_port[seg] : 0;
+      std::int64_t* slot = data + rl.slot_base(2 * port, s.step + table.segment_delay[seg]);
       for (std::uint64_t k = table.segment_synapses[seg]; k < table.segment_synapses[seg + 1]; ++k) {
         const synapse syn = table.synapses[k];
         ring_add(slot[syn.target + (syn.weight < 0.0f ? negative : 0)], to_fixed_in_range(syn.weight));

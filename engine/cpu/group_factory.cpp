@@ -19,22 +19,9 @@
 namespace myelin::cpu {
 namespace {
 
-using factory = std::function<std::unique_ptr<neuron_group>(const spec::network&, const spec::population&,
-                                                            const partition::slice&)>;
-
-template <class Model>
-std::pair<std::string, factory> entry() {
-  return {Model::name,
-          [](const spec::network& net, const spec::population& p,
-             const partition::slice& s) -> std::unique_ptr<neuron_group> {
-            const auto c = Model::prepare(models::make_parameters<Model>(p.params), net.run.dt);
-            return std::make_unique<model_group<Model>>(s.first_gid, s.stride, s.first_local, s.count, c);
-          }};
-}
-
 template <class... Models>
-std::map<std::string, factory> table(models::model_list<Models...>) {
-  std::map<std::string, factory> t{entry<Models>()...};
+std::map<std::string, group_factory> table(models::model_list<Models...>) {
+  std::map<std::string, group_factory> t{group_entry<Models>()...};
   t[models::spike_source::name] = [](const spec::network& net, const spec::population& p,
                                      const partition::slice& s) -> std::unique_ptr<neuron_group> {
     const bool offgrid = p.params.count("allow_offgrid_times") && p.params.at("allow_offgrid_times") != 0.0;
@@ -66,9 +53,14 @@ std::map<std::string, factory> table(models::model_list<Models...>) {
 
 } // namespace
 
+std::map<std::string, group_factory>& group_factories() {
+  static auto factories = table(models::neuron_models{});
+  return factories;
+}
+
 std::unique_ptr<neuron_group> make_group(const spec::network& net, std::size_t population,
                                          const partition::slice& slice) {
-  static const auto factories = table(models::neuron_models{});
+  const auto& factories = group_factories();
   const auto& p = net.populations[population];
   const auto it = factories.find(p.model);
   if (it == factories.end())

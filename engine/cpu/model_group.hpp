@@ -4,6 +4,7 @@
 // is at least one epoch), so a neuron's state stays in registers across steps.
 #include "engine/cpu/neuron_group.hpp"
 #include "engine/fixed_point.hpp"
+#include "models/model_api.hpp"
 #include "spec/error.hpp"
 
 #include <algorithm>
@@ -20,6 +21,10 @@ class model_group final : public neuron_group {
   using constants = typename Model::constants;
   static constexpr std::size_t n_fields = std::size(Model::state_fields);
   static constexpr bool has_refractory = requires(state s) { s.refractory; };
+  // Ring channels read (engine/ring_layout.hpp): positive and negative input
+  // of each port, or of the one sign-routed input pair.
+  static constexpr bool typed = models::typed_receptors<Model>;
+  static constexpr std::size_t channels = typed ? 2 * Model::n_receptors : 2;
 
 public:
   model_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
@@ -42,13 +47,14 @@ public:
     // Reused per thread: with one-step epochs this runs 10,000 times per
     // simulated second and group; several threads advance one group at once.
     thread_local std::vector<std::int64_t*> bases;
-    bases.resize((2 + n_dev) * n_steps);
+    bases.resize((channels + n_dev) * n_steps);
     for (std::size_t k = 0; k < n_steps; ++k) {
       const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
-      bases[k] = w.ring.at(0, step, first_local_);           // positive input (ring_layout)
-      bases[n_steps + k] = w.ring.at(1, step, first_local_); // negative input
+      for (std::size_t ch = 0; ch < channels; ++ch) // positive, negative input of each port (ring_layout)
+        bases[ch * n_steps + k] = w.ring.at(static_cast<int>(ch), step, first_local_);
       for (std::size_t d = 0; d < n_dev; ++d)
-        bases[(2 + d) * n_steps + k] = w.ring.at(poisson_[d].channel, step + poisson_[d].delay, first_local_);
+        bases[(channels + d) * n_steps + k] =
+            w.ring.at(poisson_[d].channel, step + poisson_[d].delay, first_local_);
     }
     // Neurons go in tiles, step by step inside a tile: the tile's state stays
     // in L1 and each ring row is read as one short sequential run.
@@ -86,23 +92,41 @@ public:
               words[j] = rng::block(poisson_[d].key, static_cast<std::uint64_t>(block), gid(first + j));
               cached[j] = block;
             }
-          std::int64_t* target = bases[(2 + d) * n_steps + k] + first;
+          std::int64_t* target = bases[(channels + d) * n_steps + k] + first;
           const auto& table = poisson_[d].table;
           const std::int64_t weight = poisson_[d].weight;
           for (std::uint64_t j = 0; j < m; ++j)
             ring_add(target[j], fixed_times(static_cast<std::int64_t>(table.draw(words[j][lane])), weight));
         }
         for (std::uint64_t j = 0; j < m; ++j) {
-          const std::int64_t input_ex = ex[j], input_in = in[j];
-          saturated_steps +=
-              static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
-          ex[j] = 0;
-          in[j] = 0;
           bool spiked;
-          if constexpr (Model::n_receptors == 2)
-            spiked = Model::step(c_, st[j], from_fixed(input_ex), from_fixed(input_in));
-          else
-            spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0);
+          if constexpr (typed) {
+            // Each port sums its positive and negative channel (opposite
+            // signs: the integer sum cannot overflow).
+            double input[Model::n_receptors];
+            unsigned saturated_here = 0;
+            for (std::size_t r = 0; r < Model::n_receptors; ++r) {
+              std::int64_t* pos = bases[2 * r * n_steps + k] + first;
+              std::int64_t* neg = bases[(2 * r + 1) * n_steps + k] + first;
+              saturated_here |=
+                  static_cast<unsigned>(saturated(pos[j])) | static_cast<unsigned>(saturated(neg[j]));
+              input[r] = from_fixed(pos[j] + neg[j]);
+              pos[j] = 0;
+              neg[j] = 0;
+            }
+            saturated_steps += saturated_here;
+            spiked = Model::step(c_, st[j], input);
+          } else {
+            const std::int64_t input_ex = ex[j], input_in = in[j];
+            saturated_steps +=
+                static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
+            ex[j] = 0;
+            in[j] = 0;
+            if constexpr (Model::n_receptors == 2)
+              spiked = Model::step(c_, st[j], from_fixed(input_ex), from_fixed(input_in));
+            else
+              spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0);
+          }
           if (spiked)
             out.push_back({first_local_ + first + j, step});
         }

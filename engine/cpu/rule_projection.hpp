@@ -28,6 +28,7 @@ public:
                const post_histories& post) override {
     const auto& t = synapses.table;
     const std::uint64_t row_first = synapses.row_first, n_rows = n_sources();
+    const std::uint64_t negative = ring.layout.channel_stride();
     for (const arriving_spike& s : spikes) {
       if (s.row < row_first || s.row - row_first >= n_rows)
         continue;
@@ -39,7 +40,9 @@ public:
       const std::int64_t stamp = s.step + 1;
       for (std::uint64_t seg = t.source_segments[src]; seg < seg_end; ++seg) {
         const std::int64_t delay = t.segment_delay[seg];
-        std::int64_t* const slot[2] = {ring.at(0, s.step + delay, 0), ring.at(1, s.step + delay, 0)};
+        const int port = t.segment_port.empty() ? 0 : t.segment_port[seg];
+        // The port's positive channel; its negative one lies one channel further (ring_layout).
+        std::int64_t* const slot = ring.at(2 * port, s.step + delay, 0);
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
           const std::uint32_t target = t.synapses[k].target;
           double w;
@@ -52,7 +55,7 @@ public:
             double fixed_w = t.synapses[k].weight;
             w = Rule::transmit(c_, pre, fixed_w, stamp, delay, {});
           }
-          ring_add(slot[ring_layout::channel_of(w)][target], to_fixed(w));
+          ring_add(slot[target + (w < 0.0 ? negative : 0)], to_fixed(w));
         }
       }
       Rule::after_spike(c_, pre, stamp);

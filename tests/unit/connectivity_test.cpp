@@ -199,5 +199,75 @@ TEST(Rules, WideDelayRangesKeepEveryDelay) {
   EXPECT_EQ(e, expected);
 }
 
+// One rank of many, alone: collectives answer with this rank's own part,
+// so build() can make one rank's tables of a network no test could run whole.
+class pretend_rank final : public comm::communicator {
+public:
+  pretend_rank(int rank, int size)
+      : rank_(rank)
+      , size_(size) {}
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  bool exchange_start(comm::spike_exchange&, bool stop) override { return stop; }
+  void exchange_finish() override {}
+  std::vector<std::byte> all_to_all_v(const std::vector<std::span<const std::byte>>& blocks,
+                                      std::vector<std::size_t>& counts) override {
+    counts.assign(static_cast<std::size_t>(size_), 0);
+    counts[static_cast<std::size_t>(rank_)] = blocks[static_cast<std::size_t>(rank_)].size();
+    const auto& mine = blocks[static_cast<std::size_t>(rank_)];
+    return {mine.begin(), mine.end()};
+  }
+  void broadcast(std::vector<std::byte>&, int) override {}
+  std::vector<std::uint64_t> sum(const std::vector<std::uint64_t>& v) override { return v; }
+  std::vector<std::uint64_t> exclusive_prefix_sum(const std::vector<std::uint64_t>& v) override {
+    return std::vector<std::uint64_t>(v.size(), 0);
+  }
+  double max(double value) override { return value; }
+  std::vector<double> gather(const std::vector<double>& values, int) override { return values; }
+  void barrier() override {}
+
+private:
+  int rank_, size_;
+};
+
+TEST(Tables, ScaleWithSubscribedSourcesNotWithTheNetwork) {
+  // 1e6 neurons; the targets see only the 1,000 neurons of `few`. Rank 3 of
+  // 8 holds ~125,000 targets: its tables must have ~1,000 rows, not 1e6.
+  const auto net = io::parse_model(R"(
+[run]
+dt = 0.1
+duration = 1.0
+[populations.few]
+model = "iaf_psc_delta"
+size = 1000
+[populations.many]
+model = "iaf_psc_delta"
+size = 999000
+[[projections]]
+source = "few"
+target = "many"
+rule = { kind = "fixed_indegree", indegree = 3 }
+synapse = { weight = 0.1, delay = 1.5 }
+)",
+                                   "test.toml");
+  pretend_rank comm(3, 8);
+  const partition::decomposition decomp(net, 8, partition::strategy::block);
+  const unsigned threads = 4;
+  const auto built = build(net, decomp, comm, threads);
+  const auto& ln = built.layout;
+  EXPECT_GT(ln.n_local, 100000u);
+  EXPECT_LE(ln.row_gid.size(), 1000u);
+  EXPECT_GT(ln.row_gid.size(), 990u); // 375,000 draws from 1,000 sources miss none
+  std::uint64_t synapses = 0, index_bytes = 0;
+  for (const auto& block : built.blocks) {
+    EXPECT_EQ(block.table.source_segments.size(), ln.row_gid.size() + 1);
+    synapses += block.table.synapses.size();
+    index_bytes += block.table.source_segments.capacity() * sizeof(std::uint64_t);
+  }
+  EXPECT_EQ(synapses, 3 * ln.n_local);
+  // ~32 kB of row index over 4 threads, where a table per gid took 32 MB.
+  EXPECT_LT(index_bytes, threads * 1001u * 8u + 1024u);
+}
+
 } // namespace
 } // namespace myelin::test
