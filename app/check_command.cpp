@@ -33,7 +33,13 @@ int check_command(const check_options& opts) {
   for (const auto& p : net.populations) {
     std::cout << "    " << std::left << std::setw(16) << p.name << std::right << std::setw(12) << p.size
               << "  " << p.model << "\n";
-    // What the file set (defaults are the model's, see docs/models.md).
+    if (const auto* info = models::find_model(p.model); info && info->typed_receptors) {
+      std::cout << "      receptor ports:";
+      for (std::size_t r = 0; r < info->receptors.size(); ++r)
+        std::cout << " " << r + 1 << " (" << info->receptors[r] << ")";
+      std::cout << "\n";
+    }
+    // What the file set (defaults are the model's, see docs/model-file.md).
     if (!p.params.empty()) {
       std::cout << "      params:";
       for (const auto& [k, v] : p.params)
