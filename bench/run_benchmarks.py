@@ -5,7 +5,7 @@ peak_rss_bytes (largest rank), bytes_per_synapse, bytes sent per spike and
 per rank, plus the mean rates. Timings are measured here and written down in
 docs/benchmarks.md; tests never assert them.
 
-    bench/run_benchmarks.py [--myelin build/app/myelin] [--ranks 1,2,4] [--threads 1,2]
+    bench/run_benchmarks.py [--myelin build/app/myelin[,OTHER]] [--ranks 1,2,4] [--threads 1,2]
                             [--networks brunel_alpha,brunel_delta] [--duration MS] [--repeat N]
                             [--partition block,round_robin,graph] [--checkpoint]
 
@@ -13,6 +13,10 @@ A network is an example's name: examples/NAME.toml, or a SONATA example
 directory examples/NAME/simulation_config.json (sonata_300). Each run also
 reports its partition strategy, the partitioning time and the fraction of
 synapses crossing ranks that run.json holds for it.
+
+Several binaries (--myelin A,B: two builds to compare) run interleaved, each
+configuration and repetition on every binary in turn, so that both see the
+same machine load; each line then names its binary ("myelin").
 
 With --checkpoint it measures checkpoints instead: one written half-way
 through --duration (default 200 ms) and read back by a resumed run.
@@ -105,7 +109,8 @@ def checkpoint_once(myelin, network, ranks, threads, duration, partition="block"
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--myelin", default=os.path.join(ROOT, "build", "engine", "myelin"))
+    ap.add_argument("--myelin", default=os.path.join(ROOT, "build", "app", "myelin"),
+                    help="binaries, comma-separated: run interleaved")
     ap.add_argument("--ranks", default="1")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--networks", default="brunel_alpha,brunel_delta")
@@ -114,14 +119,18 @@ def main():
     ap.add_argument("--partition", default="block", help="strategies, comma-separated")
     ap.add_argument("--checkpoint", action="store_true", help="measure checkpoint write and read instead")
     args = ap.parse_args()
+    binaries = args.myelin.split(",")
     for network in args.networks.split(","):
         for ranks in (int(r) for r in args.ranks.split(",")):
             for threads in (int(t) for t in args.threads.split(",")):
                 for partition in args.partition.split(","):
                     for _ in range(args.repeat):
-                        measure = checkpoint_once if args.checkpoint else run_once
-                        print(json.dumps(measure(args.myelin, network, ranks, threads, args.duration, partition)),
-                              flush=True)
+                        for binary in binaries:
+                            measure = checkpoint_once if args.checkpoint else run_once
+                            line = measure(binary, network, ranks, threads, args.duration, partition)
+                            if len(binaries) > 1:
+                                line["myelin"] = binary
+                            print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #include "spec/error.hpp"
 
 #include <algorithm>
+#include <barrier>
 #include <bit>
 #include <cstring>
 #include <exception>
@@ -325,6 +326,11 @@ struct table_builder {
       make_segments(t, n_rows, offsets, key32, range, r.dmin, ports);
     else
       make_segments(t, n_rows, offsets, key8, range, total ? r.dmin : 1, ports);
+    // Transient buffers go before the segment arrays are shrunk (copied),
+    // so that the copies can reuse their memory.
+    key8 = {};
+    key32 = {};
+    offsets = {};
     t.segment_delay.shrink_to_fit();
     t.segment_port.shrink_to_fit();
     t.segment_synapses.shrink_to_fit();
@@ -516,26 +522,6 @@ void subscribe(rank_layout& ln, const partition::decomposition& decomp, comm::co
   ln.subscriber_offsets = std::move(per_neuron);
 }
 
-// Runs f(t) for t < n on n threads; rethrows the first error.
-template <class F>
-void on_threads(unsigned n, F&& f) {
-  std::vector<std::exception_ptr> errors(n);
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < n; ++t)
-      pool.emplace_back([&, t] {
-        try {
-          f(t);
-        } catch (...) {
-          errors[t] = std::current_exception();
-        }
-      });
-  }
-  for (auto& e : errors)
-    if (e)
-      std::rethrow_exception(e);
-}
-
 rank_layout make_layout(const spec::network& net, const partition::decomposition& decomp,
                         comm::communicator& comm) {
   rank_layout ln;
@@ -612,41 +598,65 @@ built_network build(const spec::network& net, const partition::decomposition& de
     b.blocks[t].first_local = ln.n_local * t / blocks;
     b.blocks[t].end_local = ln.n_local * (t + 1) / blocks;
   }
-  // Count every block's synapses per candidate source, in parallel.
+  // Each block on its own thread: count its synapses per candidate source;
+  // then, once every block has counted, one thread numbers the rows; then
+  // each writes its tables in place. (One thread per block throughout keeps
+  // a block's transient buffers in one malloc arena.)
   std::vector<std::vector<table_builder>> builders(blocks);
-  on_threads(blocks, [&](unsigned t) {
-    builders[t] = plan_block(cx, b.blocks[t]);
-    for (auto& tb : builders[t])
-      tb.count(cx, b.blocks[t]);
-  });
-  // Rows: the candidates with a synapse in any table, ascending by gid.
   std::vector<std::uint64_t> row_before(cands.count, 0);
   std::uint64_t rows = 0;
-  for (std::uint64_t c = 0; c < cands.count; ++c) {
-    row_before[c] = rows;
-    bool used = false;
-    for (const auto& block : builders)
-      for (const auto& tb : block)
-        used = used ||
-               (c >= tb.cand_first && c - tb.cand_first < tb.counts.size() && tb.counts[c - tb.cand_first]);
-    if (used) {
-      ln.row_gid.push_back(candidate_gid(cands, ln, c));
-      ++rows;
+  auto number_rows = [&]() noexcept {
+    // Rows: the candidates with a synapse in any table, ascending by gid.
+    for (std::uint64_t c = 0; c < cands.count; ++c) {
+      row_before[c] = rows;
+      bool used = false;
+      for (const auto& block : builders)
+        for (const auto& tb : block)
+          used = used ||
+                 (c >= tb.cand_first && c - tb.cand_first < tb.counts.size() && tb.counts[c - tb.cand_first]);
+      if (used)
+        ++rows;
     }
+  };
+  std::barrier counted(static_cast<std::ptrdiff_t>(blocks), number_rows);
+  std::vector<std::exception_ptr> errors(blocks);
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 0; t < blocks; ++t)
+      pool.emplace_back([&, t] {
+        auto& block = b.blocks[t];
+        auto& tbs = builders[t];
+        try {
+          tbs = plan_block(cx, block);
+          for (auto& tb : tbs)
+            tb.count(cx, block);
+        } catch (...) {
+          errors[t] = std::current_exception();
+        }
+        counted.arrive_and_wait(); // every thread, failed or not: nobody waits forever
+        if (std::any_of(errors.begin(), errors.end(), [](const auto& e) { return e != nullptr; }))
+          return;
+        try {
+          tbs[0].fill(cx, block, row_before, rows, block.table, nullptr);
+          for (std::size_t i = 1; i < tbs.size(); ++i) {
+            plastic_table pt;
+            pt.projection = ln.plastic_projections[i - 1];
+            tbs[i].fill(cx, block, row_before, rows, pt.table, &pt);
+            pt.row_first = tbs[i].row_first;
+            block.plastic.push_back(std::move(pt));
+          }
+        } catch (...) {
+          errors[t] = std::current_exception();
+        }
+      });
   }
-  // Then write every table in place, in parallel.
-  on_threads(blocks, [&](unsigned t) {
-    auto& block = b.blocks[t];
-    auto& tbs = builders[t];
-    tbs[0].fill(cx, block, row_before, rows, block.table, nullptr);
-    for (std::size_t i = 1; i < tbs.size(); ++i) {
-      plastic_table pt;
-      pt.projection = ln.plastic_projections[i - 1];
-      tbs[i].fill(cx, block, row_before, rows, pt.table, &pt);
-      pt.row_first = tbs[i].row_first;
-      block.plastic.push_back(std::move(pt));
-    }
-  });
+  for (auto& e : errors)
+    if (e)
+      std::rethrow_exception(e);
+  ln.row_gid.reserve(rows);
+  for (std::uint64_t c = 0; c < cands.count; ++c)
+    if ((c + 1 < cands.count ? row_before[c + 1] : rows) > row_before[c])
+      ln.row_gid.push_back(candidate_gid(cands, ln, c));
 
   delay_range dr;
   for (const auto& block : builders)
