@@ -1,7 +1,7 @@
 #pragma once
-// Builds a rank's share of the network from the spec (engine/built_network.hpp). Synapses are generated per
-// target from their keys in two passes (count, then fill in place), so peak
-// memory stays near the final table: no transient copy of all synapses.
+// Builds a rank's share of the network from the spec (engine/built_network.hpp):
+// its layout, its synapse tables (engine/synapse_tables.hpp), device inputs,
+// multimeter probes, postsynaptic histories and subscriptions.
 #include "engine/built_network.hpp"
 #include "engine/comm/communicator.hpp"
 #include "engine/listed_synapses.hpp"
