@@ -3,6 +3,7 @@
 #include "app/memory_admission.hpp"
 #include "app/memory_estimate.hpp"
 #include "app/on_root.hpp"
+#include "app/output_dir.hpp"
 #include "engine/build.hpp"
 #include "io/checkpoint.hpp"
 #include "io/sonata/edge_reader.hpp"
@@ -47,6 +48,16 @@ session::session(const spec::network& net, session_options opts, comm::communica
     : net_(net)
     , opts_(std::move(opts))
     , comm_(comm) {
+  // The output directory and its checkpoints folder exist before any work
+  // (`myelin run` has already made them; a library caller may not have).
+  on_root(comm, [&]() -> std::string {
+    prepare_output_dir(opts_.output_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(opts_.output_dir / "checkpoints", ec);
+    if (ec)
+      throw usage_error("cannot create " + (opts_.output_dir / "checkpoints").string() + ": " + ec.message());
+    return {};
+  });
   // Partitioning (block graph, METIS, every strategy measured) is timed apart from construction.
   const auto t_partition = std::chrono::steady_clock::now();
   choice_.emplace(choose_partition(net, comm.size(), opts_.strategy, comm));

@@ -249,13 +249,24 @@ struct table_builder {
 
   void count(const build_context& cx, const target_block& b) {
     per_target.assign(canonical ? target_end - target_first + 1 : 0, 0);
-    walk<false>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double, int port) {
-      ++counts[c - cand_first];
-      if (canonical)
-        ++per_target[tgt - target_first + 1];
-      delays.add(d);
-      ports = std::max(ports, port + 1);
-    });
+    // Locals only in the walk (see fill).
+    std::uint64_t* const per_candidate = counts.data();
+    std::uint64_t* const per_target_plus_one = per_target.data() + (canonical ? 1 : 0);
+    const std::uint64_t first_candidate = cand_first, first_target = target_first;
+    const bool keep_canonical = canonical;
+    delay_range seen;
+    int most_ports = ports;
+    walk<false>(cx, b,
+                [&, per_candidate, per_target_plus_one, first_candidate, first_target,
+                 keep_canonical](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double, int port) {
+                  ++per_candidate[c - first_candidate];
+                  if (keep_canonical)
+                    ++per_target_plus_one[tgt - first_target];
+                  seen.add(d);
+                  most_ports = std::max(most_ports, port + 1);
+                });
+    delays = seen;
+    ports = most_ports;
   }
 
   // row_before[c]: rows numbered before candidate c (c's row when c is one).
@@ -300,27 +311,38 @@ struct table_builder {
       canonical_weight.resize(total);
     }
     // Usually every candidate has synapses (the rows are the candidates):
-    // then the row needs no lookup.
+    // then the row needs no lookup. Everything the walk touches is a local,
+    // so that the draws' out-of-line calls do not force reloads of members.
     const bool dense = n_rows == counts_size;
-    walk<true>(cx, b, [&](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double w, int port) {
-      const std::uint64_t k = cursor[dense ? c - cand_first : row_before[c] - row_first]++;
+    const bool keep_canonical = canonical;
+    const std::uint64_t first_candidate = cand_first, first_row = row_first, first_target = target_first;
+    const std::uint64_t ports_used = static_cast<std::uint64_t>(ports);
+    const std::uint64_t* const row_of = row_before.data();
+    std::uint64_t* const next = cursor.data();
+    std::uint64_t* const next_position = seen.data();
+    double* const weight_at = canonical_weight.data();
+    synapse* const out = t.synapses.data();
+    std::uint8_t* const out_key8 = key8.data();
+    std::uint32_t* const out_key32 = key32.data();
+    walk<true>(cx, b, [=](std::uint64_t c, std::uint64_t tgt, std::int64_t d, double w, int port) {
+      const std::uint64_t k = next[dense ? c - first_candidate : row_of[c] - first_row]++;
       // Held within the fixed-point range here, once, so that delivery need
       // not check (a rare draw of an unbounded distribution beyond it).
       w = clamp_weight(w);
       float stored = static_cast<float>(w);
-      if (canonical) {
-        const std::uint64_t pos = seen[tgt - target_first]++;
-        canonical_weight[pos] = w;
+      if (keep_canonical) {
+        const std::uint64_t pos = next_position[tgt - first_target]++;
+        weight_at[pos] = w;
         stored = std::bit_cast<float>(static_cast<std::uint32_t>(pos));
       }
-      t.synapses[k] = {static_cast<std::uint32_t>(tgt), stored};
+      out[k] = {static_cast<std::uint32_t>(tgt), stored};
       if (varied) {
-        const auto key = static_cast<std::uint64_t>(d - r.dmin) * static_cast<std::uint64_t>(ports) +
-                         static_cast<std::uint64_t>(port);
+        const auto key =
+            static_cast<std::uint64_t>(d - r.dmin) * ports_used + static_cast<std::uint64_t>(port);
         if (narrow)
-          key8[k] = static_cast<std::uint8_t>(key);
+          out_key8[k] = static_cast<std::uint8_t>(key);
         else
-          key32[k] = static_cast<std::uint32_t>(key);
+          out_key32[k] = static_cast<std::uint32_t>(key);
       }
     });
     cursor = {};
