@@ -100,8 +100,8 @@ enum class backend_kind { cpu, cuda };
 backend_kind parse_backend(const std::string& name);
 const char* backend_name(backend_kind kind);
 
-// Turns a built network into a backend's memory. `threads`: the number of
-// target blocks build() was asked for (CPU: one thread each).
+// Turns a built network into a backend's memory. The CPU backend runs one
+// thread per target block (build()'s `blocks`).
 std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& net, built_network built);
 
 } // namespace myelin
