@@ -3,6 +3,7 @@
 // count, ends in exactly the state of a straight run.
 #include "app/session.hpp"
 #include "io/model_file.hpp"
+#include "tests/support/harness.hpp"
 #include "tests/support/source_files.hpp"
 
 #include <filesystem>
@@ -11,6 +12,8 @@
 
 namespace myelin::test {
 namespace {
+
+class Session : public backend_test {};
 
 // Every stored field of every slice, the pending input, and the plastic
 // weights: the whole state a continuation depends on.
@@ -37,11 +40,12 @@ snapshot take(cli::session& s) {
   return out;
 }
 
-TEST(Session, ACheckpointResumedInANewSessionEqualsAStraightRun) {
+TEST_P(Session, ACheckpointResumedInANewSessionEqualsAStraightRun) {
   const auto net = io::parse_model(all_rules(), "all_rules.toml");
   const auto dir = std::filesystem::temp_directory_path() / ("myelin-session-" + std::to_string(getpid()));
   comm::local_communicator comm;
   cli::session_options o;
+  o.backend = GetParam();
   o.threads = 2;
   o.output_dir = dir / "straight";
   snapshot straight;
@@ -79,6 +83,8 @@ TEST(Session, ACheckpointResumedInANewSessionEqualsAStraightRun) {
   EXPECT_TRUE(resumed == straight);
   std::filesystem::remove_all(dir);
 }
+
+MYELIN_ON_EVERY_BACKEND(Session);
 
 } // namespace
 } // namespace myelin::test
