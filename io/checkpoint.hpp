@@ -7,7 +7,8 @@
 //               ring_horizon, spike_counts, spike_file_rows, report_rows
 //   /spec                    uint8  the network spec (io/spec_archive)
 //   /populations/<pop>/<f>   float64 [size][1] stored state field f (models::model_info::stored_fields)
-//   /ring                    int64  [neurons][2 * horizon] pending input, channel-major,
+//   /ring                    int64  [neurons][channels * horizon] pending input, channel-major
+//                                   (engine/ring_layout.hpp; channels from the spec),
 //                                   offset 0 = the checkpoint's step
 //   /plasticity/...                 plastic weights, per-source traces and
 //                                   postsynaptic histories (io/checkpoint_plasticity.hpp)
