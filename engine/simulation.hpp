@@ -49,8 +49,6 @@ public:
   // Spikes emitted so far by this rank's neurons of each population.
   const std::vector<std::uint64_t>& spike_counts() const { return spike_counts_; }
   const rank_statistics& statistics() const { return stats_; }
-  backend& engine() { return backend_; }
-  const rank_layout& layout() const { return layout_; }
 
 private:
   void record(std::span<const local_spike> spikes, std::int64_t epoch_length);

@@ -71,7 +71,7 @@ public:
 };
 
 // One rank: every block goes to itself.
-class local_communicator final : public communicator {
+class local_communicator : public communicator {
 public:
   int rank() const override { return 0; }
   int size() const override { return 1; }

@@ -78,8 +78,10 @@ public:
         st[j] = load(first + j);
       for (std::size_t k = 0; k < n_steps; ++k) {
         const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
-        std::int64_t* ex = bases[k] + first;
-        std::int64_t* in = bases[n_steps + k] + first;
+        // This step's ring rows for the tile, one per channel read.
+        std::array<std::int64_t*, channels> row;
+        for (std::size_t ch = 0; ch < channels; ++ch)
+          row[ch] = bases[ch * n_steps + k] + first;
         const int lane = static_cast<int>(step & 3);
         const std::int64_t block = step >> 2;
         for (std::size_t d = 0; d < n_dev; ++d) {
@@ -106,8 +108,8 @@ public:
             double input[Model::n_receptors];
             unsigned saturated_here = 0;
             for (std::size_t r = 0; r < Model::n_receptors; ++r) {
-              std::int64_t* pos = bases[2 * r * n_steps + k] + first;
-              std::int64_t* neg = bases[(2 * r + 1) * n_steps + k] + first;
+              std::int64_t* pos = row[2 * r];
+              std::int64_t* neg = row[2 * r + 1];
               saturated_here |=
                   static_cast<unsigned>(saturated(pos[j])) | static_cast<unsigned>(saturated(neg[j]));
               input[r] = from_fixed(pos[j] + neg[j]);
@@ -117,6 +119,8 @@ public:
             saturated_steps += saturated_here;
             spiked = Model::step(c_, st[j], input);
           } else {
+            std::int64_t* ex = row[0];
+            std::int64_t* in = row[1];
             const std::int64_t input_ex = ex[j], input_in = in[j];
             saturated_steps +=
                 static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));

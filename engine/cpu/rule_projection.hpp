@@ -20,7 +20,7 @@ public:
   void init_state() override {
     pre_.assign(n_sources(), Rule::initial_pre_state(c_));
     if constexpr (Rule::plastic_weight)
-      weight_ = synapses.initial_weight;
+      weight_ = std::move(synapses.initial_weight);
     synapses.initial_weight = {};
   }
 

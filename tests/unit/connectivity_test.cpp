@@ -199,32 +199,23 @@ TEST(Rules, WideDelayRangesKeepEveryDelay) {
   EXPECT_EQ(e, expected);
 }
 
-// One rank of many, alone: collectives answer with this rank's own part,
-// so build() can make one rank's tables of a network no test could run whole.
-class pretend_rank final : public comm::communicator {
+// One rank of many, alone: collectives answer with this rank's own part (as
+// the one-rank communicator does), so build() can make one rank's tables of
+// a network no test could run whole.
+class pretend_rank final : public comm::local_communicator {
 public:
   pretend_rank(int rank, int size)
       : rank_(rank)
       , size_(size) {}
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  bool exchange_start(comm::spike_exchange&, bool stop) override { return stop; }
-  void exchange_finish() override {}
   std::vector<std::byte> all_to_all_v(const std::vector<std::span<const std::byte>>& blocks,
                                       std::vector<std::size_t>& counts) override {
-    counts.assign(static_cast<std::size_t>(size_), 0);
-    counts[static_cast<std::size_t>(rank_)] = blocks[static_cast<std::size_t>(rank_)].size();
     const auto& mine = blocks[static_cast<std::size_t>(rank_)];
+    counts.assign(static_cast<std::size_t>(size_), 0);
+    counts[static_cast<std::size_t>(rank_)] = mine.size();
     return {mine.begin(), mine.end()};
   }
-  void broadcast(std::vector<std::byte>&, int) override {}
-  std::vector<std::uint64_t> sum(const std::vector<std::uint64_t>& v) override { return v; }
-  std::vector<std::uint64_t> exclusive_prefix_sum(const std::vector<std::uint64_t>& v) override {
-    return std::vector<std::uint64_t>(v.size(), 0);
-  }
-  double max(double value) override { return value; }
-  std::vector<double> gather(const std::vector<double>& values, int) override { return values; }
-  void barrier() override {}
 
 private:
   int rank_, size_;
