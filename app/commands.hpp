@@ -22,7 +22,7 @@ struct run_options {
   std::optional<std::uint64_t> seed;
   bool quiet = false;
   std::string partition = "block";
-  std::string backend = "cpu"; // cpu, cuda or auto
+  std::string backend = "auto"; // cpu, omp, cuda or auto
   std::optional<double> checkpoint_every_ms;
   std::vector<double> checkpoint_at_ms;
   int keep_checkpoints = 2;

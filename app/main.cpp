@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   run_cmd
       ->add_option(
           "--backend", run.backend,
-          "What steps the neurons: cpu (threads), cuda (a GPU per rank) or auto (the best available)")
+          "What steps the neurons: cpu (threads), cuda (a GPU per rank), omp (the GPU code on CPU threads, "
+          "to check a GPU run without one) or auto (cuda when a GPU is present, else cpu)")
       ->capture_default_str();
   run_cmd->add_flag("--quiet", run.quiet, "No progress display, no summary");
   run_cmd->add_option("--checkpoint-every", run.checkpoint_every_ms,

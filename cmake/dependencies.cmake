@@ -45,7 +45,9 @@ if(MYELIN_WITH_CUDA)
     set(CMAKE_CUDA_RUNTIME_LIBRARY Static)
     enable_language(CUDA)
     find_package(CUDAToolkit REQUIRED)
-    set(CMAKE_CUDA_STANDARD 17) # CMake 3.25 knows no CUDA20 flags for nvcc 13
+    # CMake 3.25 knows no C++20 flag for nvcc 13: the device backend's CUDA
+    # sources add -std=c++20 themselves (engine/CMakeLists.txt).
+    set(CMAKE_CUDA_STANDARD 17)
     set(MYELIN_HAVE_CUDA ON)
     if(MYELIN_WITH_NCCL)
       find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS})
@@ -55,4 +57,28 @@ if(MYELIN_WITH_CUDA)
       endif()
     endif()
   endif()
+endif()
+
+# The device backend (engine/device/) needs only CCCL's headers (Thrust,
+# libcu++), which ship with the CUDA toolkit: with them its sources run on CPU
+# threads (--backend omp, OpenMP when the compiler has it, else one thread);
+# with nvcc as well they also run on the GPU (--backend cuda). Debian's older
+# libthrust-dev is never picked up: only the toolkit's copy is searched.
+option(MYELIN_WITH_DEVICE "Build the device backend when CCCL is found" ON)
+set(MYELIN_HAVE_DEVICE OFF)
+set(MYELIN_HAVE_DEVICE_THREADS OFF)
+if(MYELIN_WITH_DEVICE)
+  find_path(MYELIN_CCCL_INCLUDE_DIR cuda/atomic
+            PATHS ${CUDAToolkit_INCLUDE_DIRS}/cccl $ENV{CUDA_HOME}/include/cccl /usr/local/cuda/include/cccl
+            NO_DEFAULT_PATH)
+  if(MYELIN_CCCL_INCLUDE_DIR)
+    set(MYELIN_HAVE_DEVICE ON)
+    find_package(OpenMP COMPONENTS CXX)
+    if(OpenMP_CXX_FOUND)
+      set(MYELIN_HAVE_DEVICE_THREADS ON)
+    endif()
+  endif()
+endif()
+if(MYELIN_HAVE_CUDA AND NOT MYELIN_HAVE_DEVICE)
+  message(WARNING "nvcc found but not its CCCL headers: no CUDA backend")
 endif()

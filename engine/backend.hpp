@@ -93,10 +93,12 @@ public:
   virtual backend_counters counters() const = 0;
 };
 
-// `cpu`, `cuda` or `auto` (the best this build and machine have).
-enum class backend_kind { cpu, cuda };
-// Throws usage_error for an unknown name, or for `cuda` when this build or
-// machine cannot run it (with the reason).
+// `cpu` (engine/cpu), `omp` (the device backend's code on CPU threads),
+// `cuda` (the device backend on a GPU) or `auto` (cuda when this build and
+// machine can run it, else cpu).
+enum class backend_kind { cpu, omp, cuda };
+// Throws usage_error for an unknown name, or for a backend this build or
+// machine cannot run (with the reason).
 backend_kind parse_backend(const std::string& name);
 const char* backend_name(backend_kind kind);
 

@@ -13,6 +13,8 @@
 // - beyond that a slot saturates at the end of the range instead of wrapping.
 //   Channel 0 only ever receives positive inputs and channel 1 negative ones,
 //   so a saturated sum is order-free as well (promise 1 still holds).
+#include "models/host_device.hpp"
+
 #include <cstdint>
 #include <limits>
 
@@ -39,10 +41,10 @@ inline std::int64_t to_fixed(double w) {
 }
 // The same for a weight already within the range (static synapses are
 // clamped when built): the delivery loop's conversion, without checks.
-inline std::int64_t to_fixed_in_range(double w) {
+MYELIN_HD inline std::int64_t to_fixed_in_range(double w) {
   return static_cast<std::int64_t>(w * fixed_one);
 }
-inline double from_fixed(std::int64_t v) {
+MYELIN_HD inline double from_fixed(std::int64_t v) {
   return static_cast<double>(v) * (1.0 / fixed_one);
 }
 
@@ -63,8 +65,29 @@ inline std::int64_t fixed_times(std::int64_t count, std::int64_t v) {
 }
 
 // Whether a slot read by a neuron sits at an end of the range (saturated).
-inline bool saturated(std::int64_t v) {
+MYELIN_HD inline bool saturated(std::int64_t v) {
   return v == fixed_max || v == fixed_min;
+}
+
+// ring_add and fixed_times for device code, which has no overflow builtins:
+// the same results bit for bit (tests/unit/device_test.cpp checks the edges).
+MYELIN_HD inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+  const auto sum = static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+  if (b > 0 && sum < a)
+    return fixed_max;
+  if (b < 0 && sum > a)
+    return fixed_min;
+  return sum;
+}
+MYELIN_HD inline std::int64_t saturating_times(std::uint32_t count, std::int64_t v) {
+  if (count == 0)
+    return 0;
+  const auto n = static_cast<std::int64_t>(count);
+  if (v > fixed_max / n)
+    return fixed_max;
+  if (v < fixed_min / n)
+    return fixed_min;
+  return n * v;
 }
 
 } // namespace myelin

@@ -1,23 +1,54 @@
 // Which backend runs a rank: the one place that knows them all.
 #include "engine/backend.hpp"
 #include "engine/cpu/cpu_backend.hpp"
+#include "engine/cuda/device_query.hpp"
+#include "engine/device/device_backends.hpp"
 #include "spec/error.hpp"
 
 namespace myelin {
+namespace {
+
+// Why `--backend cuda` cannot run here, or "" when it can.
+std::string cuda_unavailable() {
+#if MYELIN_HAVE_CUDA_BACKEND
+  if (cuda::device_count() == 0)
+    return "no CUDA device is visible (no driver or no GPU)";
+  return "";
+#else
+  return "this myelin was built without nvcc (no CUDA backend)";
+#endif
+}
+
+} // namespace
 
 backend_kind parse_backend(const std::string& name) {
-  if (name == "cpu" || name == "auto") // auto: the best this build has, today the CPU
+  if (name == "cpu")
     return backend_kind::cpu;
-  if (name == "cuda")
-    throw usage_error(
-        "--backend cuda: this myelin has no CUDA backend yet (only cpu); run with --backend cpu");
-  throw usage_error("--backend: unknown backend '" + name + "' (cpu, cuda or auto)");
+  if (name == "auto") // the best this build and machine have
+    return cuda_unavailable().empty() ? backend_kind::cuda : backend_kind::cpu;
+  if (name == "omp") {
+#if MYELIN_HAVE_DEVICE
+    return backend_kind::omp;
+#else
+    throw usage_error("--backend omp: this myelin was built without the device backend (CMake found no CCCL "
+                      "headers of a CUDA toolkit); run with --backend cpu");
+#endif
+  }
+  if (name == "cuda") {
+    if (const auto why = cuda_unavailable(); !why.empty())
+      throw usage_error("--backend cuda: " + why +
+                        "; run with --backend cpu, or --backend omp for the same device code on CPU threads");
+    return backend_kind::cuda;
+  }
+  throw usage_error("--backend: unknown backend '" + name + "' (cpu, omp, cuda or auto)");
 }
 
 const char* backend_name(backend_kind kind) {
   switch (kind) {
   case backend_kind::cpu:
     return "cpu";
+  case backend_kind::omp:
+    return "omp";
   case backend_kind::cuda:
     return "cuda";
   }
@@ -28,10 +59,20 @@ std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& ne
   switch (kind) {
   case backend_kind::cpu:
     return std::make_unique<cpu::cpu_backend>(net, std::move(built));
-  case backend_kind::cuda:
+  case backend_kind::omp:
+#if MYELIN_HAVE_DEVICE
+    return device_omp::make_backend(net, std::move(built));
+#else
     break;
+#endif
+  case backend_kind::cuda:
+#if MYELIN_HAVE_CUDA_BACKEND
+    return device_cuda::make_backend(net, std::move(built));
+#else
+    break;
+#endif
   }
-  throw usage_error("this myelin has no CUDA backend");
+  throw usage_error(std::string("this myelin has no ") + backend_name(kind) + " backend");
 }
 
 } // namespace myelin

@@ -3,6 +3,8 @@
 // pure function of (seed, purpose, object, global id, position), never of a
 // stream shared by a rank or a thread: this is what makes spikes independent of
 // ranks, threads and backends (DESIGN.md §1).
+#include "models/host_device.hpp"
+
 #include <Random123/philox.h>
 #include <cstdint>
 
@@ -33,7 +35,7 @@ inline philox::key_type make_key(std::uint64_t seed, purpose p, std::uint64_t ob
 }
 
 // Four words for block `block` of element `id` (a gid) under `key`.
-inline philox::ctr_type block(const philox::key_type& key, std::uint64_t block, std::uint64_t id) {
+MYELIN_HD inline philox::ctr_type block(const philox::key_type& key, std::uint64_t block, std::uint64_t id) {
   philox gen;
   const philox::ctr_type c = {{static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
                                static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32)}};

@@ -9,6 +9,7 @@
 //             (typed receptors: step(constants, state&, const double* in))
 // The engine turns it into a neuron group; there are no per-model branches.
 
+#include "models/host_device.hpp"
 #include "spec/error.hpp"
 
 #include <cstdint>
@@ -16,11 +17,6 @@
 #include <stdexcept>
 #include <string>
 
-#if defined(__CUDACC__)
-#define MYELIN_HD __host__ __device__
-#else
-#define MYELIN_HD
-#endif
 
 namespace myelin::models {
 

@@ -2,6 +2,7 @@
 
 #include "engine/cpu/group_factory.hpp"
 #include "engine/fixed_point.hpp"
+#include "engine/pending_input.hpp"
 #include "spec/error.hpp"
 #include "spec/spec.hpp"
 
@@ -195,37 +196,12 @@ void cpu_backend::write_state(std::size_t slice, std::size_t field, std::span<co
 }
 
 std::vector<std::int64_t> cpu_backend::read_pending(std::int64_t step, std::int64_t horizon) const {
-  const ring_layout& rl = layout_.ring;
-  const auto width = static_cast<std::uint64_t>(rl.n_channels * horizon);
-  std::vector<std::int64_t> out(layout_.n_local * width, 0);
-  for (std::uint64_t l = 0; l < layout_.n_local; ++l)
-    for (int c = 0; c < rl.n_channels; ++c)
-      for (std::int64_t o = 0; o < std::min(horizon, rl.n_slots); ++o)
-        out[l * width + static_cast<std::uint64_t>(c * horizon + o)] = ring_[rl.index(c, step + o, l)];
-  return out;
+  return pack_pending(layout_.ring, ring_.data(), step, horizon);
 }
 
 void cpu_backend::write_pending(std::int64_t step, std::int64_t horizon,
                                 std::span<const std::int64_t> values) {
-  const ring_layout& rl = layout_.ring;
-  const auto width = static_cast<std::uint64_t>(rl.n_channels * horizon);
-  if (values.size() != layout_.n_local * width)
-    throw internal_error("write_pending: wrong number of values");
-  std::fill(ring_.begin(), ring_.end(), 0);
-  for (std::uint64_t l = 0; l < layout_.n_local; ++l)
-    for (int c = 0; c < rl.n_channels; ++c)
-      for (std::int64_t o = 0; o < horizon; ++o) {
-        const std::int64_t v = values[l * width + static_cast<std::uint64_t>(c * horizon + o)];
-        if (v == 0)
-          continue;
-        // Pending input always lies within the largest delay of the model
-        // that produced it; only a model changed with --force-model can
-        // leave input beyond this ring.
-        if (o >= rl.n_slots)
-          throw bad_input("pending input " + std::to_string(o) +
-                          " steps ahead exceeds this model's largest delay");
-        ring_[rl.index(c, step + o, l)] = v;
-      }
+  unpack_pending(layout_.ring, ring_.data(), step, horizon, values);
 }
 
 plastic_synapses cpu_backend::plastic_layout(std::size_t i, bool with_sources) const {

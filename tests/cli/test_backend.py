@@ -11,8 +11,10 @@ from common import SOURCE, Failures, myelin, sorted_spikes, temp_dir
 f = Failures()
 model = os.path.join(SOURCE, "tests/data/all_rules.toml")
 
-# Backends this build can run: `auto` picks the best of them.
+# Backends this build can run: `auto` picks cuda where a GPU is present, else cpu.
 available = ["cpu"]
+if os.environ.get("MYELIN_HAVE_DEVICE") == "ON":
+    available.append("omp")
 
 outputs = {}
 for backend in available + ["auto"]:
@@ -38,7 +40,11 @@ for first in available:
                "--resume", "latest", check=True)
         f.check(sorted_spikes(out) == straight, f"checkpoint of {first} resumed on {second} differs")
 
-for backend, reason in (("cuda", "no CUDA backend"), ("gpu", "unknown backend 'gpu'")):
+cuda = myelin("run", model, "-o", temp_dir(), "--quiet", "--duration", "1", "--backend", "cuda")
+if cuda.returncode == 0:
+    available.append("cuda")
+for backend, reason in (("cuda", "--backend cuda: no"), ("cuda", "; run with --backend cpu"),
+                        ("gpu", "unknown backend 'gpu'")):
     if backend in available:
         continue
     r = myelin("run", model, "-o", temp_dir(), "--backend", backend)

@@ -31,6 +31,18 @@ struct memory_traces final : trace_output {
 } // namespace
 
 std::vector<backend_kind> test_backends() {
+  std::vector<backend_kind> kinds{backend_kind::cpu};
+#if MYELIN_HAVE_DEVICE
+  kinds.push_back(backend_kind::omp);
+#endif
+  try {
+    kinds.push_back(parse_backend("cuda")); // only where a GPU is present
+  } catch (const usage_error&) {
+  }
+  return kinds;
+}
+
+std::vector<backend_kind> plastic_backends() {
   return {backend_kind::cpu};
 }
 

@@ -1,0 +1,295 @@
+// The device backend (DESIGN.md §5), written once against Thrust and
+// libcu++ and included by backend_omp.cpp (g++, OpenMP threads) and
+// backend_cuda.cu (nvcc, the GPU). Its memory: neuron state per slice, the
+// static synapse tables, the ring, the spike buffers and counters, the
+// multimeter rows, all in device memory.
+//
+// Order of work in one advance(): deliver the spikes handed over since the
+// last one (one parallel loop over all their synapses), then step every
+// group through the epoch (one call per neuron, all steps), collecting spikes
+// by atomic counter into device buffers that leave the device once per
+// epoch. Long epochs run in chunks so that the neuron spike buffer (one
+// entry per neuron and step) stays bounded.
+#include "engine/backend.hpp"
+#include "engine/device/delivery.hpp"
+#include "engine/device/group_factory.hpp"
+#include "engine/pending_input.hpp"
+#include "models/all_models.hpp"
+#include "models/poisson_source.hpp"
+#include "models/spike_source.hpp"
+#include "spec/error.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#if MYELIN_DEVICE_THREADS
+#include <omp.h>
+#endif
+
+namespace myelin::MYELIN_DEVICE_NS {
+namespace {
+
+#if MYELIN_DEVICE_CUDA
+constexpr const char* backend_label = "cuda";
+#else
+constexpr const char* backend_label = "omp";
+#endif
+
+// Synapses delivered per work item (engine/device/delivery.hpp).
+#if MYELIN_DEVICE_CUDA
+constexpr std::uint64_t events_per_item = 1;
+#else
+constexpr std::uint64_t events_per_item = 256;
+#endif
+
+// At most this many neuron-steps' spike entries are held at once (16 bytes each).
+constexpr std::uint64_t neuron_spike_budget = std::uint64_t{1} << 22;
+
+template <class... Models>
+std::map<std::string, device_group_factory> table(models::model_list<Models...>) {
+  std::map<std::string, device_group_factory> t{device_group_entry<Models>()...};
+  t[models::spike_source::name] = [](const spec::network& net, std::size_t population,
+                                     const partition::slice& s, const std::vector<poisson_input>&,
+                                     const std::vector<slice_probe>&) {
+    return std::unique_ptr<device_group>(
+        std::make_unique<spike_source_device_group>(net, net.populations[population], s));
+  };
+  t[models::poisson_source::name] = [](const spec::network& net, std::size_t population,
+                                       const partition::slice& s, const std::vector<poisson_input>&,
+                                       const std::vector<slice_probe>&) {
+    return std::unique_ptr<device_group>(
+        std::make_unique<poisson_source_device_group>(net, net.populations[population], s));
+  };
+  return t;
+}
+
+class device_backend final : public backend {
+public:
+  device_backend(const spec::network& net, built_network built)
+      : layout_(std::move(built.layout))
+      , threads_(static_cast<int>(std::max<std::size_t>(1, built.blocks.size()))) {
+    use_threads();
+    if (!layout_.plastic_projections.empty()) {
+      const auto& p = net.projections[layout_.plastic_projections.front()];
+      throw usage_error(std::string("--backend ") + backend_label + ": plastic synapses (" + p.synapse_model +
+                        ", projection " + p.source + " -> " + p.target +
+                        ") do not run on the device backend yet; run this model with --backend cpu");
+    }
+    // Multimeter probes by slice.
+    std::vector<std::vector<slice_probe>> probes(layout_.slices.size());
+    for (std::size_t m = 0; m < built.multimeters.size(); ++m)
+      for (const auto& p : built.multimeters[m].probes)
+        probes[p.slice].push_back({p.in_slice, {static_cast<std::uint32_t>(m), p.column}});
+    const auto& factories = device_group_factories();
+    std::uint64_t neurons = 0, sources = 0;
+    for (std::size_t s = 0; s < layout_.slices.size(); ++s) {
+      const auto& slice = layout_.slices[s];
+      const auto& model = net.populations[slice.population].model;
+      const auto it = factories.find(model);
+      if (it == factories.end())
+        throw usage_error(std::string("--backend ") + backend_label + ": model " + model +
+                          " has no device implementation; run this model with --backend cpu");
+      groups_.push_back(it->second(net, slice.population, slice, built.inputs[slice.population], probes[s]));
+      (groups_.back()->is_source() ? sources : neurons) += slice.count;
+    }
+    for (std::size_t m = 0; m < built.multimeters.size(); ++m) {
+      trace t;
+      t.interval = layout_.trace_interval[m];
+      t.row_size = layout_.trace_row_size[m];
+      t.rows = device_vector<double>(
+          static_cast<std::size_t>(layout_.epoch_steps / t.interval + 1) * t.row_size, 0.0);
+      t.variables = upload(built.multimeters[m].variables);
+      traces_.push_back(std::move(t));
+    }
+    for (auto& block : built.blocks) {
+      tables_.emplace_back(block.table);
+      synapses_ += block.table.synapses.size();
+      synapse_bytes_ += tables_.back().bytes();
+      block.table = {}; // its host copy is no longer needed: the peak stays near one copy
+    }
+    ring_ = device_vector<std::int64_t>(layout_.ring.size(), 0);
+    chunk_steps_ = std::max<std::int64_t>(
+        1, std::min<std::int64_t>(
+               layout_.epoch_steps,
+               static_cast<std::int64_t>(neuron_spike_budget / std::max<std::uint64_t>(1, neurons))));
+    neuron_spikes_ = device_vector<local_spike>(neurons * static_cast<std::uint64_t>(chunk_steps_));
+    source_spikes_ = device_vector<local_spike>(std::max<std::uint64_t>(1024, sources));
+    counters_ = device_vector<unsigned long long>(n_counters, 0);
+  }
+
+  const rank_layout& layout() const override { return layout_; }
+
+  std::span<const local_spike> advance(std::int64_t first_step, std::int64_t n_steps) override {
+    use_threads();
+    emitted_.clear();
+    if (n_steps <= 0)
+      return {};
+    deliver_pending();
+    first_step_ = first_step;
+    n_steps_ = n_steps;
+    std::vector<trace_target> targets;
+    for (auto& t : traces_)
+      targets.push_back({raw(t.rows), t.interval, first_step / t.interval + 1, t.row_size, raw(t.variables),
+                         static_cast<int>(t.variables.size())});
+    trace_targets_ = upload(targets);
+    for (std::int64_t at = first_step; at < first_step + n_steps; at += chunk_steps_)
+      run_chunk(at, std::min(chunk_steps_, first_step + n_steps - at));
+    return emitted_;
+  }
+
+  void deliver(std::span<const arriving_spike> spikes) override {
+    incoming_.insert(incoming_.end(), spikes.begin(), spikes.end());
+  }
+  void settle() override {
+    use_threads();
+    deliver_pending();
+  }
+
+  std::span<const double> trace_rows(std::size_t m) const override {
+    const auto& t = traces_[m];
+    const std::int64_t last = (first_step_ + n_steps_) / t.interval;
+    const auto rows =
+        static_cast<std::size_t>(std::max<std::int64_t>(0, last - (first_step_ / t.interval + 1) + 1));
+    t.host = download(t.rows);
+    return {t.host.data(), rows * t.row_size};
+  }
+
+  std::vector<double> read_state(std::size_t slice, std::size_t field) const override {
+    return groups_[slice]->get_raw(field);
+  }
+  void write_state(std::size_t slice, std::size_t field, std::span<const double> values) override {
+    groups_[slice]->set_raw(field, values);
+  }
+  std::vector<std::int64_t> read_pending(std::int64_t step, std::int64_t horizon) const override {
+    const auto ring = download(ring_);
+    return pack_pending(layout_.ring, ring.data(), step, horizon);
+  }
+  void write_pending(std::int64_t step, std::int64_t horizon, std::span<const std::int64_t> values) override {
+    std::vector<std::int64_t> ring(layout_.ring.size(), 0);
+    unpack_pending(layout_.ring, ring.data(), step, horizon, values);
+    thrust::copy(ring.begin(), ring.end(), ring_.begin());
+  }
+  // The constructor refuses plastic projections: there are none to report.
+  plastic_synapses plastic_layout(std::size_t, bool) const override { throw no_plastic(); }
+  plastic_state read_plastic(std::size_t) const override { throw no_plastic(); }
+  void write_plastic(std::size_t, const plastic_state&) override { throw no_plastic(); }
+  // Only STDP targets keep postsynaptic histories: none here.
+  post_history_lists read_post_histories() const override { return post_history_lists(layout_.n_local); }
+  void write_post_histories(post_history_lists) override {}
+
+  backend_counters counters() const override {
+    backend_counters c;
+    c.synapses = synapses_;
+    c.synapse_bytes = synapse_bytes_;
+    c.saturated_input_steps = counters_[saturated_steps];
+    return c;
+  }
+
+private:
+  enum counter { neuron_count, source_count, saturated_steps, n_counters };
+  struct trace {
+    std::int64_t interval = 1;
+    std::uint64_t row_size = 0;
+    device_vector<double> rows;
+    device_vector<int> variables;
+    mutable std::vector<double> host; // the rows trace_rows() last handed out
+  };
+
+  static internal_error no_plastic() {
+    return internal_error("the device backend holds no plastic projection");
+  }
+
+  void use_threads() const {
+#if MYELIN_DEVICE_THREADS
+    omp_set_num_threads(threads_);
+#endif
+  }
+
+  step_window window(std::int64_t first, std::int64_t n) {
+    unsigned long long* c = raw(counters_);
+    return {raw(ring_),
+            layout_.ring,
+            first,
+            n,
+            {raw(neuron_spikes_), c + neuron_count, neuron_spikes_.size()},
+            {raw(source_spikes_), c + source_count, source_spikes_.size()},
+            c + saturated_steps,
+            raw(trace_targets_)};
+  }
+
+  void run_chunk(std::int64_t first, std::int64_t n) {
+    counters_[neuron_count] = 0;
+    counters_[source_count] = 0;
+    const step_window w = window(first, n);
+    for (auto& g : groups_)
+      g->advance(w);
+    const unsigned long long n_neuron = counters_[neuron_count];
+    unsigned long long n_source = counters_[source_count];
+    if (n_source > source_spikes_.size()) {
+      // Sources are stateless: emit their part of the chunk again, into room for all of it.
+      source_spikes_ = device_vector<local_spike>(n_source + n_source / 4);
+      counters_[source_count] = 0;
+      const step_window again = window(first, n);
+      for (auto& g : groups_)
+        if (g->is_source())
+          g->advance(again);
+      n_source = counters_[source_count];
+    }
+    const std::size_t at = emitted_.size();
+    emitted_.resize(at + n_neuron + n_source);
+    thrust::copy_n(neuron_spikes_.begin(), n_neuron, emitted_.begin() + static_cast<std::ptrdiff_t>(at));
+    thrust::copy_n(source_spikes_.begin(), n_source,
+                   emitted_.begin() + static_cast<std::ptrdiff_t>(at + n_neuron));
+  }
+
+  void deliver_pending() {
+    if (incoming_.empty())
+      return;
+    const std::uint64_t n = incoming_.size();
+    arrived_ = upload(incoming_);
+    incoming_.clear();
+    first_event_.resize(n + 1);
+    for (auto& t : tables_) {
+      const row_length length{raw(t.source_segments), raw(t.segment_synapses)};
+      thrust::transform(policy(), arrived_.begin(), arrived_.end(), first_event_.begin(), length);
+      first_event_[n] = 0;
+      thrust::exclusive_scan(policy(), first_event_.begin(), first_event_.end(), first_event_.begin());
+      const std::uint64_t events = first_event_[n];
+      for_each_index((events + events_per_item - 1) / events_per_item,
+                     deliver_events{raw(arrived_), raw(first_event_), n, events_per_item,
+                                    raw(t.source_segments), raw(t.segment_delay),
+                                    t.segment_port.empty() ? nullptr : raw(t.segment_port),
+                                    raw(t.segment_synapses), raw(t.synapses), raw(ring_), layout_.ring});
+    }
+  }
+
+  rank_layout layout_;
+  int threads_;
+  std::vector<std::unique_ptr<device_group>> groups_; // one per slice
+  std::vector<device_table> tables_;                  // one per target block
+  std::uint64_t synapses_ = 0, synapse_bytes_ = 0;
+  device_vector<std::int64_t> ring_;
+  std::int64_t chunk_steps_ = 1;
+  device_vector<local_spike> neuron_spikes_, source_spikes_;
+  device_vector<unsigned long long> counters_;
+  std::vector<trace> traces_;
+  device_vector<trace_target> trace_targets_;
+  std::vector<arriving_spike> incoming_;
+  device_vector<arriving_spike> arrived_;
+  device_vector<std::uint64_t> first_event_;
+  std::vector<local_spike> emitted_;
+  std::int64_t first_step_ = 0, n_steps_ = 0;
+};
+
+} // namespace
+
+std::map<std::string, device_group_factory>& device_group_factories() {
+  static auto factories = table(models::neuron_models{});
+  return factories;
+}
+
+std::unique_ptr<backend> make_backend(const spec::network& net, built_network built) {
+  return std::make_unique<device_backend>(net, std::move(built));
+}
+
+} // namespace myelin::MYELIN_DEVICE_NS

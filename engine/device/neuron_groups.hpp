@@ -1,0 +1,201 @@
+#pragma once
+// A rank's neurons of one population slice on the device: the host object
+// that owns their device memory and launches their update
+// (engine/device/neuron_update.hpp). One per slice, made from the model list
+// (engine/device/group_factory.hpp), so there are no per-model branches.
+#include "engine/built_network.hpp"
+#include "engine/device/neuron_update.hpp"
+#include "engine/neuron_setup.hpp"
+#include "spec/error.hpp"
+#include "spec/spec.hpp"
+
+#include <array>
+#include <cmath>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace myelin::MYELIN_DEVICE_NS {
+
+// A neuron of this slice that a multimeter samples.
+struct slice_probe {
+  std::uint64_t in_slice;
+  probe_site site;
+};
+
+class device_group {
+public:
+  virtual ~device_group() = default;
+  // Spike and Poisson sources: stateless, so an epoch can be emitted again
+  // when their spike buffer was too small.
+  virtual bool is_source() const = 0;
+  virtual void advance(const step_window& w) = 0;
+  // Stored field `field` (models::model_info::stored_fields) of every neuron.
+  virtual std::vector<double> get_raw(std::size_t) const {
+    throw internal_error("a spike source has no state");
+  }
+  virtual void set_raw(std::size_t, std::span<const double>) {
+    throw internal_error("a spike source has no state");
+  }
+};
+
+template <class Model>
+class model_device_group final : public device_group {
+  using update = neuron_update<Model>;
+  static constexpr std::size_t n_fields = update::n_fields;
+
+public:
+  model_device_group(const spec::network& net, std::size_t population, const partition::slice& slice,
+                     const std::vector<poisson_input>& inputs, const std::vector<slice_probe>& probes) {
+    const auto& p = net.populations[population];
+    f_.c = Model::prepare(models::make_parameters<Model>(p.params), net.run.dt);
+    f_.initial = Model::initial_state(f_.c);
+    std::array<std::vector<double>, n_fields> host;
+    for (std::size_t f = 0; f < n_fields; ++f)
+      host[f].assign(slice.count, f_.initial.*(Model::state_fields[f].member));
+    draw_initial_state(net, population, slice, [&](int var, std::uint64_t i, double value) {
+      const auto& f = Model::state_fields[var];
+      host[static_cast<std::size_t>(var)][i] = value - (f.offset ? f_.c.*(f.offset) : 0.0);
+    });
+    for (std::size_t f = 0; f < n_fields; ++f)
+      fields_[f] = upload(host[f]);
+    if constexpr (update::has_refractory)
+      refractory_ = device_vector<std::int32_t>(slice.count, 0);
+    // Poisson drives: their thresholds side by side in one device vector.
+    std::vector<std::uint64_t> thresholds;
+    std::vector<std::size_t> first;
+    for (const auto& in : inputs) {
+      first.push_back(thresholds.size());
+      thresholds.insert(thresholds.end(), in.table.thresholds().begin(), in.table.thresholds().end());
+    }
+    thresholds_ = upload(thresholds);
+    std::vector<poisson_drive> drives;
+    for (std::size_t d = 0; d < inputs.size(); ++d)
+      drives.push_back(
+          {inputs[d].key, inputs[d].weight, inputs[d].channel, inputs[d].delay, raw(thresholds_) + first[d]});
+    drives_ = upload(drives);
+    // Probes by neuron: offsets and sites, in the order the CPU samples them.
+    std::vector<std::uint64_t> offsets(slice.count + 1, 0);
+    for (const auto& pr : probes)
+      ++offsets[pr.in_slice + 1];
+    for (std::uint64_t i = 0; i < slice.count; ++i)
+      offsets[i + 1] += offsets[i];
+    std::vector<probe_site> sites(probes.size());
+    std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
+    for (const auto& pr : probes)
+      sites[cursor[pr.in_slice]++] = pr.site;
+    probe_offsets_ = upload(offsets);
+    probe_sites_ = upload(sites);
+    f_.first_local = slice.first_local;
+    f_.first_gid = slice.first_gid;
+    f_.gid_stride = slice.stride;
+    size_ = slice.count;
+  }
+
+  bool is_source() const override { return false; }
+
+  void advance(const step_window& w) override {
+    update f = f_;
+    for (std::size_t k = 0; k < n_fields; ++k)
+      f.fields[k] = raw(fields_[k]);
+    f.refractory = raw(refractory_);
+    f.drives = raw(drives_);
+    f.n_drives = drives_.size();
+    f.probe_offsets = raw(probe_offsets_);
+    f.probes = raw(probe_sites_);
+    f.w = w;
+    for_each_index(size_, f);
+  }
+
+  std::vector<double> get_raw(std::size_t field) const override {
+    if (field < n_fields)
+      return download(fields_[field]);
+    const auto r = download(refractory_);
+    return {r.begin(), r.end()}; // int32 is exact in a double
+  }
+  void set_raw(std::size_t field, std::span<const double> in) override {
+    if (in.size() != size_)
+      throw internal_error("set_raw: wrong number of values");
+    if (field < n_fields) {
+      thrust::copy(in.begin(), in.end(), fields_[field].begin());
+      return;
+    }
+    std::vector<std::int32_t> r(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      // Checkpoints are validated first; this keeps a bad value from the
+      // undefined conversion all the same.
+      if (!(in[i] >= 0 && in[i] <= 2147483647.0 && in[i] == std::floor(in[i])))
+        throw error("refractory_steps " + std::to_string(in[i]) + " is not a whole number of steps");
+      r[i] = static_cast<std::int32_t>(in[i]);
+    }
+    thrust::copy(r.begin(), r.end(), refractory_.begin());
+  }
+
+private:
+  update f_{};
+  std::uint64_t size_ = 0;
+  std::array<device_vector<double>, n_fields> fields_;
+  device_vector<std::int32_t> refractory_;
+  device_vector<std::uint64_t> thresholds_;
+  device_vector<poisson_drive> drives_;
+  device_vector<std::uint64_t> probe_offsets_;
+  device_vector<probe_site> probe_sites_;
+};
+
+class poisson_source_device_group final : public device_group {
+public:
+  poisson_source_device_group(const spec::network& net, const spec::population& p,
+                              const partition::slice& s) {
+    auto plan = plan_poisson_source(net, p);
+    thresholds_ = upload(plan.table.thresholds());
+    f_ = {plan.key, nullptr, plan.first_step, plan.end_step, s.first_local, s.first_gid, s.stride, {}};
+    size_ = s.count;
+  }
+  bool is_source() const override { return true; }
+  void advance(const step_window& w) override {
+    auto f = f_;
+    f.thresholds = raw(thresholds_);
+    f.w = w;
+    for_each_index(size_, f);
+  }
+
+private:
+  poisson_source_update f_{};
+  std::uint64_t size_ = 0;
+  device_vector<std::uint64_t> thresholds_;
+};
+
+class spike_source_device_group final : public device_group {
+public:
+  spike_source_device_group(const spec::network& net, const spec::population& p, const partition::slice& s) {
+    const auto lists = spike_source_steps(net, p);
+    std::vector<std::int64_t> steps;
+    std::vector<std::uint64_t> first(s.count, 0), end(s.count, 0);
+    for (const auto& list : lists)
+      steps.insert(steps.end(), list.begin(), list.end());
+    std::vector<std::uint64_t> list_first{0};
+    for (const auto& list : lists)
+      list_first.push_back(list_first.back() + list.size());
+    for (std::uint64_t i = 0; i < s.count && !lists.empty(); ++i) {
+      const std::size_t l = lists.size() == 1 ? 0 : s.first_index + i * s.stride;
+      first[i] = list_first[l];
+      end[i] = list_first[l + 1];
+    }
+    steps_ = upload(steps);
+    first_ = upload(first);
+    end_ = upload(end);
+    first_local_ = s.first_local;
+    size_ = s.count;
+  }
+  bool is_source() const override { return true; }
+  void advance(const step_window& w) override {
+    for_each_index(size_, spike_source_update{raw(first_), raw(end_), raw(steps_), first_local_, w});
+  }
+
+private:
+  std::uint64_t first_local_ = 0, size_ = 0;
+  device_vector<std::int64_t> steps_;
+  device_vector<std::uint64_t> first_, end_;
+};
+
+} // namespace myelin::MYELIN_DEVICE_NS
