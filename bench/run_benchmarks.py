@@ -40,10 +40,10 @@ def model_path(network):
     return sonata if os.path.exists(sonata) else os.path.join(ROOT, "examples", network + ".toml")
 
 
-def run_once(myelin, network, ranks, threads, duration, partition="block"):
+def run_once(myelin, network, ranks, threads, duration, partition="block", backend="cpu"):
     out = tempfile.mkdtemp(prefix="myelin-bench-")
     cmd = [myelin, "run", model_path(network), "-o", out, "--threads", str(threads), "--quiet",
-           "--partition", partition]
+           "--partition", partition, "--backend", backend]
     if ranks > 1:
         cmd = ["mpiexec", "-n", str(ranks), *cmd]
     if duration is not None:
@@ -78,14 +78,14 @@ def run_once(myelin, network, ranks, threads, duration, partition="block"):
     }
 
 
-def checkpoint_once(myelin, network, ranks, threads, duration, partition="block"):
+def checkpoint_once(myelin, network, ranks, threads, duration, partition="block", backend="cpu"):
     """Writes one checkpoint half-way through `duration` ms, then resumes from
     it: write and read (restore) time, size per neuron and per synapse."""
     duration = duration or 200.0
     out = tempfile.mkdtemp(prefix="myelin-bench-")
     model = model_path(network)
     launch = ["mpiexec", "-n", str(ranks)] if ranks > 1 else []
-    common = ["-o", out, "--threads", str(threads), "--quiet", "--partition", partition]
+    common = ["-o", out, "--threads", str(threads), "--quiet", "--partition", partition, "--backend", backend]
     subprocess.run([*launch, myelin, "run", model, *common, "--duration", str(duration / 2), "--checkpoint-at",
                     str(duration / 2)], check=True)
     with open(os.path.join(out, "run.json")) as f:
@@ -118,19 +118,22 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--partition", default="block", help="strategies, comma-separated")
     ap.add_argument("--checkpoint", action="store_true", help="measure checkpoint write and read instead")
+    ap.add_argument("--backends", default="cpu", help="backends, comma-separated: run interleaved")
     args = ap.parse_args()
     binaries = args.myelin.split(",")
+    backends = args.backends.split(",")
     for network in args.networks.split(","):
         for ranks in (int(r) for r in args.ranks.split(",")):
             for threads in (int(t) for t in args.threads.split(",")):
                 for partition in args.partition.split(","):
                     for _ in range(args.repeat):
                         for binary in binaries:
-                            measure = checkpoint_once if args.checkpoint else run_once
-                            line = measure(binary, network, ranks, threads, args.duration, partition)
-                            if len(binaries) > 1:
-                                line["myelin"] = binary
-                            print(json.dumps(line), flush=True)
+                            for backend in backends:
+                                measure = checkpoint_once if args.checkpoint else run_once
+                                line = measure(binary, network, ranks, threads, args.duration, partition, backend)
+                                if len(binaries) > 1 or len(backends) > 1:  # compare.py's variants
+                                    line["myelin"] = binary + ("" if len(backends) == 1 else " --backend " + backend)
+                                print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

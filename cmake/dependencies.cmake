@@ -45,8 +45,10 @@ if(MYELIN_WITH_CUDA)
     set(CMAKE_CUDA_RUNTIME_LIBRARY Static)
     enable_language(CUDA)
     find_package(CUDAToolkit REQUIRED)
-    # CMake 3.25 knows no C++20 flag for nvcc 13: the device backend's CUDA
-    # sources add -std=c++20 themselves (engine/CMakeLists.txt).
+    # CMake 3.25 knows no C++20 flag for nvcc 13; nvcc takes -std=c++20. The
+    # device backend's CUDA sources need it (engine/CMakeLists.txt).
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
     set(CMAKE_CUDA_STANDARD 17)
     set(MYELIN_HAVE_CUDA ON)
     if(MYELIN_WITH_NCCL)
@@ -65,6 +67,7 @@ endif()
 # with nvcc as well they also run on the GPU (--backend cuda). Debian's older
 # libthrust-dev is never picked up: only the toolkit's copy is searched.
 option(MYELIN_WITH_DEVICE "Build the device backend when CCCL is found" ON)
+option(MYELIN_WITH_DEVICE_THREADS "Run --backend omp on OpenMP threads (OFF: on one thread)" ON)
 set(MYELIN_HAVE_DEVICE OFF)
 set(MYELIN_HAVE_DEVICE_THREADS OFF)
 if(MYELIN_WITH_DEVICE)
@@ -73,8 +76,10 @@ if(MYELIN_WITH_DEVICE)
             NO_DEFAULT_PATH)
   if(MYELIN_CCCL_INCLUDE_DIR)
     set(MYELIN_HAVE_DEVICE ON)
-    find_package(OpenMP COMPONENTS CXX)
-    if(OpenMP_CXX_FOUND)
+    if(MYELIN_WITH_DEVICE_THREADS)
+      find_package(OpenMP COMPONENTS CXX)
+    endif()
+    if(MYELIN_WITH_DEVICE_THREADS AND OpenMP_CXX_FOUND)
       set(MYELIN_HAVE_DEVICE_THREADS ON)
     endif()
   endif()

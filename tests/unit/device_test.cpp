@@ -1,0 +1,175 @@
+// The device backend's building blocks against the CPU implementation, on
+// random inputs and at the edges: the overflow arithmetic, the saturating
+// atomic, spike collection, Poisson counts and delivery into the ring. They
+// run here through Thrust's CPU system (the omp build of engine/device).
+#define MYELIN_DEVICE_CUDA 0
+#include "engine/device/delivery.hpp"
+#include "engine/device/neuron_update.hpp"
+#include "engine/fixed_point.hpp"
+#include "engine/poisson_table.hpp"
+
+#include <gtest/gtest.h>
+#include <random>
+#include <vector>
+
+namespace myelin::device_omp {
+namespace {
+
+TEST(DeviceArithmetic, SaturatingAddAndTimesEqualTheBuiltins) {
+  std::mt19937_64 gen(7);
+  const std::int64_t edges[] = {0, 1, -1, fixed_max, fixed_min, fixed_max - 1, fixed_min + 1,
+                                fixed_max / 2, fixed_min / 2, fixed_max / 3 + 1, 4294967296LL};
+  std::vector<std::int64_t> values(std::begin(edges), std::end(edges));
+  for (int k = 0; k < 2000; ++k)
+    values.push_back(static_cast<std::int64_t>(gen()) >> (gen() % 64));
+  for (const std::int64_t a : values)
+    for (const std::int64_t b : values) {
+      std::int64_t slot = a;
+      ring_add(slot, b);
+      ASSERT_EQ(saturating_add(a, b), slot) << a << " + " << b;
+    }
+  const std::uint32_t counts[] = {0, 1, 2, 3, 7, 1000, 65535, 4000000000u};
+  for (const std::uint32_t n : counts)
+    for (const std::int64_t v : values)
+      ASSERT_EQ(saturating_times(n, v), fixed_times(n, v)) << n << " * " << v;
+}
+
+// Many threads adding into a few slots: the plain sum when it fits, the end
+// of the range when it does not, whatever the order.
+TEST(DeviceArithmetic, AtomicRingAddIsOrderFreeAndSaturates) {
+  for (const std::int64_t step : {std::int64_t{12345}, fixed_max / 1000, -(fixed_max / 1000), fixed_max / 3}) {
+    device_vector<std::int64_t> slots(4, 0);
+    std::int64_t* p = raw(slots);
+    const std::uint64_t n = 4000;
+    for_each_index(n, [=](std::uint64_t i) { atomic_ring_add(p + i % 4, step); });
+    std::int64_t expected = 0;
+    for (std::uint64_t i = 0; i < n / 4; ++i)
+      ring_add(expected, step);
+    for (const std::int64_t v : download(slots))
+      EXPECT_EQ(v, expected) << "step " << step;
+  }
+}
+
+TEST(DeviceSpikes, CollectionKeepsEverySpikeAndReportsOverflow) {
+  device_vector<local_spike> buffer(100);
+  device_vector<unsigned long long> count(1, 0);
+  const spike_buffer b{raw(buffer), raw(count), buffer.size()};
+  for_each_index(60, [=](std::uint64_t i) { b.push(i, static_cast<std::int64_t>(i % 5)); });
+  EXPECT_EQ(static_cast<unsigned long long>(count[0]), 60u);
+  auto got = download(buffer);
+  got.resize(60);
+  std::vector<int> seen(60, 0);
+  for (const auto& s : got) {
+    ASSERT_LT(s.local, 60u);
+    EXPECT_EQ(s.step, static_cast<std::int64_t>(s.local % 5));
+    ++seen[s.local];
+  }
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 60);
+  // 90 more with multiplicity 2: 240 asked for, 100 held, the count tells.
+  for_each_index(90, [=](std::uint64_t i) { b.push(i, 0, 2); });
+  EXPECT_EQ(static_cast<unsigned long long>(count[0]), 240u);
+}
+
+TEST(DevicePoisson, CountsEqualThePoissonTable) {
+  std::mt19937 gen(3);
+  for (const double mean : {0.0, 0.01, 0.9, 2.5, 30.0, 800.0}) {
+    const poisson_table table(mean);
+    const auto& t = table.thresholds();
+    std::vector<std::uint32_t> us{0u, 0xffffffffu};
+    for (int k = 0; k < 20000; ++k)
+      us.push_back(static_cast<std::uint32_t>(gen()));
+    for (std::size_t k = 0; k + 1 < t.size(); ++k)
+      for (const std::uint64_t d : {std::uint64_t{0}, std::uint64_t{1}})
+        if (t[k] >= d && t[k] - d <= 0xffffffffu)
+          us.push_back(static_cast<std::uint32_t>(t[k] - d));
+    for (const std::uint32_t u : us)
+      ASSERT_EQ(poisson_count(t.data(), u), table.draw(u)) << "mean " << mean << " u " << u;
+  }
+}
+
+// The CPU backend's delivery loop (engine/cpu/cpu_backend.cpp), serially.
+void deliver_on_host(const synapse_table& t, const std::vector<arriving_spike>& spikes, const ring_layout& rl,
+                     std::vector<std::int64_t>& ring) {
+  for (const auto& s : spikes)
+    for (auto seg = t.source_segments[s.row]; seg < t.source_segments[s.row + 1]; ++seg) {
+      const int port = t.segment_port.empty() ? 0 : t.segment_port[seg];
+      for (auto k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
+        const synapse syn = t.synapses[k];
+        ring_add(ring[rl.index(ring_layout::channel_of(syn.weight, port), s.step + t.segment_delay[seg], syn.target)],
+                 to_fixed_in_range(syn.weight));
+      }
+    }
+}
+
+std::vector<std::int64_t> deliver_on_device(const synapse_table& t, const std::vector<arriving_spike>& spikes,
+                                            const ring_layout& rl, std::uint64_t per_item) {
+  device_table dt(t);
+  device_vector<std::int64_t> ring(rl.size(), 0);
+  const auto arrived = upload(spikes);
+  const std::uint64_t n = spikes.size();
+  device_vector<std::uint64_t> first(n + 1, 0);
+  thrust::transform(policy(), arrived.begin(), arrived.end(), first.begin(),
+                    row_length{raw(dt.source_segments), raw(dt.segment_synapses)});
+  thrust::exclusive_scan(policy(), first.begin(), first.end(), first.begin());
+  const std::uint64_t events = first[n];
+  for_each_index((events + per_item - 1) / per_item,
+                 deliver_events{raw(arrived), raw(first), n, per_item, raw(dt.source_segments), raw(dt.segment_delay),
+                                dt.segment_port.empty() ? nullptr : raw(dt.segment_port), raw(dt.segment_synapses),
+                                raw(dt.synapses), raw(ring), rl});
+  return download(ring);
+}
+
+// A random table: rows with 0..4 segments (some empty), delays up to
+// max_delay, ports 0..2, weights of both signs over n_neurons targets.
+synapse_table random_table(std::mt19937& gen, std::uint64_t n_rows, std::uint32_t n_neurons, int max_delay,
+                           bool ports) {
+  synapse_table t;
+  t.source_segments.push_back(0);
+  t.segment_synapses.push_back(0);
+  for (std::uint64_t r = 0; r < n_rows; ++r) {
+    const int segments = static_cast<int>(gen() % 5);
+    for (int s = 0; s < segments; ++s) {
+      t.segment_delay.push_back(static_cast<std::uint16_t>(1 + gen() % max_delay));
+      if (ports)
+        t.segment_port.push_back(static_cast<std::uint8_t>(gen() % 3));
+      const int len = gen() % 4 == 0 ? 0 : static_cast<int>(gen() % 40);
+      for (int k = 0; k < len; ++k)
+        t.synapses.push_back({static_cast<std::uint32_t>(gen() % n_neurons),
+                              static_cast<float>(static_cast<int>(gen() % 2001) - 1000) * 0.37f});
+      t.segment_synapses.push_back(t.synapses.size());
+    }
+    t.source_segments.push_back(t.segment_delay.size());
+  }
+  return t;
+}
+
+TEST(DeviceDelivery, EqualsTheCpuLoop) {
+  std::mt19937 gen(11);
+  for (const bool ports : {false, true}) {
+    const int max_delay = 40;
+    const std::uint32_t n_neurons = 50;
+    const auto table = random_table(gen, 200, n_neurons, max_delay, ports);
+    const ring_layout rl{n_neurons, max_delay + 1, ports ? 6 : 2};
+    std::vector<std::vector<arriving_spike>> cases;
+    cases.push_back({}); // an empty epoch
+    std::vector<arriving_spike> many;
+    for (int k = 0; k < 500; ++k)
+      many.push_back({gen() % 200, static_cast<std::int64_t>(gen() % 15)});
+    cases.push_back(many);
+    cases.push_back(std::vector<arriving_spike>(300, {17, 3})); // one source, all the spikes
+    std::vector<arriving_spike> late;                          // the largest delay, far on in time
+    for (std::uint64_t r = 0; r < 200; ++r)
+      late.push_back({r, 1000000 + static_cast<std::int64_t>(r % 7)});
+    cases.push_back(late);
+    for (const auto& spikes : cases) {
+      std::vector<std::int64_t> expected(rl.size(), 0);
+      deliver_on_host(table, spikes, rl, expected);
+      for (const std::uint64_t per_item : {1, 3, 256})
+        EXPECT_EQ(deliver_on_device(table, spikes, rl, per_item), expected)
+            << spikes.size() << " spikes, " << per_item << " per item, ports " << ports;
+    }
+  }
+}
+
+} // namespace
+} // namespace myelin::device_omp
