@@ -26,7 +26,7 @@ inline constexpr std::int64_t fixed_max = std::numeric_limits<std::int64_t>::max
 inline constexpr std::int64_t fixed_min = std::numeric_limits<std::int64_t>::min();
 
 // A weight held within [-max_weight, max_weight]; NaN becomes 0.
-inline double clamp_weight(double w) {
+MYELIN_HD inline double clamp_weight(double w) {
   if (w > max_weight)
     return max_weight;
   if (w < -max_weight)
@@ -36,7 +36,7 @@ inline double clamp_weight(double w) {
 
 // Truncates toward zero: one cheap, deterministic conversion on every backend.
 // Clamped first, so no value can reach the undefined out-of-range conversion.
-inline std::int64_t to_fixed(double w) {
+MYELIN_HD inline std::int64_t to_fixed(double w) {
   return static_cast<std::int64_t>(clamp_weight(w) * fixed_one);
 }
 // The same for a weight already within the range (static synapses are

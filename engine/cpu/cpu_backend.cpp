@@ -3,6 +3,7 @@
 #include "engine/cpu/group_factory.hpp"
 #include "engine/fixed_point.hpp"
 #include "engine/pending_input.hpp"
+#include "engine/plastic_order.hpp"
 #include "spec/error.hpp"
 #include "spec/spec.hpp"
 
@@ -206,56 +207,22 @@ void cpu_backend::write_pending(std::int64_t step, std::int64_t horizon,
 
 plastic_synapses cpu_backend::plastic_layout(std::size_t i, bool with_sources) const {
   plastic_synapses out;
-  for (const auto& sh : shards_) {
-    const auto& ps = sh.plastic[i]->synapses;
-    for (std::size_t k = 0; k + 1 < ps.target_offsets.size(); ++k) {
-      out.target.push_back(layout_.index_in_population(ps.target_first + k));
-      out.indegree.push_back(ps.target_offsets[k + 1] - ps.target_offsets[k]);
-    }
-    if (!with_sources)
-      continue;
-    // Threads hold consecutive targets, so their canonical orders concatenate.
-    const auto& tab = ps.table;
-    std::vector<std::uint64_t> source(ps.canonical.size());
-    for (std::uint64_t src = 0; src + 1 < tab.source_segments.size(); ++src) {
-      const std::uint64_t gid = layout_.row_gid[ps.row_first + src];
-      const std::uint64_t index = gid - layout_.population_offsets[layout_.population_of(gid)];
-      for (auto seg = tab.source_segments[src]; seg < tab.source_segments[src + 1]; ++seg)
-        for (auto k = tab.segment_synapses[seg]; k < tab.segment_synapses[seg + 1]; ++k)
-          source[ps.canonical[k]] = index;
-    }
-    out.source.insert(out.source.end(), source.begin(), source.end());
-  }
+  for (const auto& sh : shards_)
+    append_plastic_layout(layout_, sh.plastic[i]->synapses, with_sources, out);
   return out;
 }
 
 plastic_state cpu_backend::read_plastic(std::size_t i) const {
   plastic_state st;
+  std::vector<const plastic_table*> tables;
+  std::vector<source_state> states;
   for (const auto& sh : shards_) {
     const auto w = sh.plastic[i]->canonical_weights();
     st.weight.insert(st.weight.end(), w.begin(), w.end());
+    tables.push_back(&sh.plastic[i]->synapses);
+    states.push_back({sh.plastic[i]->pre_fields(), sh.plastic[i]->pre_last()});
   }
-  // Every thread holding a source has the same state for it: the first one's is taken.
-  const auto& first = *shards_[0].plastic[i];
-  const std::uint64_t n = first.n_sources(), row_first = first.synapses.row_first;
-  std::vector<std::vector<std::vector<double>>> fields;
-  std::vector<std::vector<std::int64_t>> last;
-  for (const auto& sh : shards_) {
-    fields.push_back(sh.plastic[i]->pre_fields());
-    last.push_back(sh.plastic[i]->pre_last());
-  }
-  st.pre.resize(first.pre_field_names().size());
-  for (std::uint64_t s = 0; s < n; ++s)
-    for (std::size_t t = 0; t < shards_.size(); ++t) {
-      if (!shards_[t].plastic[i]->has_source(s))
-        continue;
-      const std::uint64_t gid = layout_.row_gid[row_first + s];
-      st.source.push_back(gid - layout_.population_offsets[layout_.population_of(gid)]);
-      for (std::size_t f = 0; f < st.pre.size(); ++f)
-        st.pre[f].push_back(fields[t][f][s]);
-      st.last.push_back(last[t][s]);
-      break;
-    }
+  gather_sources(layout_, tables, states, st);
   return st;
 }
 
@@ -272,17 +239,8 @@ void cpu_backend::write_plastic(std::size_t i, const plastic_state& st) {
     }
     at += n;
     // Per-source state arrives indexed by population; this shard's rows cover part of it.
-    const std::uint64_t rows = pp.n_sources(), row_first = pp.synapses.row_first;
-    std::vector<std::vector<double>> fields(st.pre.size(), std::vector<double>(rows, 0.0));
-    std::vector<std::int64_t> last(rows, 0);
-    for (std::uint64_t s = 0; s < rows; ++s) {
-      const std::uint64_t gid = layout_.row_gid[row_first + s];
-      const std::uint64_t index = gid - layout_.population_offsets[layout_.population_of(gid)];
-      for (std::size_t f = 0; f < st.pre.size(); ++f)
-        fields[f][s] = st.pre[f].at(index);
-      last[s] = st.last.at(index);
-    }
-    pp.set_pre(fields, last);
+    const auto rows = scatter_sources(layout_, pp.synapses, st);
+    pp.set_pre(rows.fields, rows.last);
   }
 }
 

@@ -13,6 +13,7 @@
 #include "engine/backend.hpp"
 #include "engine/device/delivery.hpp"
 #include "engine/device/group_factory.hpp"
+#include "engine/device/plastic.hpp"
 #include "engine/pending_input.hpp"
 #include "models/all_models.hpp"
 #include "models/poisson_source.hpp"
@@ -67,14 +68,9 @@ class device_backend final : public backend {
 public:
   device_backend(const spec::network& net, built_network built)
       : layout_(std::move(built.layout))
+      , post_(built.tau_minus, layout_.n_local, layout_.dt)
       , threads_(static_cast<int>(std::max<std::size_t>(1, built.blocks.size()))) {
     use_threads();
-    if (!layout_.plastic_projections.empty()) {
-      const auto& p = net.projections[layout_.plastic_projections.front()];
-      throw usage_error(std::string("--backend ") + backend_label + ": plastic synapses (" + p.synapse_model +
-                        ", projection " + p.source + " -> " + p.target +
-                        ") do not run on the device backend yet; run this model with --backend cpu");
-    }
     // Multimeter probes by slice.
     std::vector<std::vector<slice_probe>> probes(layout_.slices.size());
     for (std::size_t m = 0; m < built.multimeters.size(); ++m)
@@ -106,6 +102,14 @@ public:
       synapses_ += block.table.synapses.size();
       synapse_bytes_ += tables_.back().bytes();
       block.table = {}; // its host copy is no longer needed: the peak stays near one copy
+      plastic_.emplace_back();
+      for (auto& pt : block.plastic) {
+        const auto& pr = net.projections[pt.projection];
+        plastic_.back().push_back(
+            make_plastic(pr, net.run.dt, std::move(pt), models::plastic_synapse_models{}));
+        synapses_ += plastic_.back().back()->host.table.synapses.size();
+        synapse_bytes_ += plastic_.back().back()->bytes();
+      }
     }
     ring_ = device_vector<std::int64_t>(layout_.ring.size(), 0);
     chunk_steps_ = std::max<std::int64_t>(
@@ -132,6 +136,7 @@ public:
       targets.push_back({raw(t.rows), t.interval, first_step / t.interval + 1, t.row_size, raw(t.variables),
                          static_cast<int>(t.variables.size())});
     trace_targets_ = upload(targets);
+    make_history_room(n_steps);
     for (std::int64_t at = first_step; at < first_step + n_steps; at += chunk_steps_)
       run_chunk(at, std::min(chunk_steps_, first_step + n_steps - at));
     return emitted_;
@@ -169,13 +174,41 @@ public:
     unpack_pending(layout_.ring, ring.data(), step, horizon, values);
     thrust::copy(ring.begin(), ring.end(), ring_.begin());
   }
-  // The constructor refuses plastic projections: there are none to report.
-  plastic_synapses plastic_layout(std::size_t, bool) const override { throw no_plastic(); }
-  plastic_state read_plastic(std::size_t) const override { throw no_plastic(); }
-  void write_plastic(std::size_t, const plastic_state&) override { throw no_plastic(); }
-  // Only STDP targets keep postsynaptic histories: none here.
-  post_history_lists read_post_histories() const override { return post_history_lists(layout_.n_local); }
-  void write_post_histories(post_history_lists) override {}
+  plastic_synapses plastic_layout(std::size_t i, bool with_sources) const override {
+    plastic_synapses out;
+    for (const auto& block : plastic_)
+      append_plastic_layout(layout_, block[i]->host, with_sources, out);
+    return out;
+  }
+  plastic_state read_plastic(std::size_t i) const override {
+    plastic_state st;
+    std::vector<const plastic_table*> tables;
+    std::vector<source_state> states;
+    for (const auto& block : plastic_) {
+      const auto w = block[i]->canonical_weights();
+      st.weight.insert(st.weight.end(), w.begin(), w.end());
+      tables.push_back(&block[i]->host);
+      states.push_back(block[i]->pre());
+    }
+    gather_sources(layout_, tables, states, st);
+    return st;
+  }
+  void write_plastic(std::size_t i, const plastic_state& st) override {
+    std::size_t at = 0;
+    for (auto& block : plastic_) {
+      auto& p = *block[i];
+      const std::size_t n = p.host.canonical.size();
+      if (p.plastic_weight()) {
+        if (at + n > st.weight.size())
+          throw internal_error("write_plastic: too few weights");
+        p.set_canonical_weights(std::span<const double>(st.weight).subspan(at, n));
+      }
+      at += n;
+      p.set_pre(scatter_sources(layout_, p.host, st));
+    }
+  }
+  post_history_lists read_post_histories() const override { return post_.read(layout_.n_local); }
+  void write_post_histories(post_history_lists lists) override { post_.write(lists); }
 
   backend_counters counters() const override {
     backend_counters c;
@@ -195,10 +228,6 @@ private:
     mutable std::vector<double> host; // the rows trace_rows() last handed out
   };
 
-  static internal_error no_plastic() {
-    return internal_error("the device backend holds no plastic projection");
-  }
-
   void use_threads() const {
 #if MYELIN_DEVICE_THREADS
     omp_set_num_threads(threads_);
@@ -214,7 +243,8 @@ private:
             {raw(neuron_spikes_), c + neuron_count, neuron_spikes_.size()},
             {raw(source_spikes_), c + source_count, source_spikes_.size()},
             c + saturated_steps,
-            raw(trace_targets_)};
+            raw(trace_targets_),
+            post_.record()};
   }
 
   void run_chunk(std::int64_t first, std::int64_t n) {
@@ -242,9 +272,57 @@ private:
                    emitted_.begin() + static_cast<std::ptrdiff_t>(at + n_neuron));
   }
 
+  // Room in every postsynaptic history for one spike per step of the coming
+  // epoch: first by dropping what no synapse can pair with any more, then
+  // by growing the lists.
+  void make_history_room(std::int64_t n_steps) {
+    if (post_.has_room(n_steps))
+      return;
+    device_vector<std::int64_t> horizon(post_.slots(), std::numeric_limits<std::int64_t>::max());
+    for (const auto& block : plastic_)
+      for (const auto& p : block)
+        p->lower(post_.record(), raw(horizon));
+    post_.prune(horizon);
+    post_.grow(n_steps);
+  }
+
+  // The arrived spikes of sources in rows [row_first, row_first + n_rows),
+  // grouped by source in time order: the order NEST's send() sees them in.
+  arrived_sources group_arrivals(std::uint64_t row_first, std::uint64_t n_rows) const {
+    std::vector<std::pair<std::uint64_t, std::int64_t>> hits;
+    for (const auto& s : incoming_)
+      if (s.row >= row_first && s.row - row_first < n_rows)
+        hits.emplace_back(s.row - row_first, s.step);
+    std::sort(hits.begin(), hits.end());
+    std::vector<std::uint64_t> source, first;
+    std::vector<std::int64_t> steps;
+    for (std::size_t k = 0; k < hits.size(); ++k) {
+      if (k == 0 || hits[k].first != hits[k - 1].first) {
+        source.push_back(hits[k].first);
+        first.push_back(k);
+      }
+      steps.push_back(hits[k].second);
+    }
+    first.push_back(hits.size());
+    return {upload(source), upload(first), upload(steps)};
+  }
+
+  void deliver_plastic() {
+    if (plastic_.empty() || plastic_[0].empty())
+      return;
+    for (std::size_t i = 0; i < plastic_[0].size(); ++i) {
+      const arrived_sources a = group_arrivals(plastic_[0][i]->row_first(), plastic_[0][i]->n_rows());
+      if (a.size() == 0)
+        continue;
+      for (auto& block : plastic_)
+        block[i]->deliver(a, events_per_item, post_.record(), raw(ring_), layout_.ring);
+    }
+  }
+
   void deliver_pending() {
     if (incoming_.empty())
       return;
+    deliver_plastic();
     const std::uint64_t n = incoming_.size();
     arrived_ = upload(incoming_);
     incoming_.clear();
@@ -264,9 +342,11 @@ private:
   }
 
   rank_layout layout_;
+  device_post_histories post_;
   int threads_;
-  std::vector<std::unique_ptr<device_group>> groups_; // one per slice
-  std::vector<device_table> tables_;                  // one per target block
+  std::vector<std::unique_ptr<device_group>> groups_;                 // one per slice
+  std::vector<device_table> tables_;                                  // one per target block
+  std::vector<std::vector<std::unique_ptr<device_plastic>>> plastic_; // [block][plastic projection]
   std::uint64_t synapses_ = 0, synapse_bytes_ = 0;
   device_vector<std::int64_t> ring_;
   std::int64_t chunk_steps_ = 1;

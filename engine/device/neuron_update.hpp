@@ -129,8 +129,10 @@ struct neuron_update {
         else
           spiked = Model::step(c, s, from_fixed(input_ex + input_in), 0.0);
       }
-      if (spiked)
+      if (spiked) {
         w.neuron_spikes.push(local, step);
+        w.post.record(local, step + 1);
+      }
       for (std::uint64_t p = probe_offsets[i]; p < probe_offsets[i + 1]; ++p)
         sample(probes[p], s, step);
     }

@@ -3,6 +3,7 @@
 // and samples go. Plain pointers into device memory, copied into every
 // functor (engine/device/neuron_update.hpp).
 #include "engine/device/atomics.hpp"
+#include "engine/device/post_histories.hpp"
 #include "engine/ring_layout.hpp"
 #include "engine/spike.hpp"
 
@@ -48,6 +49,7 @@ struct step_window {
   spike_buffer source_spikes; // spike and Poisson sources: any number
   unsigned long long* saturated;
   const trace_target* traces;
+  post_record post; // postsynaptic histories of STDP targets
 };
 
 } // namespace myelin::MYELIN_DEVICE_NS

@@ -42,10 +42,6 @@ std::vector<backend_kind> test_backends() {
   return kinds;
 }
 
-std::vector<backend_kind> plastic_backends() {
-  return {backend_kind::cpu};
-}
-
 backend_kind& current_backend() {
   static backend_kind kind = backend_kind::cpu;
   return kind;

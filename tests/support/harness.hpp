@@ -20,8 +20,6 @@ namespace myelin::test {
 
 // Every backend this build can run here: cpu, omp (with CCCL), cuda (on a GPU).
 std::vector<backend_kind> test_backends();
-// Those that run plastic synapses (the device backend does not yet).
-std::vector<backend_kind> plastic_backends();
 // The backend simulate() and start() use unless told otherwise: set by backend_test.
 backend_kind& current_backend();
 
@@ -34,7 +32,6 @@ protected:
   INSTANTIATE_TEST_SUITE_P(Backends, Suite, ::testing::ValuesIn(kinds),                                      \
                            [](const auto& info) { return std::string(::myelin::backend_name(info.param)); })
 #define MYELIN_ON_EVERY_BACKEND(Suite) MYELIN_ON_BACKENDS(Suite, ::myelin::test::test_backends())
-#define MYELIN_ON_PLASTIC_BACKENDS(Suite) MYELIN_ON_BACKENDS(Suite, ::myelin::test::plastic_backends())
 
 struct recorded_spike {
   std::uint64_t gid;

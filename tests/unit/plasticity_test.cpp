@@ -370,9 +370,9 @@ TEST_P(PlasticNetwork, LongRunsPruneTheHistory) {
   EXPECT_EQ(net->engine->read_plastic(0).weight, simulate(plastic_network(5000.0), 3).plastic_weights[0]);
 }
 
-MYELIN_ON_PLASTIC_BACKENDS(PlasticNetwork);
-MYELIN_ON_PLASTIC_BACKENDS(Stdp);
-MYELIN_ON_PLASTIC_BACKENDS(Tsodyks2);
+MYELIN_ON_EVERY_BACKEND(PlasticNetwork);
+MYELIN_ON_EVERY_BACKEND(Stdp);
+MYELIN_ON_EVERY_BACKEND(Tsodyks2);
 
 } // namespace
 } // namespace myelin::test

@@ -1,0 +1,296 @@
+#pragma once
+// Plastic synapses on the device: one target block's share of one plastic
+// projection, for each rule of models/all_synapses.hpp. Delivery follows
+// NEST's Connection::send as the CPU backend does (engine/cpu/
+// rule_projection.hpp): for every synapse of a source, transmit() for each
+// of the source's spikes in time order, with the source's state as it was
+// before that spike; then after_spike() once per spike. On the device every
+// synapse is a work item that replays its source's state over the epoch's
+// spikes itself, so synapses never wait for each other; a second pass moves
+// each source's state past its spikes.
+#include "engine/built_network.hpp"
+#include "engine/device/delivery.hpp"
+#include "engine/device/post_histories.hpp"
+#include "engine/plastic_order.hpp"
+#include "models/all_synapses.hpp"
+#include "spec/error.hpp"
+#include "spec/spec.hpp"
+
+#include <limits>
+#include <memory>
+#include <span>
+
+namespace myelin::MYELIN_DEVICE_NS {
+
+// The epoch's arrived spikes of one projection's sources, grouped by source
+// (sources ascending, each one's steps in time order).
+struct arrived_sources {
+  device_vector<std::uint64_t> source;      // [u] -> row - row_first
+  device_vector<std::uint64_t> spike_first; // [u] -> first of its steps; n + 1 entries
+  device_vector<std::int64_t> steps;
+  std::uint64_t size() const { return source.size(); }
+};
+
+// Synapses of each arrived source's row.
+struct source_row_length {
+  const std::uint64_t* source_segments;
+  const std::uint64_t* segment_synapses;
+  MYELIN_HD std::uint64_t operator()(std::uint64_t src) const {
+    return segment_synapses[source_segments[src + 1]] - segment_synapses[source_segments[src]];
+  }
+};
+
+template <class Rule>
+struct plastic_events {
+  typename Rule::constants c;
+  const std::uint64_t* sources;
+  const std::uint64_t* spike_first;
+  const std::int64_t* steps;
+  const std::uint64_t* first_event; // scan of source_row_length, n_sources + 1 entries
+  std::uint64_t n_sources;
+  std::uint64_t per_item;
+  const std::uint64_t* source_segments;
+  const std::uint16_t* segment_delay;
+  const std::uint8_t* segment_port; // null: port 0
+  const std::uint64_t* segment_synapses;
+  const synapse* synapses;
+  double* weight; // rules with plastic weights: per synapse, table order
+  const typename Rule::pre_state* pre;
+  post_record post;
+  std::int64_t* ring;
+  ring_layout rl;
+
+  MYELIN_HD void operator()(std::uint64_t item) const {
+    std::uint64_t e = item * per_item;
+    const std::uint64_t total = first_event[n_sources];
+    const std::uint64_t end = total - e < per_item ? total : e + per_item;
+    std::uint64_t u = 0, hi = n_sources;
+    while (hi - u > 1) {
+      const std::uint64_t mid = u + (hi - u) / 2;
+      if (first_event[mid] <= e)
+        u = mid;
+      else
+        hi = mid;
+    }
+    std::uint64_t seg = source_segments[sources[u]];
+    std::uint64_t k = segment_synapses[seg] + (e - first_event[u]);
+    std::uint64_t seg_end = source_segments[sources[u] + 1];
+    while (seg_end - seg > 1) {
+      const std::uint64_t mid = seg + (seg_end - seg) / 2;
+      if (segment_synapses[mid] <= k)
+        seg = mid;
+      else
+        seg_end = mid;
+    }
+    for (; e < end; ++e, ++k) {
+      while (e >= first_event[u + 1]) {
+        ++u;
+        seg = source_segments[sources[u]];
+        k = segment_synapses[seg];
+      }
+      while (k >= segment_synapses[seg + 1])
+        ++seg;
+      deliver_synapse(u, k, segment_delay[seg], segment_port ? segment_port[seg] : 0);
+    }
+  }
+
+private:
+  MYELIN_HD void deliver_synapse(std::uint64_t u, std::uint64_t k, std::int64_t delay, int port) const {
+    typename Rule::pre_state p = pre[sources[u]];
+    const std::uint32_t target = synapses[k].target;
+    double w = Rule::plastic_weight ? weight[k] : static_cast<double>(synapses[k].weight);
+    for (std::uint64_t j = spike_first[u]; j < spike_first[u + 1]; ++j) {
+      const std::int64_t stamp = steps[j] + 1;
+      double out;
+      if constexpr (Rule::plastic_weight) {
+        out = Rule::transmit(c, p, w, stamp, delay, post.view(target));
+        // A weight that runs away is held within the fixed-point range.
+        w = clamp_weight(w);
+      } else {
+        double fixed_w = synapses[k].weight;
+        out = Rule::transmit(c, p, fixed_w, stamp, delay, {});
+      }
+      atomic_ring_add(ring + rl.index(ring_layout::channel_of(out, port), steps[j] + delay, target),
+                      to_fixed(out));
+      Rule::after_spike(c, p, stamp);
+    }
+    if constexpr (Rule::plastic_weight)
+      weight[k] = w;
+  }
+};
+
+// Each arrived source's state, moved past its spikes.
+template <class Rule>
+struct advance_sources {
+  typename Rule::constants c;
+  const std::uint64_t* sources;
+  const std::uint64_t* spike_first;
+  const std::int64_t* steps;
+  typename Rule::pre_state* pre;
+  MYELIN_HD void operator()(std::uint64_t u) const {
+    typename Rule::pre_state p = pre[sources[u]];
+    for (std::uint64_t j = spike_first[u]; j < spike_first[u + 1]; ++j)
+      Rule::after_spike(c, p, steps[j] + 1);
+    pre[sources[u]] = p;
+  }
+};
+
+// The oldest postsynaptic stamp any synapse of a source may still pair with,
+// per target's history list (lowered atomically).
+template <class Rule>
+struct lower_horizon {
+  const std::uint64_t* source_segments;
+  const std::uint16_t* segment_delay;
+  const std::uint64_t* segment_synapses;
+  const synapse* synapses;
+  const typename Rule::pre_state* pre;
+  const std::int64_t* slot_of;
+  std::int64_t* horizon;
+  MYELIN_HD void operator()(std::uint64_t src) const {
+    for (std::uint64_t seg = source_segments[src]; seg < source_segments[src + 1]; ++seg) {
+      const std::int64_t h = pre[src].last - segment_delay[seg];
+      for (std::uint64_t k = segment_synapses[seg]; k < segment_synapses[seg + 1]; ++k) {
+        const std::int64_t slot = slot_of[synapses[k].target];
+        if (slot >= 0)
+          cuda::atomic_ref<std::int64_t, cuda::thread_scope_device>(horizon[slot])
+              .fetch_min(h, cuda::memory_order_relaxed);
+      }
+    }
+  }
+};
+
+class device_plastic {
+public:
+  explicit device_plastic(plastic_table t)
+      : host(std::move(t))
+      , table(host.table) {}
+  virtual ~device_plastic() = default;
+
+  // The synapses' structure and canonical order, on the host (the state API's layout).
+  plastic_table host;
+  device_table table;
+
+  std::uint64_t row_first() const { return host.row_first; }
+  std::uint64_t n_rows() const { return host.table.source_segments.size() - 1; }
+
+  virtual void deliver(const arrived_sources& a, std::uint64_t per_item, const post_record& post,
+                       std::int64_t* ring, const ring_layout& rl) = 0;
+  virtual void lower(const post_record& post, std::int64_t* horizon) const = 0;
+  virtual bool plastic_weight() const = 0;
+  virtual bool uses_post_spikes() const = 0;
+  virtual std::vector<double> canonical_weights() const = 0;
+  virtual void set_canonical_weights(std::span<const double> w) = 0;
+  virtual source_state pre() const = 0;
+  virtual void set_pre(const source_state& s) = 0;
+  virtual std::uint64_t bytes() const = 0;
+};
+
+template <class Rule>
+class rule_device_plastic final : public device_plastic {
+  using pre_state = typename Rule::pre_state;
+
+public:
+  rule_device_plastic(const typename Rule::constants& c, plastic_table t)
+      : device_plastic(std::move(t))
+      , c_(c) {
+    pre_ = device_vector<pre_state>(n_rows(), Rule::initial_pre_state(c_));
+    if constexpr (Rule::plastic_weight)
+      weight_ = upload(host.initial_weight);
+    host.initial_weight = {};
+  }
+
+  void deliver(const arrived_sources& a, std::uint64_t per_item, const post_record& post, std::int64_t* ring,
+               const ring_layout& rl) override {
+    const std::uint64_t n = a.size();
+    first_event_.resize(n + 1);
+    thrust::transform(policy(), a.source.begin(), a.source.end(), first_event_.begin(),
+                      source_row_length{raw(table.source_segments), raw(table.segment_synapses)});
+    first_event_[n] = 0;
+    thrust::exclusive_scan(policy(), first_event_.begin(), first_event_.end(), first_event_.begin());
+    const std::uint64_t events = first_event_[n];
+    for_each_index(
+        (events + per_item - 1) / per_item,
+        plastic_events<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps), raw(first_event_), n,
+                             per_item, raw(table.source_segments), raw(table.segment_delay),
+                             table.segment_port.empty() ? nullptr : raw(table.segment_port),
+                             raw(table.segment_synapses), raw(table.synapses),
+                             Rule::plastic_weight ? raw(weight_) : nullptr, raw(pre_), post, ring, rl});
+    for_each_index(n, advance_sources<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps), raw(pre_)});
+  }
+
+  void lower(const post_record& post, std::int64_t* horizon) const override {
+    if constexpr (Rule::uses_post_spikes)
+      for_each_index(n_rows(), lower_horizon<Rule>{raw(table.source_segments), raw(table.segment_delay),
+                                                   raw(table.segment_synapses), raw(table.synapses),
+                                                   raw(pre_), post.slot_of, horizon});
+  }
+
+  bool plastic_weight() const override { return Rule::plastic_weight; }
+  bool uses_post_spikes() const override { return Rule::uses_post_spikes; }
+
+  std::vector<double> canonical_weights() const override {
+    if constexpr (Rule::plastic_weight) {
+      return to_canonical(host, download(weight_));
+    } else {
+      std::vector<double> w;
+      for (const auto& s : host.table.synapses)
+        w.push_back(s.weight);
+      return to_canonical(host, w);
+    }
+  }
+  void set_canonical_weights(std::span<const double> w) override {
+    if constexpr (Rule::plastic_weight) {
+      const auto table_order = to_table_order(host, w);
+      thrust::copy(table_order.begin(), table_order.end(), weight_.begin());
+    }
+  }
+
+  source_state pre() const override {
+    const auto p = download(pre_);
+    source_state s;
+    for (const auto& f : Rule::pre_fields) {
+      s.fields.emplace_back(p.size());
+      for (std::size_t k = 0; k < p.size(); ++k)
+        s.fields.back()[k] = p[k].*(f.member);
+    }
+    for (const auto& x : p)
+      s.last.push_back(x.last);
+    return s;
+  }
+  void set_pre(const source_state& s) override {
+    auto p = download(pre_);
+    std::size_t f = 0;
+    for (const auto& field : Rule::pre_fields) {
+      for (std::size_t k = 0; k < p.size(); ++k)
+        p[k].*(field.member) = s.fields[f][k];
+      ++f;
+    }
+    for (std::size_t k = 0; k < p.size(); ++k)
+      p[k].last = s.last[k];
+    thrust::copy(p.begin(), p.end(), pre_.begin());
+  }
+
+  std::uint64_t bytes() const override {
+    return table.bytes() + weight_.size() * 8 + pre_.size() * sizeof(pre_state);
+  }
+
+private:
+  typename Rule::constants c_;
+  device_vector<pre_state> pre_;
+  device_vector<double> weight_;
+  device_vector<std::uint64_t> first_event_;
+};
+
+template <class Rule, class... Rest>
+std::unique_ptr<device_plastic> make_plastic(const spec::projection& pr, double dt, plastic_table t,
+                                             models::synapse_list<Rule, Rest...>) {
+  if (pr.synapse_model == Rule::name)
+    return std::make_unique<rule_device_plastic<Rule>>(
+        Rule::prepare(models::make_parameters<Rule>(pr.synapse_params), dt), std::move(t));
+  if constexpr (sizeof...(Rest) > 0)
+    return make_plastic(pr, dt, std::move(t), models::synapse_list<Rest...>{});
+  else
+    throw internal_error("no plastic synapse model '" + pr.synapse_model + "'");
+}
+
+} // namespace myelin::MYELIN_DEVICE_NS
