@@ -45,7 +45,7 @@ struct stdp_pl_synapse_hom {
   static pre_state initial_pre_state(const constants&) { return {}; }
 
   MYELIN_HD static double facilitate(const constants& c, double w, double k_plus) {
-    return w + c.p.lambda * std::pow(w, c.p.mu) * k_plus;
+    return w + c.p.lambda * portable_pow(w, c.p.mu) * k_plus;
   }
   MYELIN_HD static double depress(const constants& c, double w, double k_minus) {
     const double nw = w - c.p.lambda * c.p.alpha * w * k_minus;

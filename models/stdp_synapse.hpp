@@ -56,12 +56,12 @@ struct stdp_synapse {
   static pre_state initial_pre_state(const constants&) { return {}; }
 
   MYELIN_HD static double facilitate(const constants& c, double w, double k_plus) {
-    const double norm = w / c.p.Wmax + c.p.lambda * std::pow(1.0 - w / c.p.Wmax, c.p.mu_plus) * k_plus;
+    const double norm = w / c.p.Wmax + c.p.lambda * portable_pow(1.0 - w / c.p.Wmax, c.p.mu_plus) * k_plus;
     return norm < 1.0 ? norm * c.p.Wmax : c.p.Wmax;
   }
   MYELIN_HD static double depress(const constants& c, double w, double k_minus) {
     const double norm =
-        w / c.p.Wmax - c.p.alpha * c.p.lambda * std::pow(w / c.p.Wmax, c.p.mu_minus) * k_minus;
+        w / c.p.Wmax - c.p.alpha * c.p.lambda * portable_pow(w / c.p.Wmax, c.p.mu_minus) * k_minus;
     return norm > 0.0 ? norm * c.p.Wmax : 0.0;
   }
 

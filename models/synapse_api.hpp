@@ -20,6 +20,7 @@
 // spike emitted while updating step s is stamped s + 1, NEST's convention —
 // so comparisons are exact; constants carry dt to turn them into ms.
 #include "models/model_api.hpp"
+#include "models/portable_math.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -58,7 +59,7 @@ struct post_history_view {
     if (p == begin)
       return 0.0;
     --p;
-    return p->k_minus * std::exp(static_cast<double>(p->stamp - t) * dt / tau_minus);
+    return p->k_minus * portable_exp(static_cast<double>(p->stamp - t) * dt / tau_minus);
   }
 };
 
@@ -74,7 +75,7 @@ MYELIN_HD double stdp_pair_update(const typename Rule::constants& c, const typen
   for (const post_spike* s = post.first_after(pre.last - delay); s != post.end && s->stamp <= stamp - delay;
        ++s) {
     const double minus_dt = static_cast<double>(pre.last - (s->stamp + delay)) * c.dt; // ms, < 0
-    w = Rule::facilitate(c, w, pre.k_plus * std::exp(minus_dt / c.p.tau_plus));
+    w = Rule::facilitate(c, w, pre.k_plus * portable_exp(minus_dt / c.p.tau_plus));
   }
   w = Rule::depress(c, w, post.k_minus_before(stamp - delay, c.dt));
   return w;
@@ -90,7 +91,7 @@ struct stdp_pre_state {
 // K+ after a presynaptic spike: decayed since the last one, plus one.
 MYELIN_HD inline void stdp_advance_k_plus(stdp_pre_state& pre, std::int64_t stamp, double dt,
                                           double tau_plus) {
-  pre.k_plus = pre.k_plus * std::exp(static_cast<double>(pre.last - stamp) * dt / tau_plus) + 1.0;
+  pre.k_plus = pre.k_plus * portable_exp(static_cast<double>(pre.last - stamp) * dt / tau_plus) + 1.0;
   pre.last = stamp;
 }
 

@@ -59,8 +59,8 @@ struct tsodyks2_synapse {
   }
   MYELIN_HD static void after_spike(const constants& c, pre_state& pre, std::int64_t stamp) {
     const double h = static_cast<double>(stamp - pre.last) * c.dt;
-    const double x_decay = std::exp(-h / c.p.tau_rec);
-    const double u_decay = c.p.tau_fac < 1.0e-10 ? 0.0 : std::exp(-h / c.p.tau_fac);
+    const double x_decay = portable_exp(-h / c.p.tau_rec);
+    const double u_decay = c.p.tau_fac < 1.0e-10 ? 0.0 : portable_exp(-h / c.p.tau_fac);
     pre.x = 1.0 + (pre.x - pre.x * pre.u - 1.0) * x_decay;
     pre.u = c.p.U + pre.u * (1.0 - c.p.U) * u_decay;
     pre.last = stamp;

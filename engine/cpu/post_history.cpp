@@ -1,5 +1,7 @@
 #include "engine/cpu/post_history.hpp"
 
+#include "models/portable_math.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -18,7 +20,8 @@ int post_histories::record(std::uint64_t local, std::int64_t stamp, double dt) {
   auto& h = spikes_[local];
   double k = 1.0;
   if (!h.empty())
-    k += h.back().k_minus * std::exp(static_cast<double>(h.back().stamp - stamp) * dt / tau_minus_[local]);
+    k += h.back().k_minus *
+         models::portable_exp(static_cast<double>(h.back().stamp - stamp) * dt / tau_minus_[local]);
   h.push_back({stamp, k});
   return 1;
 }

@@ -6,6 +6,7 @@
 // per step): it prunes what no synapse can still pair with, and grows the
 // lists when that is not enough. Pruning never changes a result.
 #include "engine/device/system.hpp"
+#include "models/portable_math.hpp"
 #include "models/synapse_api.hpp"
 
 #include <cmath>
@@ -34,7 +35,8 @@ struct post_record {
     const std::uint32_t n = count[slot];
     double k = 1.0;
     if (n > 0)
-      k += h[n - 1].k_minus * std::exp(static_cast<double>(h[n - 1].stamp - stamp) * dt / tau_minus[slot]);
+      k += h[n - 1].k_minus *
+           models::portable_exp(static_cast<double>(h[n - 1].stamp - stamp) * dt / tau_minus[slot]);
     h[n] = {stamp, k};
     count[slot] = n + 1;
   }

@@ -2,11 +2,14 @@
 // the propagator code: DC step, single excitatory and inhibitory input spikes
 // (including NEST's timing: a spike at t with delay d acts at t + d), reset,
 // refractoriness, and the firing rate under DC input.
+#include "models/portable_math.hpp"
 #include "tests/support/harness.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <gtest/gtest.h>
 #include <numbers>
+#include <random>
 #include <sstream>
 
 namespace myelin::test {
@@ -213,6 +216,46 @@ kind = "spikes"
     ASSERT_GT(s.time_ms, 100.0 + 1e-9);
     ASSERT_LE(s.time_ms, 500.0 + 1e-9);
   }
+}
+
+// The exp, log and pow every backend shares (models/portable_math.hpp): within
+// one ulp of the C library for exp and log, and of pow within 2 |y log x| + 2
+// ulps, over the whole range; the C library's values at the edges.
+std::int64_t ulps(double a, double b) {
+  if (a == b)
+    return 0;
+  std::int64_t ia, ib;
+  std::memcpy(&ia, &a, 8);
+  std::memcpy(&ib, &b, 8);
+  return ia > ib ? ia - ib : ib - ia;
+}
+
+TEST(PortableMath, CloseToTheCLibraryEverywhere) {
+  std::mt19937_64 gen(5);
+  std::uniform_real_distribution<double> exp_arg(-745.0, 709.7), log_exponent(-700.0, 700.0),
+      base(0.0, 300.0), power(0.0, 3.0);
+  for (int k = 0; k < 200000; ++k) {
+    const double x = exp_arg(gen);
+    ASSERT_LE(ulps(models::portable_exp(x), std::exp(x)), 1) << x;
+    const double y = std::exp(log_exponent(gen));
+    ASSERT_LE(ulps(models::portable_log(y), std::log(y)), 1) << y;
+    const double a = base(gen), e = power(gen);
+    ASSERT_LE(ulps(models::portable_pow(a, e), std::pow(a, e)), 2 * std::abs(e * std::log(a)) + 2)
+        << a << "^" << e;
+  }
+  for (const double x : {0.0, -0.0, 1e-300, -1e-300, 1e-20, 1.0, -1.0, 0.5, 708.0, -708.0, -744.0})
+    EXPECT_LE(ulps(models::portable_exp(x), std::exp(x)), 1) << x;
+  EXPECT_EQ(models::portable_exp(800.0), HUGE_VAL);
+  EXPECT_EQ(models::portable_exp(-800.0), 0.0);
+  EXPECT_TRUE(std::isnan(models::portable_exp(NAN)));
+  EXPECT_EQ(models::portable_log(1.0), 0.0);
+  EXPECT_EQ(models::portable_log(0.0), -HUGE_VAL);
+  EXPECT_TRUE(std::isnan(models::portable_log(-1.0)));
+  EXPECT_LE(ulps(models::portable_log(4.9e-324), std::log(4.9e-324)), 1); // subnormal
+  EXPECT_EQ(models::portable_pow(0.0, 0.4), 0.0);
+  EXPECT_EQ(models::portable_pow(0.0, 0.0), 1.0);
+  EXPECT_EQ(models::portable_pow(7.5, 1.0), 7.5);
+  EXPECT_EQ(models::portable_pow(2.0, 2.0), 4.0);
 }
 
 MYELIN_ON_EVERY_BACKEND(Izhikevich);
