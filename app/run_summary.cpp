@@ -83,6 +83,9 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["ranks"] = comm.size();
   j["threads"] = rec.threads;
   j["backend"] = rec.backend;
+  if (const auto device = b.device(); !device.empty())
+    j["device"] = device; // rank 0's; each rank prints its own at the start
+
   j["partition"] = rec.partition;
   j["partition_quality"] = rec.partition_quality;
   j["neurons"] = ln.n_global;

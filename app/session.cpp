@@ -79,6 +79,8 @@ session::session(const spec::network& net, session_options opts, comm::communica
   const auto listed =
       on_every_rank(comm, [&] { return io::sonata::read_owned_edges(net, choice_->decomp, comm); });
   backend_ = make_backend(opts_.backend, net, build(net, choice_->decomp, comm, opts_.threads, listed));
+  if (const auto device = backend_->device(); !device.empty() && !opts_.quiet)
+    std::cerr << "myelin: rank " << comm.rank() << " runs on " << device << "\n";
   release_free_memory();
   rec_.build_s = comm.max(seconds_since(t_build));
   sim_ = std::make_unique<simulation>(*backend_, comm);

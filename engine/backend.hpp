@@ -91,6 +91,8 @@ public:
   virtual void write_post_histories(post_history_lists lists) = 0;
 
   virtual backend_counters counters() const = 0;
+  // The device this rank runs on ("cuda:0 (NVIDIA H200)"), "" for CPU threads.
+  virtual std::string device() const { return {}; }
 };
 
 // `cpu` (engine/cpu), `omp` (the device backend's code on CPU threads),

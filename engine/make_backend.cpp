@@ -67,6 +67,9 @@ std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& ne
 #endif
   case backend_kind::cuda:
 #if MYELIN_HAVE_CUDA_BACKEND
+    // Before any device memory exists: each node-local rank takes its own device.
+    if (cuda::select_device() < 0)
+      throw usage_error("--backend cuda: no CUDA device could be selected");
     return device_cuda::make_backend(net, std::move(built));
 #else
     break;

@@ -1,5 +1,6 @@
 #include "engine/cuda/device_query.hpp"
 
+#include <cstdlib>
 #include <cuda_runtime.h>
 
 namespace myelin::cuda {
@@ -16,6 +17,34 @@ int device_count() noexcept {
 
 bool compiled() noexcept {
   return true;
+}
+
+int select_device() noexcept {
+  const int n = device_count();
+  if (n == 0)
+    return -1;
+  int local = 0;
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID"})
+    if (const char* v = std::getenv(name)) {
+      local = std::atoi(v);
+      break;
+    }
+  const int device = (local < 0 ? 0 : local) % n;
+  if (cudaSetDevice(device) != cudaSuccess) {
+    cudaGetLastError();
+    return -1;
+  }
+  return device;
+}
+
+std::string current_device() {
+  int device = -1;
+  cudaDeviceProp prop{};
+  if (cudaGetDevice(&device) != cudaSuccess || cudaGetDeviceProperties(&prop, device) != cudaSuccess) {
+    cudaGetLastError();
+    return "";
+  }
+  return "cuda:" + std::to_string(device) + " (" + prop.name + ")";
 }
 
 } // namespace myelin::cuda

@@ -1,9 +1,19 @@
 #pragma once
-// How many CUDA devices this process can use. 0 when myelin was built without
-// CUDA, or when no driver or device is present (CI machines): never throws.
+// The CUDA devices this process can use, and which one it runs on. Never
+// throws: without CUDA in the build, or without a driver or device (CI
+// machines), there are none.
+#include <string>
+
 namespace myelin::cuda {
 
 int device_count() noexcept;
 bool compiled() noexcept;
+
+// Makes the device of this node-local rank current (OMPI_COMM_WORLD_LOCAL_RANK,
+// SLURM_LOCALID or MPI_LOCALRANKID, modulo the devices; 0 without a launcher)
+// and returns it; -1 when there is none.
+int select_device() noexcept;
+// "cuda:N (name)" of the current device, or "" without one.
+std::string current_device();
 
 } // namespace myelin::cuda

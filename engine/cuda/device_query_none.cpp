@@ -9,5 +9,11 @@ int device_count() noexcept {
 bool compiled() noexcept {
   return false;
 }
+int select_device() noexcept {
+  return -1;
+}
+std::string current_device() {
+  return "";
+}
 
 } // namespace myelin::cuda

@@ -11,6 +11,7 @@
 // epoch. Long epochs run in chunks so that the neuron spike buffer (one
 // entry per neuron and step) stays bounded.
 #include "engine/backend.hpp"
+#include "engine/cuda/device_query.hpp"
 #include "engine/device/delivery.hpp"
 #include "engine/device/group_factory.hpp"
 #include "engine/device/plastic.hpp"
@@ -209,6 +210,14 @@ public:
   }
   post_history_lists read_post_histories() const override { return post_.read(layout_.n_local); }
   void write_post_histories(post_history_lists lists) override { post_.write(lists); }
+
+  std::string device() const override {
+#if MYELIN_DEVICE_CUDA
+    return cuda::current_device();
+#else
+    return {};
+#endif
+  }
 
   backend_counters counters() const override {
     backend_counters c;

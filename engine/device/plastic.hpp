@@ -152,8 +152,8 @@ struct lower_horizon {
       for (std::uint64_t k = segment_synapses[seg]; k < segment_synapses[seg + 1]; ++k) {
         const std::int64_t slot = slot_of[synapses[k].target];
         if (slot >= 0)
-          cuda::atomic_ref<std::int64_t, cuda::thread_scope_device>(horizon[slot])
-              .fetch_min(h, cuda::memory_order_relaxed);
+          ::cuda::atomic_ref<std::int64_t, ::cuda::thread_scope_device>(horizon[slot])
+              .fetch_min(h, ::cuda::memory_order_relaxed);
       }
     }
   }

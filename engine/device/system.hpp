@@ -36,8 +36,10 @@ namespace myelin::MYELIN_DEVICE_NS {
 #if MYELIN_DEVICE_CUDA
 template <class T>
 using device_vector = thrust::cuda::vector<T>;
+// Launches queue on the stream without waiting: the host waits only where it
+// reads a result back (counts, the epoch's spikes).
 inline auto policy() {
-  return thrust::cuda::par;
+  return thrust::cuda::par_nosync;
 }
 #elif MYELIN_DEVICE_THREADS
 template <class T>
