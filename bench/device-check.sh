@@ -38,6 +38,7 @@ compare brunel_alpha "$kit/models/brunel_alpha.toml" --duration 500
 compare all_rules "$kit/models/all_rules.toml"
 compare microcircuit_0.1 "$kit/models/microcircuit_0.1.toml" --duration 500
 compare sonata_300 "$kit/models/sonata_300/simulation_config.json" --duration 500
+compare plastic "$kit/models/plastic.toml" --duration 1000
 
 # 2. A short run under compute-sanitizer (memcheck): no error reports.
 if [ "$backend" = cuda ] && command -v compute-sanitizer >/dev/null; then

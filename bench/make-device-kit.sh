@@ -20,9 +20,10 @@ done
 # Open MPI finds its plugins and help files relative to its prefix; a one-rank
 # run needs neither, so only the libraries travel.
 mkdir -p "$kit/models"
-cp examples/brunel_alpha.toml tests/data/all_rules.toml examples/microcircuit/microcircuit.toml \
+cp examples/brunel_alpha.toml tests/data/all_rules.toml tests/data/plastic.toml examples/microcircuit/microcircuit.toml \
    examples/microcircuit/microcircuit_0.1.toml "$kit/models/"
 cp -r examples/sonata_300 "$kit/models/"
+mkdir -p "$kit/data" && cp -r data/sonata "$kit/data/" # sonata_300's config reads ../../data/sonata
 size=$(du -sm "$kit" | cut -f1)
 echo "$kit: ${size} MB"
 if ((size > 60)); then

@@ -173,7 +173,7 @@ public:
   void write_pending(std::int64_t step, std::int64_t horizon, std::span<const std::int64_t> values) override {
     std::vector<std::int64_t> ring(layout_.ring.size(), 0);
     unpack_pending(layout_.ring, ring.data(), step, horizon, values);
-    thrust::copy(ring.begin(), ring.end(), ring_.begin());
+    copy_to_device(ring.data(), ring.size(), ring_);
   }
   plastic_synapses plastic_layout(std::size_t i, bool with_sources) const override {
     plastic_synapses out;
@@ -223,7 +223,7 @@ public:
     backend_counters c;
     c.synapses = synapses_;
     c.synapse_bytes = synapse_bytes_;
-    c.saturated_input_steps = counters_[saturated_steps];
+    c.saturated_input_steps = read_element(counters_, saturated_steps);
     return c;
   }
 
@@ -257,28 +257,27 @@ private:
   }
 
   void run_chunk(std::int64_t first, std::int64_t n) {
-    counters_[neuron_count] = 0;
-    counters_[source_count] = 0;
+    write_element(counters_, neuron_count, 0ULL);
+    write_element(counters_, source_count, 0ULL);
     const step_window w = window(first, n);
     for (auto& g : groups_)
       g->advance(w);
-    const unsigned long long n_neuron = counters_[neuron_count];
-    unsigned long long n_source = counters_[source_count];
+    const unsigned long long n_neuron = read_element(counters_, neuron_count);
+    unsigned long long n_source = read_element(counters_, source_count);
     if (n_source > source_spikes_.size()) {
       // Sources are stateless: emit their part of the chunk again, into room for all of it.
       source_spikes_ = device_vector<local_spike>(n_source + n_source / 4);
-      counters_[source_count] = 0;
+      write_element(counters_, source_count, 0ULL);
       const step_window again = window(first, n);
       for (auto& g : groups_)
         if (g->is_source())
           g->advance(again);
-      n_source = counters_[source_count];
+      n_source = read_element(counters_, source_count);
     }
     const std::size_t at = emitted_.size();
     emitted_.resize(at + n_neuron + n_source);
-    thrust::copy_n(neuron_spikes_.begin(), n_neuron, emitted_.begin() + static_cast<std::ptrdiff_t>(at));
-    thrust::copy_n(source_spikes_.begin(), n_source,
-                   emitted_.begin() + static_cast<std::ptrdiff_t>(at + n_neuron));
+    copy_to_host(neuron_spikes_, 0, n_neuron, emitted_.data() + at);
+    copy_to_host(source_spikes_, 0, n_source, emitted_.data() + at + n_neuron);
   }
 
   // Room in every postsynaptic history for one spike per step of the coming
@@ -338,10 +337,10 @@ private:
     first_event_.resize(n + 1);
     for (auto& t : tables_) {
       const row_length length{raw(t.source_segments), raw(t.segment_synapses)};
-      thrust::transform(policy(), arrived_.begin(), arrived_.end(), first_event_.begin(), length);
-      first_event_[n] = 0;
-      thrust::exclusive_scan(policy(), first_event_.begin(), first_event_.end(), first_event_.begin());
-      const std::uint64_t events = first_event_[n];
+      thrust::transform(policy(), raw(arrived_), raw(arrived_) + n, raw(first_event_), length);
+      write_element(first_event_, n, std::uint64_t{0});
+      thrust::exclusive_scan(policy(), raw(first_event_), raw(first_event_) + n + 1, raw(first_event_));
+      const std::uint64_t events = read_element(first_event_, n);
       for_each_index((events + events_per_item - 1) / events_per_item,
                      deliver_events{raw(arrived_), raw(first_event_), n, events_per_item,
                                     raw(t.source_segments), raw(t.segment_delay),

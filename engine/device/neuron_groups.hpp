@@ -117,7 +117,7 @@ public:
     if (in.size() != size_)
       throw internal_error("set_raw: wrong number of values");
     if (field < n_fields) {
-      thrust::copy(in.begin(), in.end(), fields_[field].begin());
+      copy_to_device(in.data(), in.size(), fields_[field]);
       return;
     }
     std::vector<std::int32_t> r(in.size());
@@ -128,7 +128,7 @@ public:
         throw error("refractory_steps " + std::to_string(in[i]) + " is not a whole number of steps");
       r[i] = static_cast<std::int32_t>(in[i]);
     }
-    thrust::copy(r.begin(), r.end(), refractory_.begin());
+    copy_to_device(r.data(), r.size(), refractory_);
   }
 
 private:

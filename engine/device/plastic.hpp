@@ -203,11 +203,11 @@ public:
                const ring_layout& rl) override {
     const std::uint64_t n = a.size();
     first_event_.resize(n + 1);
-    thrust::transform(policy(), a.source.begin(), a.source.end(), first_event_.begin(),
+    thrust::transform(policy(), raw(a.source), raw(a.source) + n, raw(first_event_),
                       source_row_length{raw(table.source_segments), raw(table.segment_synapses)});
-    first_event_[n] = 0;
-    thrust::exclusive_scan(policy(), first_event_.begin(), first_event_.end(), first_event_.begin());
-    const std::uint64_t events = first_event_[n];
+    write_element(first_event_, n, std::uint64_t{0});
+    thrust::exclusive_scan(policy(), raw(first_event_), raw(first_event_) + n + 1, raw(first_event_));
+    const std::uint64_t events = read_element(first_event_, n);
     for_each_index(
         (events + per_item - 1) / per_item,
         plastic_events<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps), raw(first_event_), n,
@@ -241,7 +241,7 @@ public:
   void set_canonical_weights(std::span<const double> w) override {
     if constexpr (Rule::plastic_weight) {
       const auto table_order = to_table_order(host, w);
-      thrust::copy(table_order.begin(), table_order.end(), weight_.begin());
+      copy_to_device(table_order.data(), table_order.size(), weight_);
     }
   }
 
@@ -267,7 +267,7 @@ public:
     }
     for (std::size_t k = 0; k < p.size(); ++k)
       p[k].last = s.last[k];
-    thrust::copy(p.begin(), p.end(), pre_.begin());
+    copy_to_device(p.data(), p.size(), pre_);
   }
 
   std::uint64_t bytes() const override {

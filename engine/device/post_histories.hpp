@@ -11,7 +11,8 @@
 
 #include <cmath>
 #include <limits>
-#include <thrust/extrema.h>
+#include <thrust/functional.h>
+#include <thrust/reduce.h>
 #include <vector>
 
 namespace myelin::MYELIN_DEVICE_NS {
@@ -114,7 +115,9 @@ public:
 
   // The longest list, after which `steps` more spikes must fit.
   std::uint32_t longest() const {
-    return enabled() ? *thrust::max_element(policy(), count_.begin(), count_.end()) : 0;
+    return enabled() ? thrust::reduce(policy(), raw(count_), raw(count_) + count_.size(), 0u,
+                                      thrust::maximum<std::uint32_t>())
+                     : 0;
   }
   bool has_room(std::int64_t steps) const {
     return !enabled() || longest() + static_cast<std::uint64_t>(steps) <= capacity_;

@@ -22,6 +22,7 @@
 #define MYELIN_DEVICE_NS device_omp
 #endif
 
+#include <algorithm>
 #include <cstdint>
 #include <thrust/copy.h>
 #include <thrust/fill.h>
@@ -64,6 +65,44 @@ const T* raw(const device_vector<T>& v) {
   return thrust::raw_pointer_cast(v.data());
 }
 
+// Device code reaches device vectors only through raw pointers: algorithms
+// get raw(v), never v.begin(), and no element is read as v[i]. Thrust's
+// element references dispatch by upcasting a null pointer, which UBSan
+// rejects (its CPU systems would do so inside every algorithm).
+//
+// Copies between host and device memory (on the CPU systems device memory
+// is host memory).
+template <class T>
+void copy_to_host(const device_vector<T>& v, std::size_t first, std::size_t n, T* out) {
+  if (n == 0)
+    return;
+#if MYELIN_DEVICE_CUDA
+  thrust::copy_n(v.begin() + static_cast<std::ptrdiff_t>(first), n, out);
+#else
+  std::copy_n(raw(v) + first, n, out);
+#endif
+}
+template <class T>
+void copy_to_device(const T* in, std::size_t n, device_vector<T>& v, std::size_t first = 0) {
+  if (n == 0)
+    return;
+#if MYELIN_DEVICE_CUDA
+  thrust::copy_n(in, n, v.begin() + static_cast<std::ptrdiff_t>(first));
+#else
+  std::copy_n(in, n, raw(v) + first);
+#endif
+}
+template <class T>
+T read_element(const device_vector<T>& v, std::size_t i) {
+  T x{};
+  copy_to_host(v, i, 1, &x);
+  return x;
+}
+template <class T>
+void write_element(device_vector<T>& v, std::size_t i, const T& x) {
+  copy_to_device(&x, 1, v, i);
+}
+
 // A host vector's copy in device memory.
 template <class T>
 device_vector<T> upload(const std::vector<T>& host) {
@@ -72,7 +111,7 @@ device_vector<T> upload(const std::vector<T>& host) {
 template <class T>
 std::vector<T> download(const device_vector<T>& v) {
   std::vector<T> host(v.size());
-  thrust::copy(v.begin(), v.end(), host.begin());
+  copy_to_host(v, 0, v.size(), host.data());
   return host;
 }
 

@@ -15,6 +15,9 @@ model = os.path.join(SOURCE, "tests/data/all_rules.toml")
 available = ["cpu"]
 if os.environ.get("MYELIN_HAVE_DEVICE") == "ON":
     available.append("omp")
+cuda = myelin("run", model, "-o", temp_dir(), "--quiet", "--duration", "1", "--backend", "cuda")
+if cuda.returncode == 0:
+    available.append("cuda")
 
 outputs = {}
 for backend in available + ["auto"]:
@@ -40,10 +43,8 @@ for first in available:
                "--resume", "latest", check=True)
         f.check(sorted_spikes(out) == straight, f"checkpoint of {first} resumed on {second} differs")
 
-cuda = myelin("run", model, "-o", temp_dir(), "--quiet", "--duration", "1", "--backend", "cuda")
-if cuda.returncode == 0:
-    available.append("cuda")
-for backend, reason in (("cuda", "--backend cuda: no"), ("cuda", "; run with --backend cpu"),
+# Without a GPU (or without nvcc in the build) cuda names why, and what to run instead.
+for backend, reason in (("cuda", "--backend cuda: "), ("cuda", "; run with --backend cpu"),
                         ("gpu", "unknown backend 'gpu'")):
     if backend in available:
         continue

@@ -17,8 +17,17 @@ namespace {
 
 TEST(DeviceArithmetic, SaturatingAddAndTimesEqualTheBuiltins) {
   std::mt19937_64 gen(7);
-  const std::int64_t edges[] = {0, 1, -1, fixed_max, fixed_min, fixed_max - 1, fixed_min + 1,
-                                fixed_max / 2, fixed_min / 2, fixed_max / 3 + 1, 4294967296LL};
+  const std::int64_t edges[] = {0,
+                                1,
+                                -1,
+                                fixed_max,
+                                fixed_min,
+                                fixed_max - 1,
+                                fixed_min + 1,
+                                fixed_max / 2,
+                                fixed_min / 2,
+                                fixed_max / 3 + 1,
+                                4294967296LL};
   std::vector<std::int64_t> values(std::begin(edges), std::end(edges));
   for (int k = 0; k < 2000; ++k)
     values.push_back(static_cast<std::int64_t>(gen()) >> (gen() % 64));
@@ -37,7 +46,8 @@ TEST(DeviceArithmetic, SaturatingAddAndTimesEqualTheBuiltins) {
 // Many threads adding into a few slots: the plain sum when it fits, the end
 // of the range when it does not, whatever the order.
 TEST(DeviceArithmetic, AtomicRingAddIsOrderFreeAndSaturates) {
-  for (const std::int64_t step : {std::int64_t{12345}, fixed_max / 1000, -(fixed_max / 1000), fixed_max / 3}) {
+  for (const std::int64_t step :
+       {std::int64_t{12345}, fixed_max / 1000, -(fixed_max / 1000), fixed_max / 3}) {
     device_vector<std::int64_t> slots(4, 0);
     std::int64_t* p = raw(slots);
     const std::uint64_t n = 4000;
@@ -55,7 +65,7 @@ TEST(DeviceSpikes, CollectionKeepsEverySpikeAndReportsOverflow) {
   device_vector<unsigned long long> count(1, 0);
   const spike_buffer b{raw(buffer), raw(count), buffer.size()};
   for_each_index(60, [=](std::uint64_t i) { b.push(i, static_cast<std::int64_t>(i % 5)); });
-  EXPECT_EQ(static_cast<unsigned long long>(count[0]), 60u);
+  EXPECT_EQ(read_element(count, 0), 60u);
   auto got = download(buffer);
   got.resize(60);
   std::vector<int> seen(60, 0);
@@ -67,7 +77,7 @@ TEST(DeviceSpikes, CollectionKeepsEverySpikeAndReportsOverflow) {
   EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 60);
   // 90 more with multiplicity 2: 240 asked for, 100 held, the count tells.
   for_each_index(90, [=](std::uint64_t i) { b.push(i, 0, 2); });
-  EXPECT_EQ(static_cast<unsigned long long>(count[0]), 240u);
+  EXPECT_EQ(read_element(count, 0), 240u);
 }
 
 TEST(DevicePoisson, CountsEqualThePoissonTable) {
@@ -95,7 +105,8 @@ void deliver_on_host(const synapse_table& t, const std::vector<arriving_spike>& 
       const int port = t.segment_port.empty() ? 0 : t.segment_port[seg];
       for (auto k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
         const synapse syn = t.synapses[k];
-        ring_add(ring[rl.index(ring_layout::channel_of(syn.weight, port), s.step + t.segment_delay[seg], syn.target)],
+        ring_add(ring[rl.index(ring_layout::channel_of(syn.weight, port), s.step + t.segment_delay[seg],
+                               syn.target)],
                  to_fixed_in_range(syn.weight));
       }
     }
@@ -108,14 +119,15 @@ std::vector<std::int64_t> deliver_on_device(const synapse_table& t, const std::v
   const auto arrived = upload(spikes);
   const std::uint64_t n = spikes.size();
   device_vector<std::uint64_t> first(n + 1, 0);
-  thrust::transform(policy(), arrived.begin(), arrived.end(), first.begin(),
+  thrust::transform(policy(), raw(arrived), raw(arrived) + n, raw(first),
                     row_length{raw(dt.source_segments), raw(dt.segment_synapses)});
-  thrust::exclusive_scan(policy(), first.begin(), first.end(), first.begin());
-  const std::uint64_t events = first[n];
+  thrust::exclusive_scan(policy(), raw(first), raw(first) + n + 1, raw(first));
+  const std::uint64_t events = read_element(first, n);
   for_each_index((events + per_item - 1) / per_item,
-                 deliver_events{raw(arrived), raw(first), n, per_item, raw(dt.source_segments), raw(dt.segment_delay),
-                                dt.segment_port.empty() ? nullptr : raw(dt.segment_port), raw(dt.segment_synapses),
-                                raw(dt.synapses), raw(ring), rl});
+                 deliver_events{raw(arrived), raw(first), n, per_item, raw(dt.source_segments),
+                                raw(dt.segment_delay),
+                                dt.segment_port.empty() ? nullptr : raw(dt.segment_port),
+                                raw(dt.segment_synapses), raw(dt.synapses), raw(ring), rl});
   return download(ring);
 }
 
@@ -157,7 +169,7 @@ TEST(DeviceDelivery, EqualsTheCpuLoop) {
       many.push_back({gen() % 200, static_cast<std::int64_t>(gen() % 15)});
     cases.push_back(many);
     cases.push_back(std::vector<arriving_spike>(300, {17, 3})); // one source, all the spikes
-    std::vector<arriving_spike> late;                          // the largest delay, far on in time
+    std::vector<arriving_spike> late;                           // the largest delay, far on in time
     for (std::uint64_t r = 0; r < 200; ++r)
       late.push_back({r, 1000000 + static_cast<std::int64_t>(r % 7)});
     cases.push_back(late);
