@@ -83,7 +83,11 @@ struct deliver_events {
       else
         seg_end = mid;
     }
-    for (; e < end; ++e, ++syn) {
+    // Runs of one spike and one segment share a ring slot: its address is
+    // computed once per run (a modulo), and a negative weight lies one
+    // channel further (ring_layout::channel_of).
+    const std::uint64_t negative = rl.channel_stride();
+    while (e < end) {
       while (e >= first_event[k + 1]) { // the next spike with synapses
         ++k;
         seg = source_segments[spikes[k].row];
@@ -91,11 +95,16 @@ struct deliver_events {
       }
       while (syn >= segment_synapses[seg + 1]) // the next segment with synapses
         ++seg;
-      const synapse s = synapses[syn];
+      const std::uint64_t left = segment_synapses[seg + 1] - syn;
+      const std::uint64_t n = left < end - e ? left : end - e;
       const int port = segment_port ? segment_port[seg] : 0;
-      atomic_ring_add(ring + rl.index(ring_layout::channel_of(s.weight, port),
-                                      spikes[k].step + segment_delay[seg], s.target),
-                      to_fixed_in_range(s.weight));
+      std::int64_t* const slot = ring + rl.slot_base(2 * port, spikes[k].step + segment_delay[seg]);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        const synapse s = synapses[syn + i];
+        atomic_ring_add(slot + s.target + (s.weight < 0.0f ? negative : 0), to_fixed_in_range(s.weight));
+      }
+      e += n;
+      syn += n;
     }
   }
 };

@@ -60,7 +60,6 @@ struct neuron_update {
   static constexpr std::size_t n_fields = std::size(Model::state_fields);
   static constexpr bool has_refractory = requires(state s) { s.refractory; };
   static constexpr bool typed = models::typed_receptors<Model>;
-  static constexpr int channels = typed ? 2 * Model::n_receptors : 2;
 
   constants c;
   state initial; // Model::initial_state(c), computed on the host
@@ -84,7 +83,10 @@ struct neuron_update {
     // One Philox block serves four steps; the first drives' blocks are kept.
     constexpr std::size_t kept = 4;
     rng::philox::ctr_type words[kept];
+    const std::uint64_t stride = w.rl.channel_stride();
     for (std::int64_t step = w.first_step; step < w.first_step + w.n_steps; ++step) {
+      // This step's input: channel c lies c strides from channel 0.
+      std::int64_t* const input0 = w.ring + w.rl.index(0, step, local);
       const bool new_block = (step & 3) == 0 || step == w.first_step;
       for (std::size_t d = 0; d < n_drives; ++d) {
         const poisson_drive& dr = drives[d];
@@ -107,8 +109,8 @@ struct neuron_update {
         double input[Model::n_receptors];
         unsigned saturated_here = 0;
         for (int r = 0; r < Model::n_receptors; ++r) {
-          std::int64_t* pos = w.ring + w.rl.index(2 * r, step, local);
-          std::int64_t* neg = w.ring + w.rl.index(2 * r + 1, step, local);
+          std::int64_t* pos = input0 + static_cast<std::uint64_t>(2 * r) * stride;
+          std::int64_t* neg = pos + stride;
           saturated_here |= static_cast<unsigned>(saturated(*pos)) | static_cast<unsigned>(saturated(*neg));
           input[r] = from_fixed(*pos + *neg);
           *pos = 0;
@@ -117,8 +119,8 @@ struct neuron_update {
         saturated_steps += saturated_here;
         spiked = Model::step(c, s, input);
       } else {
-        std::int64_t* ex = w.ring + w.rl.index(0, step, local);
-        std::int64_t* in = w.ring + w.rl.index(1, step, local);
+        std::int64_t* ex = input0;
+        std::int64_t* in = input0 + stride;
         const std::int64_t input_ex = *ex, input_in = *in;
         saturated_steps +=
             static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
