@@ -42,9 +42,86 @@ struct row_length {
   }
 };
 
-// Work item j delivers events [j * per_item, (j + 1) * per_item): on a GPU
-// one event per thread (neighbouring threads read neighbouring synapses), on
-// CPU threads a run of them, so the binary searches are paid once per run.
+// The events of one work item, walked as runs. The events are the synapses
+// of all arrived items (spikes, or sources), numbered by an exclusive scan of
+// their rows' lengths (first_event, n_items + 1 entries); work item j takes
+// events [j * per_item, (j + 1) * per_item). A run is consecutive synapses of
+// one item in one delay segment, so they share a ring slot. `Rows` maps an
+// item to its row. On a GPU a work item is one event (neighbouring threads
+// read neighbouring synapses); on CPU threads it is a run of them, so the two
+// binary searches are paid once per run.
+struct event_run {
+  std::uint64_t item, segment, first_synapse, count;
+};
+
+template <class Rows>
+class event_runs {
+public:
+  MYELIN_HD event_runs(std::uint64_t work_item, std::uint64_t per_item, const std::uint64_t* first_event,
+                       std::uint64_t n_items, Rows rows, const std::uint64_t* source_segments,
+                       const std::uint64_t* segment_synapses)
+      : first_event_(first_event)
+      , rows_(rows)
+      , source_segments_(source_segments)
+      , segment_synapses_(segment_synapses) {
+    e_ = work_item * per_item;
+    const std::uint64_t total = first_event[n_items];
+    end_ = total - e_ < per_item ? total : e_ + per_item;
+    // The item: the last k with first_event[k] <= e.
+    std::uint64_t hi = n_items;
+    while (hi - k_ > 1) {
+      const std::uint64_t mid = k_ + (hi - k_) / 2;
+      if (first_event[mid] <= e_)
+        k_ = mid;
+      else
+        hi = mid;
+    }
+    seg_ = source_segments[rows_(k_)];
+    syn_ = segment_synapses[seg_] + (e_ - first_event[k_]);
+    // Its segment: the last one starting at or before the synapse (an empty
+    // segment starts where the next does, so it is never chosen).
+    std::uint64_t seg_end = source_segments[rows_(k_) + 1];
+    while (seg_end - seg_ > 1) {
+      const std::uint64_t mid = seg_ + (seg_end - seg_) / 2;
+      if (segment_synapses[mid] <= syn_)
+        seg_ = mid;
+      else
+        seg_end = mid;
+    }
+  }
+
+  // The next run; false once the work item's events are done.
+  MYELIN_HD bool next(event_run& run) {
+    if (e_ >= end_)
+      return false;
+    while (e_ >= first_event_[k_ + 1]) { // the next item with synapses
+      ++k_;
+      seg_ = source_segments_[rows_(k_)];
+      syn_ = segment_synapses_[seg_];
+    }
+    while (syn_ >= segment_synapses_[seg_ + 1]) // the next segment with synapses
+      ++seg_;
+    const std::uint64_t left = segment_synapses_[seg_ + 1] - syn_;
+    run = {k_, seg_, syn_, left < end_ - e_ ? left : end_ - e_};
+    e_ += run.count;
+    syn_ += run.count;
+    return true;
+  }
+
+private:
+  const std::uint64_t* first_event_;
+  Rows rows_;
+  const std::uint64_t* source_segments_;
+  const std::uint64_t* segment_synapses_;
+  std::uint64_t e_ = 0, end_ = 0, k_ = 0, seg_ = 0, syn_ = 0;
+};
+
+// The row of arrived spike k.
+struct spike_rows {
+  const arriving_spike* spikes;
+  MYELIN_HD std::uint64_t operator()(std::uint64_t k) const { return spikes[k].row; }
+};
+
 struct deliver_events {
   const arriving_spike* spikes;
   const std::uint64_t* first_event; // exclusive scan of row_length, n_spikes + 1 entries
@@ -59,52 +136,18 @@ struct deliver_events {
   ring_layout rl;
 
   MYELIN_HD void operator()(std::uint64_t item) const {
-    std::uint64_t e = item * per_item;
-    const std::uint64_t total = first_event[n_spikes];
-    const std::uint64_t end = total - e < per_item ? total : e + per_item;
-    // The spike: the last k with first_event[k] <= e.
-    std::uint64_t k = 0, hi = n_spikes;
-    while (hi - k > 1) {
-      const std::uint64_t mid = k + (hi - k) / 2;
-      if (first_event[mid] <= e)
-        k = mid;
-      else
-        hi = mid;
-    }
-    std::uint64_t seg = source_segments[spikes[k].row];
-    std::uint64_t syn = segment_synapses[seg] + (e - first_event[k]);
-    // Its segment: the last one starting at or before syn (an empty segment
-    // starts where the next does, so it is never chosen).
-    std::uint64_t seg_end = source_segments[spikes[k].row + 1];
-    while (seg_end - seg > 1) {
-      const std::uint64_t mid = seg + (seg_end - seg) / 2;
-      if (segment_synapses[mid] <= syn)
-        seg = mid;
-      else
-        seg_end = mid;
-    }
-    // Runs of one spike and one segment share a ring slot: its address is
-    // computed once per run (a modulo), and a negative weight lies one
-    // channel further (ring_layout::channel_of).
+    // A negative weight lies one channel further (ring_layout::channel_of).
     const std::uint64_t negative = rl.channel_stride();
-    while (e < end) {
-      while (e >= first_event[k + 1]) { // the next spike with synapses
-        ++k;
-        seg = source_segments[spikes[k].row];
-        syn = segment_synapses[seg];
-      }
-      while (syn >= segment_synapses[seg + 1]) // the next segment with synapses
-        ++seg;
-      const std::uint64_t left = segment_synapses[seg + 1] - syn;
-      const std::uint64_t n = left < end - e ? left : end - e;
-      const int port = segment_port ? segment_port[seg] : 0;
-      std::int64_t* const slot = ring + rl.slot_base(2 * port, spikes[k].step + segment_delay[seg]);
-      for (std::uint64_t i = 0; i < n; ++i) {
-        const synapse s = synapses[syn + i];
+    event_runs<spike_rows> runs(item, per_item, first_event, n_spikes, spike_rows{spikes}, source_segments,
+                                segment_synapses);
+    for (event_run r; runs.next(r);) {
+      const int port = segment_port ? segment_port[r.segment] : 0;
+      std::int64_t* const slot =
+          ring + rl.slot_base(2 * port, spikes[r.item].step + segment_delay[r.segment]);
+      for (std::uint64_t i = 0; i < r.count; ++i) {
+        const synapse s = synapses[r.first_synapse + i];
         atomic_ring_add(slot + s.target + (s.weight < 0.0f ? negative : 0), to_fixed_in_range(s.weight));
       }
-      e += n;
-      syn += n;
     }
   }
 };

@@ -40,6 +40,12 @@ struct source_row_length {
   }
 };
 
+// The row of arrived source u.
+struct arrived_rows {
+  const std::uint64_t* sources;
+  MYELIN_HD std::uint64_t operator()(std::uint64_t u) const { return sources[u]; }
+};
+
 template <class Rule>
 struct plastic_events {
   typename Rule::constants c;
@@ -61,37 +67,11 @@ struct plastic_events {
   ring_layout rl;
 
   MYELIN_HD void operator()(std::uint64_t item) const {
-    std::uint64_t e = item * per_item;
-    const std::uint64_t total = first_event[n_sources];
-    const std::uint64_t end = total - e < per_item ? total : e + per_item;
-    std::uint64_t u = 0, hi = n_sources;
-    while (hi - u > 1) {
-      const std::uint64_t mid = u + (hi - u) / 2;
-      if (first_event[mid] <= e)
-        u = mid;
-      else
-        hi = mid;
-    }
-    std::uint64_t seg = source_segments[sources[u]];
-    std::uint64_t k = segment_synapses[seg] + (e - first_event[u]);
-    std::uint64_t seg_end = source_segments[sources[u] + 1];
-    while (seg_end - seg > 1) {
-      const std::uint64_t mid = seg + (seg_end - seg) / 2;
-      if (segment_synapses[mid] <= k)
-        seg = mid;
-      else
-        seg_end = mid;
-    }
-    for (; e < end; ++e, ++k) {
-      while (e >= first_event[u + 1]) {
-        ++u;
-        seg = source_segments[sources[u]];
-        k = segment_synapses[seg];
-      }
-      while (k >= segment_synapses[seg + 1])
-        ++seg;
-      deliver_synapse(u, k, segment_delay[seg], segment_port ? segment_port[seg] : 0);
-    }
+    event_runs<arrived_rows> runs(item, per_item, first_event, n_sources, arrived_rows{sources},
+                                  source_segments, segment_synapses);
+    for (event_run r; runs.next(r);)
+      for (std::uint64_t k = r.first_synapse; k < r.first_synapse + r.count; ++k)
+        deliver_synapse(r.item, k, segment_delay[r.segment], segment_port ? segment_port[r.segment] : 0);
   }
 
 private:
