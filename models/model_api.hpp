@@ -17,7 +17,6 @@
 #include <stdexcept>
 #include <string>
 
-
 namespace myelin::models {
 
 // A parameter value was rejected by the model itself (e.g. tau_m <= 0). The

@@ -46,17 +46,12 @@ public:
   virtual std::vector<double> canonical_weights() const = 0;
   virtual void set_canonical_weights(const std::vector<double>& w) = 0;
   // Per-source state: one vector per field (plus the last spike's stamp),
-  // indexed by source (row - row_first); has_source(s): whether this shard
-  // keeps source s.
-  virtual std::vector<std::string> pre_field_names() const = 0;
+  // indexed by source (row - row_first); engine/plastic_order tells which
+  // sources this shard keeps.
   virtual std::vector<std::vector<double>> pre_fields() const = 0;
   virtual std::vector<std::int64_t> pre_last() const = 0;
   virtual void set_pre(const std::vector<std::vector<double>>& fields,
                        const std::vector<std::int64_t>& last) = 0;
-  bool has_source(std::uint64_t s) const {
-    const auto& seg = synapses.table.source_segments;
-    return seg[s + 1] > seg[s];
-  }
 
   virtual std::uint64_t state_bytes() const = 0;
   std::uint64_t bytes() const {

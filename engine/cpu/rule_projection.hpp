@@ -91,12 +91,6 @@ public:
         weight_[k] = w[synapses.canonical[k]];
   }
 
-  std::vector<std::string> pre_field_names() const override {
-    std::vector<std::string> names;
-    for (const auto& f : Rule::pre_fields)
-      names.push_back(f.name);
-    return names;
-  }
   std::vector<std::vector<double>> pre_fields() const override {
     std::vector<std::vector<double>> out;
     for (const auto& f : Rule::pre_fields) {

@@ -102,7 +102,7 @@ public:
       tables_.emplace_back(block.table);
       synapses_ += block.table.synapses.size();
       synapse_bytes_ += tables_.back().bytes();
-      block.table = {}; // its host copy is no longer needed: the peak stays near one copy
+      block.table = {}; // freed before the next block is uploaded
       plastic_.emplace_back();
       for (auto& pt : block.plastic) {
         const auto& pr = net.projections[pt.projection];
@@ -112,6 +112,7 @@ public:
         synapse_bytes_ += plastic_.back().back()->bytes();
       }
     }
+    arrivals_.resize(layout_.plastic_projections.size());
     ring_ = device_vector<std::int64_t>(layout_.ring.size(), 0);
     chunk_steps_ = std::max<std::int64_t>(
         1, std::min<std::int64_t>(
@@ -136,7 +137,7 @@ public:
     for (auto& t : traces_)
       targets.push_back({raw(t.rows), t.interval, first_step / t.interval + 1, t.row_size, raw(t.variables),
                          static_cast<int>(t.variables.size())});
-    trace_targets_ = upload(targets);
+    assign(trace_targets_, targets);
     make_history_room(n_steps);
     for (std::int64_t at = first_step; at < first_step + n_steps; at += chunk_steps_)
       run_chunk(at, std::min(chunk_steps_, first_step + n_steps - at));
@@ -228,7 +229,7 @@ public:
   }
 
 private:
-  enum counter { neuron_count, source_count, saturated_steps, n_counters };
+  enum counter { neuron_count, source_count, saturated_steps, n_counters }; // the first two adjacent
   struct trace {
     std::int64_t interval = 1;
     std::uint64_t row_size = 0;
@@ -257,13 +258,15 @@ private:
   }
 
   void run_chunk(std::int64_t first, std::int64_t n) {
-    write_element(counters_, neuron_count, 0ULL);
-    write_element(counters_, source_count, 0ULL);
+    // Both spike counts in one copy each way (they are adjacent).
+    unsigned long long counts[2] = {0, 0};
+    copy_to_device(counts, 2, counters_, neuron_count);
     const step_window w = window(first, n);
     for (auto& g : groups_)
       g->advance(w);
-    const unsigned long long n_neuron = read_element(counters_, neuron_count);
-    unsigned long long n_source = read_element(counters_, source_count);
+    copy_to_host(counters_, neuron_count, 2, counts);
+    const unsigned long long n_neuron = counts[0];
+    unsigned long long n_source = counts[1];
     if (n_source > source_spikes_.size()) {
       // Sources are stateless: emit their part of the chunk again, into room for all of it.
       source_spikes_ = device_vector<local_spike>(n_source + n_source / 4);
@@ -296,7 +299,7 @@ private:
 
   // The arrived spikes of sources in rows [row_first, row_first + n_rows),
   // grouped by source in time order: the order NEST's send() sees them in.
-  arrived_sources group_arrivals(std::uint64_t row_first, std::uint64_t n_rows) const {
+  void group_arrivals(std::uint64_t row_first, std::uint64_t n_rows, arrived_sources& out) const {
     std::vector<std::pair<std::uint64_t, std::int64_t>> hits;
     for (const auto& s : incoming_)
       if (s.row >= row_first && s.row - row_first < n_rows)
@@ -312,14 +315,17 @@ private:
       steps.push_back(hits[k].second);
     }
     first.push_back(hits.size());
-    return {upload(source), upload(first), upload(steps)};
+    assign(out.source, source);
+    assign(out.spike_first, first);
+    assign(out.steps, steps);
   }
 
   void deliver_plastic() {
     if (plastic_.empty() || plastic_[0].empty())
       return;
     for (std::size_t i = 0; i < plastic_[0].size(); ++i) {
-      const arrived_sources a = group_arrivals(plastic_[0][i]->row_first(), plastic_[0][i]->n_rows());
+      arrived_sources& a = arrivals_[i];
+      group_arrivals(plastic_[0][i]->row_first(), plastic_[0][i]->n_rows(), a);
       if (a.size() == 0)
         continue;
       for (auto& block : plastic_)
@@ -332,20 +338,14 @@ private:
       return;
     deliver_plastic();
     const std::uint64_t n = incoming_.size();
-    arrived_ = upload(incoming_);
+    assign(arrived_, incoming_);
     incoming_.clear();
-    first_event_.resize(n + 1);
-    for (auto& t : tables_) {
-      const row_length length{raw(t.source_segments), raw(t.segment_synapses)};
-      thrust::transform(policy(), raw(arrived_), raw(arrived_) + n, raw(first_event_), length);
-      write_element(first_event_, n, std::uint64_t{0});
-      thrust::exclusive_scan(policy(), raw(first_event_), raw(first_event_) + n + 1, raw(first_event_));
-      const std::uint64_t events = read_element(first_event_, n);
-      for_each_index((events + events_per_item - 1) / events_per_item,
-                     deliver_events{raw(arrived_), raw(first_event_), n, events_per_item,
-                                    raw(t.source_segments), raw(t.segment_delay),
-                                    t.segment_port.empty() ? nullptr : raw(t.segment_port),
-                                    raw(t.segment_synapses), raw(t.synapses), raw(ring_), layout_.ring});
+    for (const auto& table : tables_) {
+      const table_view t = table.view();
+      const std::uint64_t events = number_events(raw(arrived_), n, t, first_event_);
+      for_each_index(
+          (events + events_per_item - 1) / events_per_item,
+          deliver_events{raw(arrived_), raw(first_event_), n, events_per_item, t, raw(ring_), layout_.ring});
     }
   }
 
@@ -364,6 +364,7 @@ private:
   device_vector<trace_target> trace_targets_;
   std::vector<arriving_spike> incoming_;
   device_vector<arriving_spike> arrived_;
+  std::vector<arrived_sources> arrivals_; // per plastic projection
   device_vector<std::uint64_t> first_event_;
   std::vector<local_spike> emitted_;
   std::int64_t first_step_ = 0, n_steps_ = 0;

@@ -31,15 +31,6 @@ struct arrived_sources {
   std::uint64_t size() const { return source.size(); }
 };
 
-// Synapses of each arrived source's row.
-struct source_row_length {
-  const std::uint64_t* source_segments;
-  const std::uint64_t* segment_synapses;
-  MYELIN_HD std::uint64_t operator()(std::uint64_t src) const {
-    return segment_synapses[source_segments[src + 1]] - segment_synapses[source_segments[src]];
-  }
-};
-
 // The row of arrived source u.
 struct arrived_rows {
   const std::uint64_t* sources;
@@ -52,14 +43,10 @@ struct plastic_events {
   const std::uint64_t* sources;
   const std::uint64_t* spike_first;
   const std::int64_t* steps;
-  const std::uint64_t* first_event; // scan of source_row_length, n_sources + 1 entries
+  const std::uint64_t* first_event; // number_events(sources), n_sources + 1 entries
   std::uint64_t n_sources;
   std::uint64_t per_item;
-  const std::uint64_t* source_segments;
-  const std::uint16_t* segment_delay;
-  const std::uint8_t* segment_port; // null: port 0
-  const std::uint64_t* segment_synapses;
-  const synapse* synapses;
+  table_view t;
   double* weight; // rules with plastic weights: per synapse, table order
   const typename Rule::pre_state* pre;
   post_record post;
@@ -67,18 +54,17 @@ struct plastic_events {
   ring_layout rl;
 
   MYELIN_HD void operator()(std::uint64_t item) const {
-    event_runs<arrived_rows> runs(item, per_item, first_event, n_sources, arrived_rows{sources},
-                                  source_segments, segment_synapses);
+    event_runs<arrived_rows> runs(item, per_item, first_event, n_sources, arrived_rows{sources}, t);
     for (event_run r; runs.next(r);)
       for (std::uint64_t k = r.first_synapse; k < r.first_synapse + r.count; ++k)
-        deliver_synapse(r.item, k, segment_delay[r.segment], segment_port ? segment_port[r.segment] : 0);
+        deliver_synapse(r.item, k, t.segment_delay[r.segment], t.port(r.segment));
   }
 
 private:
   MYELIN_HD void deliver_synapse(std::uint64_t u, std::uint64_t k, std::int64_t delay, int port) const {
     typename Rule::pre_state p = pre[sources[u]];
-    const std::uint32_t target = synapses[k].target;
-    double w = Rule::plastic_weight ? weight[k] : static_cast<double>(synapses[k].weight);
+    const std::uint32_t target = t.synapses[k].target;
+    double w = Rule::plastic_weight ? weight[k] : static_cast<double>(t.synapses[k].weight);
     for (std::uint64_t j = spike_first[u]; j < spike_first[u + 1]; ++j) {
       const std::int64_t stamp = steps[j] + 1;
       double out;
@@ -87,7 +73,7 @@ private:
         // A weight that runs away is held within the fixed-point range.
         w = clamp_weight(w);
       } else {
-        double fixed_w = synapses[k].weight;
+        double fixed_w = t.synapses[k].weight;
         out = Rule::transmit(c, p, fixed_w, stamp, delay, {});
       }
       atomic_ring_add(ring + rl.index(ring_layout::channel_of(out, port), steps[j] + delay, target),
@@ -119,18 +105,15 @@ struct advance_sources {
 // per target's history list (lowered atomically).
 template <class Rule>
 struct lower_horizon {
-  const std::uint64_t* source_segments;
-  const std::uint16_t* segment_delay;
-  const std::uint64_t* segment_synapses;
-  const synapse* synapses;
+  table_view t;
   const typename Rule::pre_state* pre;
   const std::int64_t* slot_of;
   std::int64_t* horizon;
   MYELIN_HD void operator()(std::uint64_t src) const {
-    for (std::uint64_t seg = source_segments[src]; seg < source_segments[src + 1]; ++seg) {
-      const std::int64_t h = pre[src].last - segment_delay[seg];
-      for (std::uint64_t k = segment_synapses[seg]; k < segment_synapses[seg + 1]; ++k) {
-        const std::int64_t slot = slot_of[synapses[k].target];
+    for (std::uint64_t seg = t.source_segments[src]; seg < t.source_segments[src + 1]; ++seg) {
+      const std::int64_t h = pre[src].last - t.segment_delay[seg];
+      for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
+        const std::int64_t slot = slot_of[t.synapses[k].target];
         if (slot >= 0)
           ::cuda::atomic_ref<std::int64_t, ::cuda::thread_scope_device>(horizon[slot])
               .fetch_min(h, ::cuda::memory_order_relaxed);
@@ -182,27 +165,18 @@ public:
   void deliver(const arrived_sources& a, std::uint64_t per_item, const post_record& post, std::int64_t* ring,
                const ring_layout& rl) override {
     const std::uint64_t n = a.size();
-    first_event_.resize(n + 1);
-    thrust::transform(policy(), raw(a.source), raw(a.source) + n, raw(first_event_),
-                      source_row_length{raw(table.source_segments), raw(table.segment_synapses)});
-    write_element(first_event_, n, std::uint64_t{0});
-    thrust::exclusive_scan(policy(), raw(first_event_), raw(first_event_) + n + 1, raw(first_event_));
-    const std::uint64_t events = read_element(first_event_, n);
-    for_each_index(
-        (events + per_item - 1) / per_item,
-        plastic_events<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps), raw(first_event_), n,
-                             per_item, raw(table.source_segments), raw(table.segment_delay),
-                             table.segment_port.empty() ? nullptr : raw(table.segment_port),
-                             raw(table.segment_synapses), raw(table.synapses),
-                             Rule::plastic_weight ? raw(weight_) : nullptr, raw(pre_), post, ring, rl});
+    const std::uint64_t events = number_events(raw(a.source), n, table.view(), first_event_);
+    for_each_index((events + per_item - 1) / per_item,
+                   plastic_events<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps),
+                                        raw(first_event_), n, per_item, table.view(),
+                                        Rule::plastic_weight ? raw(weight_) : nullptr, raw(pre_), post, ring,
+                                        rl});
     for_each_index(n, advance_sources<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps), raw(pre_)});
   }
 
   void lower(const post_record& post, std::int64_t* horizon) const override {
     if constexpr (Rule::uses_post_spikes)
-      for_each_index(n_rows(), lower_horizon<Rule>{raw(table.source_segments), raw(table.segment_delay),
-                                                   raw(table.segment_synapses), raw(table.synapses),
-                                                   raw(pre_), post.slot_of, horizon});
+      for_each_index(n_rows(), lower_horizon<Rule>{table.view(), raw(pre_), post.slot_of, horizon});
   }
 
   bool plastic_weight() const override { return Rule::plastic_weight; }

@@ -127,8 +127,9 @@ public:
   }
   // Room for `steps` more spikes in every list: doubled until it fits.
   void grow(std::int64_t steps) {
+    const std::uint64_t needed = longest() + static_cast<std::uint64_t>(steps);
     std::uint64_t capacity = capacity_;
-    while (longest() + static_cast<std::uint64_t>(steps) > capacity)
+    while (needed > capacity)
       capacity *= 2;
     if (capacity == capacity_)
       return;

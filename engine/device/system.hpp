@@ -25,7 +25,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <thrust/copy.h>
-#include <thrust/fill.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/scan.h>
@@ -107,6 +106,13 @@ void write_element(device_vector<T>& v, std::size_t i, const T& x) {
 template <class T>
 device_vector<T> upload(const std::vector<T>& host) {
   return device_vector<T>(host.begin(), host.end());
+}
+// The host vector's values into v, reusing v's memory: a buffer refilled
+// every epoch allocates only when it grows.
+template <class T>
+void assign(device_vector<T>& v, const std::vector<T>& host) {
+  v.resize(host.size());
+  copy_to_device(host.data(), host.size(), v);
 }
 template <class T>
 std::vector<T> download(const device_vector<T>& v) {

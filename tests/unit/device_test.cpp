@@ -118,16 +118,10 @@ std::vector<std::int64_t> deliver_on_device(const synapse_table& t, const std::v
   device_vector<std::int64_t> ring(rl.size(), 0);
   const auto arrived = upload(spikes);
   const std::uint64_t n = spikes.size();
-  device_vector<std::uint64_t> first(n + 1, 0);
-  thrust::transform(policy(), raw(arrived), raw(arrived) + n, raw(first),
-                    row_length{raw(dt.source_segments), raw(dt.segment_synapses)});
-  thrust::exclusive_scan(policy(), raw(first), raw(first) + n + 1, raw(first));
-  const std::uint64_t events = read_element(first, n);
+  device_vector<std::uint64_t> first;
+  const std::uint64_t events = number_events(raw(arrived), n, dt.view(), first);
   for_each_index((events + per_item - 1) / per_item,
-                 deliver_events{raw(arrived), raw(first), n, per_item, raw(dt.source_segments),
-                                raw(dt.segment_delay),
-                                dt.segment_port.empty() ? nullptr : raw(dt.segment_port),
-                                raw(dt.segment_synapses), raw(dt.synapses), raw(ring), rl});
+                 deliver_events{raw(arrived), raw(first), n, per_item, dt.view(), raw(ring), rl});
   return download(ring);
 }
 
