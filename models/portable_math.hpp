@@ -18,6 +18,11 @@
 namespace myelin::models {
 
 namespace portable_detail {
+// Constants, not calls: a constexpr host function (numeric_limits) may not
+// be called from device code, a constexpr scalar may be used there.
+inline constexpr double infinity = std::numeric_limits<double>::infinity();
+inline constexpr double quiet_nan = std::numeric_limits<double>::quiet_NaN();
+
 MYELIN_HD inline std::uint64_t bits(double x) {
   std::uint64_t b;
   std::memcpy(&b, &x, sizeof b);
@@ -44,7 +49,7 @@ MYELIN_HD inline double portable_exp(double x) {
   if (x != x)
     return x;
   if (x > 7.09782712893383973096e+02)
-    return std::numeric_limits<double>::infinity();
+    return portable_detail::infinity;
   if (x < -7.45133219101941108420e+02)
     return 0.0;
   if (x > -3.7252902984e-09 && x < 3.7252902984e-09) // |x| < 2^-28
@@ -65,10 +70,10 @@ MYELIN_HD inline double portable_exp(double x) {
 MYELIN_HD inline double portable_log(double x) {
   using namespace portable_detail;
   if (x != x || x < 0.0)
-    return std::numeric_limits<double>::quiet_NaN();
+    return portable_detail::quiet_nan;
   if (x == 0.0)
-    return -std::numeric_limits<double>::infinity();
-  if (x == std::numeric_limits<double>::infinity())
+    return -portable_detail::infinity;
+  if (x == portable_detail::infinity)
     return x;
   int k = 0;
   if (x < 2.2250738585072014e-308) { // subnormal: scale up by 2^54
@@ -109,9 +114,9 @@ MYELIN_HD inline double portable_pow(double x, double y) {
   if (x == 1.0)
     return 1.0;
   if (x == 0.0)
-    return y > 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
+    return y > 0.0 ? 0.0 : portable_detail::infinity;
   if (x < 0.0 || x != x || y != y)
-    return std::numeric_limits<double>::quiet_NaN();
+    return portable_detail::quiet_nan;
   return portable_exp(y * portable_log(x));
 }
 

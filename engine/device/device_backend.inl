@@ -37,12 +37,17 @@ constexpr const char* backend_label = "cuda";
 constexpr const char* backend_label = "omp";
 #endif
 
-// Synapses delivered per work item (engine/device/delivery.hpp).
+// The shape of a delivery launch (engine/device/delivery.hpp): on a GPU a
+// quarter million threads, each an event at a time (PD14 has ~100,000 events
+// a step); on CPU threads 16 work items a thread, 256 events at a time.
+event_grid delivery_grid(int threads) {
 #if MYELIN_DEVICE_CUDA
-constexpr std::uint64_t events_per_item = 1;
+  (void)threads;
+  return {std::uint64_t{1} << 18, 1};
 #else
-constexpr std::uint64_t events_per_item = 256;
+  return {16 * static_cast<std::uint64_t>(threads), 256};
 #endif
+}
 
 // At most this many neuron-steps' spike entries are held at once (16 bytes each).
 constexpr std::uint64_t neuron_spike_budget = std::uint64_t{1} << 22;
@@ -99,9 +104,11 @@ public:
       traces_.push_back(std::move(t));
     }
     for (auto& block : built.blocks) {
-      tables_.emplace_back(block.table);
       synapses_ += block.table.synapses.size();
-      synapse_bytes_ += tables_.back().bytes();
+      for (auto& piece : upload_static(block.table)) {
+        synapse_bytes_ += piece.bytes();
+        tables_.push_back(std::move(piece));
+      }
       block.table = {}; // freed before the next block is uploaded
       plastic_.emplace_back();
       for (auto& pt : block.plastic) {
@@ -329,7 +336,7 @@ private:
       if (a.size() == 0)
         continue;
       for (auto& block : plastic_)
-        block[i]->deliver(a, events_per_item, post_.record(), raw(ring_), layout_.ring);
+        block[i]->deliver(a, delivery_grid(threads_), post_.record(), raw(ring_), layout_.ring);
     }
   }
 
@@ -341,11 +348,11 @@ private:
     assign(arrived_, incoming_);
     incoming_.clear();
     for (const auto& table : tables_) {
-      const table_view t = table.view();
-      const std::uint64_t events = number_events(raw(arrived_), n, t, first_event_);
-      for_each_index(
-          (events + events_per_item - 1) / events_per_item,
-          deliver_events{raw(arrived_), raw(first_event_), n, events_per_item, t, raw(ring_), layout_.ring});
+      const static_view t = table.view();
+      number_events(raw(arrived_), n, t, first_event_);
+      const event_grid grid = delivery_grid(threads_);
+      for_each_index(grid.workers,
+                     deliver_events{raw(arrived_), raw(first_event_), n, grid, t, raw(ring_), layout_.ring});
     }
   }
 
@@ -353,7 +360,7 @@ private:
   device_post_histories post_;
   int threads_;
   std::vector<std::unique_ptr<device_group>> groups_;                 // one per slice
-  std::vector<device_table> tables_;                                  // one per target block
+  std::vector<device_static_table> tables_;                           // one per piece of each target block
   std::vector<std::vector<std::unique_ptr<device_plastic>>> plastic_; // [block][plastic projection]
   std::uint64_t synapses_ = 0, synapse_bytes_ = 0;
   device_vector<std::int64_t> ring_;

@@ -45,7 +45,7 @@ struct plastic_events {
   const std::int64_t* steps;
   const std::uint64_t* first_event; // number_events(sources), n_sources + 1 entries
   std::uint64_t n_sources;
-  std::uint64_t per_item;
+  event_grid grid;
   table_view t;
   double* weight; // rules with plastic weights: per synapse, table order
   const typename Rule::pre_state* pre;
@@ -53,11 +53,11 @@ struct plastic_events {
   std::int64_t* ring;
   ring_layout rl;
 
-  MYELIN_HD void operator()(std::uint64_t item) const {
-    event_runs<arrived_rows> runs(item, per_item, first_event, n_sources, arrived_rows{sources}, t);
-    for (event_run r; runs.next(r);)
+  MYELIN_HD void operator()(std::uint64_t worker) const {
+    for_each_run(worker, grid, first_event, n_sources, arrived_rows{sources}, t, [&](const event_run& r) {
       for (std::uint64_t k = r.first_synapse; k < r.first_synapse + r.count; ++k)
         deliver_synapse(r.item, k, t.segment_delay[r.segment], t.port(r.segment));
+    });
   }
 
 private:
@@ -136,7 +136,7 @@ public:
   std::uint64_t row_first() const { return host.row_first; }
   std::uint64_t n_rows() const { return host.table.source_segments.size() - 1; }
 
-  virtual void deliver(const arrived_sources& a, std::uint64_t per_item, const post_record& post,
+  virtual void deliver(const arrived_sources& a, const event_grid& grid, const post_record& post,
                        std::int64_t* ring, const ring_layout& rl) = 0;
   virtual void lower(const post_record& post, std::int64_t* horizon) const = 0;
   virtual bool plastic_weight() const = 0;
@@ -162,15 +162,14 @@ public:
     host.initial_weight = {};
   }
 
-  void deliver(const arrived_sources& a, std::uint64_t per_item, const post_record& post, std::int64_t* ring,
+  void deliver(const arrived_sources& a, const event_grid& grid, const post_record& post, std::int64_t* ring,
                const ring_layout& rl) override {
     const std::uint64_t n = a.size();
-    const std::uint64_t events = number_events(raw(a.source), n, table.view(), first_event_);
-    for_each_index((events + per_item - 1) / per_item,
-                   plastic_events<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps),
-                                        raw(first_event_), n, per_item, table.view(),
-                                        Rule::plastic_weight ? raw(weight_) : nullptr, raw(pre_), post, ring,
-                                        rl});
+    number_events(raw(a.source), n, table.view(), first_event_);
+    for_each_index(grid.workers, plastic_events<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps),
+                                                      raw(first_event_), n, grid, table.view(),
+                                                      Rule::plastic_weight ? raw(weight_) : nullptr,
+                                                      raw(pre_), post, ring, rl});
     for_each_index(n, advance_sources<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps), raw(pre_)});
   }
 

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 #include <random>
+#include <set>
+#include <tuple>
 #include <vector>
 
 namespace myelin::device_omp {
@@ -112,16 +114,23 @@ void deliver_on_host(const synapse_table& t, const std::vector<arriving_spike>& 
     }
 }
 
+// Launch shapes: one worker doing everything, fewer workers than chunks
+// (each strides over several), more workers than events (most idle).
+const event_grid grids[] = {{1, 1}, {1, 256}, {3, 3}, {7, 256}, {100000, 1}};
+
+// The device backend's delivery: the table split into 16-bit pieces, each
+// delivered by one parallel loop over all the spikes' synapses.
 std::vector<std::int64_t> deliver_on_device(const synapse_table& t, const std::vector<arriving_spike>& spikes,
-                                            const ring_layout& rl, std::uint64_t per_item) {
-  device_table dt(t);
+                                            const ring_layout& rl, const event_grid& grid) {
   device_vector<std::int64_t> ring(rl.size(), 0);
   const auto arrived = upload(spikes);
   const std::uint64_t n = spikes.size();
   device_vector<std::uint64_t> first;
-  const std::uint64_t events = number_events(raw(arrived), n, dt.view(), first);
-  for_each_index((events + per_item - 1) / per_item,
-                 deliver_events{raw(arrived), raw(first), n, per_item, dt.view(), raw(ring), rl});
+  for (const auto& piece : upload_static(t)) {
+    number_events(raw(arrived), n, piece.view(), first);
+    for_each_index(grid.workers,
+                   deliver_events{raw(arrived), raw(first), n, grid, piece.view(), raw(ring), rl});
+  }
   return download(ring);
 }
 
@@ -149,6 +158,54 @@ synapse_table random_table(std::mt19937& gen, std::uint64_t n_rows, std::uint32_
   return t;
 }
 
+// Each synapse in exactly one piece, with its target, weight, delay and
+// port, in the host table's order within its segment; 6 bytes a synapse.
+TEST(DeviceTables, PiecesHoldEverySynapseOnceWithSixteenBitTargets) {
+  std::mt19937 gen(5);
+  for (const std::uint32_t n_neurons : {50u, 65536u, 70000u, 200000u}) {
+    const auto table = random_table(gen, 300, n_neurons, 30, n_neurons % 2 == 1);
+    const auto pieces = split_narrow(table);
+    std::set<std::uint32_t> used; // pieces with synapses: only those are kept
+    for (const auto& syn : table.synapses)
+      used.insert(syn.target / 65536);
+    ASSERT_EQ(pieces.size(), used.size()) << n_neurons;
+    EXPECT_EQ(pieces.size(), n_neurons <= 65536 ? 1u : n_neurons / 65536 + 1) << n_neurons;
+    std::uint64_t held = 0;
+    for (const auto& p : pieces) {
+      held += p.target.size();
+      EXPECT_EQ(p.target_base % narrow_table::span, 0u);
+      EXPECT_TRUE(p.segments.synapses.empty());
+    }
+    EXPECT_EQ(held, table.synapses.size());
+    // Walk every row of every piece: per (row, delay, port), the synapses
+    // equal the host table's targets in that range, in its order.
+    for (const auto& p : pieces)
+      for (std::uint64_t row = 0; row + 1 < table.source_segments.size(); ++row) {
+        std::vector<std::tuple<int, int, std::uint32_t, float>> want, got;
+        for (auto seg = table.source_segments[row]; seg < table.source_segments[row + 1]; ++seg)
+          for (auto k = table.segment_synapses[seg]; k < table.segment_synapses[seg + 1]; ++k)
+            if (table.synapses[k].target / narrow_table::span == p.target_base / narrow_table::span)
+              want.emplace_back(table.segment_delay[seg],
+                                table.segment_port.empty() ? 0 : table.segment_port[seg],
+                                table.synapses[k].target, table.synapses[k].weight);
+        const auto& s = p.segments;
+        for (auto seg = s.source_segments[row]; seg < s.source_segments[row + 1]; ++seg) {
+          EXPECT_LT(s.segment_synapses[seg], s.segment_synapses[seg + 1]) << "an empty segment";
+          for (auto k = s.segment_synapses[seg]; k < s.segment_synapses[seg + 1]; ++k)
+            got.emplace_back(s.segment_delay[seg], s.segment_port.empty() ? 0 : s.segment_port[seg],
+                             static_cast<std::uint32_t>(p.target_base + p.target[k]), p.weight[k]);
+        }
+        ASSERT_EQ(got, want) << n_neurons << " neurons, row " << row << ", piece at " << p.target_base;
+      }
+  }
+  std::mt19937 gen2(9);
+  const auto big = random_table(gen2, 2000, 60000, 10, false);
+  std::uint64_t bytes = 0;
+  for (const auto& piece : upload_static(big))
+    bytes += piece.target.size() * 2 + piece.weight.size() * 4;
+  EXPECT_EQ(bytes, 6 * big.synapses.size());
+}
+
 TEST(DeviceDelivery, EqualsTheCpuLoop) {
   std::mt19937 gen(11);
   for (const bool ports : {false, true}) {
@@ -170,11 +227,29 @@ TEST(DeviceDelivery, EqualsTheCpuLoop) {
     for (const auto& spikes : cases) {
       std::vector<std::int64_t> expected(rl.size(), 0);
       deliver_on_host(table, spikes, rl, expected);
-      for (const std::uint64_t per_item : {1, 3, 256})
-        EXPECT_EQ(deliver_on_device(table, spikes, rl, per_item), expected)
-            << spikes.size() << " spikes, " << per_item << " per item, ports " << ports;
+      for (const event_grid grid : grids)
+        EXPECT_EQ(deliver_on_device(table, spikes, rl, grid), expected)
+            << spikes.size() << " spikes, " << grid.workers << " workers of " << grid.per_item << ", ports "
+            << ports;
     }
   }
+}
+
+// Targets beyond 16 bits: the table is delivered piece by piece, each at its base.
+TEST(DeviceDelivery, EqualsTheCpuLoopOverSeveralPieces) {
+  std::mt19937 gen(13);
+  const std::uint32_t n_neurons = 150000;
+  const int max_delay = 3;
+  const auto table = random_table(gen, 400, n_neurons, max_delay, true);
+  const ring_layout rl{n_neurons, max_delay + 1, 6};
+  std::vector<arriving_spike> spikes;
+  for (int k = 0; k < 600; ++k)
+    spikes.push_back({gen() % 400, static_cast<std::int64_t>(gen() % 9)});
+  std::vector<std::int64_t> expected(rl.size(), 0);
+  deliver_on_host(table, spikes, rl, expected);
+  for (const event_grid grid : grids)
+    EXPECT_EQ(deliver_on_device(table, spikes, rl, grid), expected)
+        << grid.workers << " workers of " << grid.per_item;
 }
 
 } // namespace
