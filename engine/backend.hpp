@@ -63,6 +63,17 @@ public:
   // Spikes that arrived (from any rank, this one included); they reach the
   // ring at the start of the next advance, or at settle.
   virtual void deliver(std::span<const arriving_spike> spikes) = 0;
+  // Runs alone (one-rank runs only): advances through several epochs in one
+  // call, delivering each epoch's spikes to this rank's own targets itself
+  // before the next epoch reads, exactly as the epoch loop would by handing
+  // them back; on a device, nothing leaves it between epochs. steps_alone()
+  // is the most steps one call may take (0: this backend cannot here).
+  virtual std::int64_t steps_alone() const { return 0; }
+  // [first_step, first_step + n_steps) in epochs of layout().epoch_steps (the
+  // last one shorter where n_steps ends first); returns the spikes emitted,
+  // in no particular order; valid until the next call. Multimeter rows as
+  // advance() leaves them, for the whole range.
+  virtual std::span<const local_spike> advance_alone(std::int64_t first_step, std::int64_t n_steps);
   // Delivers what was handed over now, so that neuron state, ring and
   // plastic state are the whole pending state (checkpoints, weight snapshots).
   virtual void settle() = 0;

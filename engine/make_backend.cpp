@@ -55,6 +55,10 @@ const char* backend_name(backend_kind kind) {
   return "?";
 }
 
+std::span<const local_spike> backend::advance_alone(std::int64_t, std::int64_t) {
+  throw internal_error("advance_alone on a backend that cannot run alone");
+}
+
 std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& net, built_network built) {
   switch (kind) {
   case backend_kind::cpu:

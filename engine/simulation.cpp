@@ -43,6 +43,8 @@ simulation::simulation(backend& b, comm::communicator& comm)
 void simulation::run(std::int64_t n_steps) {
   stopped_ = false;
   const std::int64_t end_step = step_ + std::max<std::int64_t>(n_steps, 0);
+  if (comm_.size() == 1 && backend_.steps_alone() > 0 && started_ == finished_)
+    return run_alone(end_step);
   while (step_ < end_step) {
     const std::int64_t length = std::min(layout_.epoch_steps, end_step - step_);
     const auto t0 = clock::now();
@@ -51,7 +53,7 @@ void simulation::run(std::int64_t n_steps) {
     stopped_ = send_epoch(spikes, stop_check_ && stop_check_());
     const auto t2 = clock::now();
     // Output is written while the records are on their way, not before.
-    record(spikes, length);
+    record(spikes, step_, length, step_);
     const auto t3 = clock::now();
     const bool last_epoch = stopped_ || step_ + length >= end_step;
     // With overlap the newest exchange stays in flight, except after the
@@ -69,7 +71,43 @@ void simulation::run(std::int64_t n_steps) {
   }
 }
 
-void simulation::record(std::span<const local_spike> spikes, std::int64_t epoch_length) {
+// One rank whose backend runs alone: each call covers several epochs, whose
+// spikes the backend delivers itself. They are recorded epoch by epoch, as
+// the loop above records them, so that the output files are the same to the
+// byte (writers flush by the number of writes). The stop check is asked once
+// per call instead of once per epoch.
+void simulation::run_alone(std::int64_t end_step) {
+  while (step_ < end_step) {
+    const std::int64_t length = std::min(backend_.steps_alone(), end_step - step_);
+    const auto t0 = clock::now();
+    const auto spikes = backend_.advance_alone(step_, length);
+    const auto t1 = clock::now();
+    stopped_ = stop_check_ && stop_check_();
+    by_step_.assign(spikes.begin(), spikes.end());
+    std::sort(by_step_.begin(), by_step_.end(),
+              [](const local_spike& a, const local_spike& b) { return a.step < b.step; });
+    auto from = by_step_.begin();
+    for (std::int64_t at = step_; at < step_ + length; at += layout_.epoch_steps) {
+      const std::int64_t epoch = std::min(layout_.epoch_steps, step_ + length - at);
+      const auto to = std::lower_bound(from, by_step_.end(), at + epoch,
+                                       [](const local_spike& s, std::int64_t step) { return s.step < step; });
+      record({from, to}, at, epoch, step_);
+      from = to;
+    }
+    stats_.advance_s += seconds(t0, t1);
+    stats_.output_s += seconds(t1, clock::now());
+    step_ += length;
+    if (progress_)
+      progress_(step_);
+    if (stopped_)
+      break;
+  }
+}
+
+// The spikes of the epoch [first, first + epoch_length); the backend's
+// multimeter rows are those of its last advance, which began at rows_first.
+void simulation::record(std::span<const local_spike> spikes, std::int64_t first, std::int64_t epoch_length,
+                        std::int64_t rows_first) {
   outgoing_.clear();
   for (const local_spike& s : spikes)
     outgoing_.push_back({layout_.gid_of(s.local), s.step});
@@ -84,10 +122,12 @@ void simulation::record(std::span<const local_spike> spikes, std::int64_t epoch_
   if (!traces_out_)
     return;
   for (std::size_t m = 0; m < layout_.trace_interval.size(); ++m) {
-    // Samples are taken at multiples of the interval: those in (step_, step_ + length].
+    // Samples are taken at multiples of the interval: those in (first, first + length].
     const std::int64_t interval = layout_.trace_interval[m];
-    const auto n_rows = static_cast<std::size_t>((step_ + epoch_length) / interval - step_ / interval);
-    traces_out_->write(m, step_ / interval + 1, n_rows, backend_.trace_rows(m).data());
+    const auto n_rows = static_cast<std::size_t>((first + epoch_length) / interval - first / interval);
+    const auto skipped = static_cast<std::size_t>(first / interval - rows_first / interval);
+    traces_out_->write(m, first / interval + 1, n_rows,
+                       backend_.trace_rows(m).data() + skipped * layout_.trace_row_size[m]);
   }
 }
 

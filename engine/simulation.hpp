@@ -27,11 +27,13 @@ public:
 
   void set_spike_output(spike_output* out) { spikes_out_ = out; }
   void set_trace_output(trace_output* out) { traces_out_ = out; }
-  // Called after every epoch with the number of steps done so far.
+  // Called after every epoch (every advance_alone() call when the backend
+  // runs alone) with the number of steps done so far.
   void set_progress(std::function<void(std::int64_t)> f) { progress_ = std::move(f); }
   // Asked once per epoch on every rank, locally (used for signals); the
   // answers travel with the spike counts, so true on any rank stops every
-  // rank at the end of that epoch.
+  // rank at the end of that epoch. (Once per advance_alone() call when the
+  // backend runs alone.)
   void set_stop_check(std::function<bool()> f) { stop_check_ = std::move(f); }
 
   // Advances by n_steps from the current step, or until the stop check says
@@ -51,7 +53,9 @@ public:
   const rank_statistics& statistics() const { return stats_; }
 
 private:
-  void record(std::span<const local_spike> spikes, std::int64_t epoch_length);
+  void run_alone(std::int64_t end_step);
+  void record(std::span<const local_spike> spikes, std::int64_t first, std::int64_t epoch_length,
+              std::int64_t rows_first);
   bool send_epoch(std::span<const local_spike> spikes, bool stop);
   void receive_oldest();
 
@@ -66,6 +70,7 @@ private:
 
   std::int64_t step_ = 0;               // first step of the next epoch
   std::vector<spike> outgoing_;         // this epoch's spikes by gid, sorted
+  std::vector<local_spike> by_step_;    // running alone: a call's spikes by step
   std::vector<arriving_spike> arrived_; // decoded records of one exchange
   // Exchanges in flight (at most two: with overlap, the previous epoch's and
   // this one's): buffers reused in turn, and each one's first step.

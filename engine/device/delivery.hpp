@@ -13,11 +13,16 @@
 
 namespace myelin::MYELIN_DEVICE_NS {
 
+// The row of a spike with no synapses on this rank (engine/device/own_spikes.hpp).
+constexpr std::uint64_t no_row = ~std::uint64_t{0};
+
 // Synapses of an arrived item's row: a spike's (static delivery) or a
 // source's, given as its row (plastic delivery).
 struct row_length {
   segment_view t;
-  MYELIN_HD std::uint64_t operator()(const arriving_spike& s) const { return t.row_length(s.row); }
+  MYELIN_HD std::uint64_t operator()(const arriving_spike& s) const {
+    return s.row == no_row ? 0 : t.row_length(s.row);
+  }
   MYELIN_HD std::uint64_t operator()(std::uint64_t row) const { return t.row_length(row); }
 };
 
@@ -94,8 +99,10 @@ public:
   MYELIN_HD bool next(event_run& run) {
     if (e_ >= end_)
       return false;
-    while (e_ >= first_event_[k_ + 1]) { // the next item with synapses
-      ++k_;
+    if (e_ >= first_event_[k_ + 1]) { // the next item with synapses (only its row is read)
+      do
+        ++k_;
+      while (e_ >= first_event_[k_ + 1]);
       seg_ = source_segments_[rows_(k_)];
       syn_ = segment_synapses_[seg_];
     }

@@ -14,6 +14,7 @@
 #include "engine/cuda/device_query.hpp"
 #include "engine/device/delivery.hpp"
 #include "engine/device/group_factory.hpp"
+#include "engine/device/own_spikes.hpp"
 #include "engine/device/plastic.hpp"
 #include "engine/pending_input.hpp"
 #include "models/all_models.hpp"
@@ -51,6 +52,9 @@ event_grid delivery_grid(int threads) {
 
 // At most this many neuron-steps' spike entries are held at once (16 bytes each).
 constexpr std::uint64_t neuron_spike_budget = std::uint64_t{1} << 22;
+// Running alone, one call covers at most about this many steps: spikes reach
+// the host about every 100 ms of simulated time at dt = 0.1 ms.
+constexpr std::int64_t alone_step_target = 1000;
 
 template <class... Models>
 std::map<std::string, device_group_factory> table(models::model_list<Models...>) {
@@ -94,12 +98,14 @@ public:
       groups_.push_back(it->second(net, slice.population, slice, built.inputs[slice.population], probes[s]));
       (groups_.back()->is_source() ? sources : neurons) += slice.count;
     }
+    plan_alone(neurons, sources);
+    const std::int64_t steps_per_call = std::max(layout_.epoch_steps, steps_alone());
     for (std::size_t m = 0; m < built.multimeters.size(); ++m) {
       trace t;
       t.interval = layout_.trace_interval[m];
       t.row_size = layout_.trace_row_size[m];
-      t.rows = device_vector<double>(
-          static_cast<std::size_t>(layout_.epoch_steps / t.interval + 1) * t.row_size, 0.0);
+      t.rows =
+          device_vector<double>(static_cast<std::size_t>(steps_per_call / t.interval + 1) * t.row_size, 0.0);
       t.variables = upload(built.multimeters[m].variables);
       traces_.push_back(std::move(t));
     }
@@ -138,16 +144,46 @@ public:
     if (n_steps <= 0)
       return {};
     deliver_pending();
-    first_step_ = first_step;
-    n_steps_ = n_steps;
-    std::vector<trace_target> targets;
-    for (auto& t : traces_)
-      targets.push_back({raw(t.rows), t.interval, first_step / t.interval + 1, t.row_size, raw(t.variables),
-                         static_cast<int>(t.variables.size())});
-    assign(trace_targets_, targets);
+    aim_traces(first_step, n_steps);
     make_history_room(n_steps);
     for (std::int64_t at = first_step; at < first_step + n_steps; at += chunk_steps_)
       run_chunk(at, std::min(chunk_steps_, first_step + n_steps - at));
+    return emitted_;
+  }
+
+  std::int64_t steps_alone() const override { return alone_epochs_ * layout_.epoch_steps; }
+
+  std::span<const local_spike> advance_alone(std::int64_t first_step, std::int64_t n_steps) override {
+    if (n_steps > steps_alone())
+      throw internal_error("advance_alone: more steps than steps_alone()");
+    use_threads();
+    emitted_.clear();
+    if (n_steps <= 0)
+      return {};
+    deliver_pending();
+    aim_traces(first_step, n_steps);
+    const std::uint64_t region = neurons_ * static_cast<std::uint64_t>(layout_.epoch_steps);
+    std::vector<unsigned long long> counts(static_cast<std::size_t>(alone_epochs_), 0);
+    copy_to_device(counts.data(), counts.size(), alone_counts_);
+    // Epoch by epoch: step the neurons into the epoch's own buffer, then
+    // deliver its spikes, with no value read back in between.
+    std::int64_t n_epochs = 0;
+    for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps, ++n_epochs) {
+      const std::int64_t length = std::min(layout_.epoch_steps, first_step + n_steps - at);
+      const auto e = static_cast<std::uint64_t>(n_epochs);
+      const spike_buffer epoch_spikes{raw(alone_spikes_) + e * region, raw(alone_counts_) + e, region};
+      const step_window w = window(at, length, epoch_spikes);
+      for (auto& g : groups_)
+        g->advance(w);
+      deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length));
+    }
+    copy_to_host(alone_counts_, 0, static_cast<std::size_t>(n_epochs), counts.data());
+    for (std::int64_t e = 0; e < n_epochs; ++e) {
+      const std::size_t at = emitted_.size();
+      const auto n = static_cast<std::size_t>(counts[static_cast<std::size_t>(e)]);
+      emitted_.resize(at + n);
+      copy_to_host(alone_spikes_, static_cast<std::size_t>(e) * region, n, emitted_.data() + at);
+    }
     return emitted_;
   }
 
@@ -164,7 +200,10 @@ public:
     const std::int64_t last = (first_step_ + n_steps_) / t.interval;
     const auto rows =
         static_cast<std::size_t>(std::max<std::int64_t>(0, last - (first_step_ / t.interval + 1) + 1));
-    t.host = download(t.rows);
+    if (!t.host_current) { // once per advance: the loop reads a call's rows epoch by epoch
+      t.host = download(t.rows);
+      t.host_current = true;
+    }
     return {t.host.data(), rows * t.row_size};
   }
 
@@ -243,6 +282,7 @@ private:
     device_vector<double> rows;
     device_vector<int> variables;
     mutable std::vector<double> host; // the rows trace_rows() last handed out
+    mutable bool host_current = false;
   };
 
   void use_threads() const {
@@ -251,13 +291,64 @@ private:
 #endif
   }
 
+  // Running alone needs one rank, no plastic synapses (their delivery groups
+  // arrivals on the host) and no source groups (their buffers may overflow,
+  // which only the host notices), and one epoch's worth of spike entries
+  // within the budget.
+  void plan_alone(std::uint64_t neurons, std::uint64_t sources) {
+    neurons_ = neurons;
+    const std::uint64_t per_epoch = neurons * static_cast<std::uint64_t>(layout_.epoch_steps);
+    if (layout_.n_ranks != 1 || !layout_.plastic_projections.empty() || sources > 0 || neurons == 0 ||
+        per_epoch > neuron_spike_budget)
+      return;
+    alone_epochs_ = std::max<std::int64_t>(
+        1, std::min(static_cast<std::int64_t>(neuron_spike_budget / per_epoch),
+                    (alone_step_target + layout_.epoch_steps - 1) / layout_.epoch_steps));
+    alone_spikes_ = device_vector<local_spike>(per_epoch * static_cast<std::uint64_t>(alone_epochs_));
+    alone_counts_ = device_vector<unsigned long long>(static_cast<std::size_t>(alone_epochs_), 0);
+    own_arrived_ = device_vector<arriving_spike>(per_epoch);
+    std::vector<std::uint64_t> row(layout_.n_local, no_row);
+    for (std::uint64_t l = 0; l < layout_.n_local; ++l)
+      if (layout_.subscriber_offsets[l + 1] > layout_.subscriber_offsets[l]) // one rank: one subscription
+        row[l] = layout_.subscriber_rows[layout_.subscriber_offsets[l]];
+    row_of_local_ = upload(row);
+  }
+
+  // The epoch's spikes (entries of a buffer of n_items) into the ring.
+  void deliver_own(const spike_buffer& spikes, std::uint64_t n_items) {
+    for_each_index(n_items, own_arrivals{spikes.spikes, spikes.count, raw(row_of_local_), raw(own_arrived_)});
+    const event_grid grid = delivery_grid(threads_);
+    for (const auto& table : tables_) {
+      const static_view t = table.view();
+      number_events(raw(own_arrived_), n_items, t, first_event_);
+      for_each_index(grid.workers, deliver_events{raw(own_arrived_), raw(first_event_), n_items, grid, t,
+                                                  raw(ring_), layout_.ring});
+    }
+  }
+
+  // Multimeter rows of the steps [first_step, first_step + n_steps).
+  void aim_traces(std::int64_t first_step, std::int64_t n_steps) {
+    first_step_ = first_step;
+    n_steps_ = n_steps;
+    std::vector<trace_target> targets;
+    for (auto& t : traces_) {
+      t.host_current = false;
+      targets.push_back({raw(t.rows), t.interval, first_step / t.interval + 1, t.row_size, raw(t.variables),
+                         static_cast<int>(t.variables.size())});
+    }
+    assign(trace_targets_, targets);
+  }
+
   step_window window(std::int64_t first, std::int64_t n) {
+    return window(first, n, {raw(neuron_spikes_), raw(counters_) + neuron_count, neuron_spikes_.size()});
+  }
+  step_window window(std::int64_t first, std::int64_t n, const spike_buffer& neuron_spikes) {
     unsigned long long* c = raw(counters_);
     return {raw(ring_),
             layout_.ring,
             first,
             n,
-            {raw(neuron_spikes_), c + neuron_count, neuron_spikes_.size()},
+            neuron_spikes,
             {raw(source_spikes_), c + source_count, source_spikes_.size()},
             c + saturated_steps,
             raw(trace_targets_),
@@ -375,6 +466,14 @@ private:
   device_vector<std::uint64_t> first_event_;
   std::vector<local_spike> emitted_;
   std::int64_t first_step_ = 0, n_steps_ = 0;
+  // Running alone (steps_alone()): each epoch's spikes in their own region of
+  // neurons_ * epoch_steps entries, with their own count.
+  std::uint64_t neurons_ = 0; // model neurons (not sources) on this rank
+  std::int64_t alone_epochs_ = 0;
+  device_vector<local_spike> alone_spikes_;
+  device_vector<unsigned long long> alone_counts_;
+  device_vector<arriving_spike> own_arrived_;
+  device_vector<std::uint64_t> row_of_local_;
 };
 
 } // namespace

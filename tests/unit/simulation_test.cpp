@@ -49,6 +49,88 @@ TEST_P(Simulation, RunInPiecesEqualsOneRun) {
   EXPECT_EQ(whole, run_pieces({1, 1, 2998}));
 }
 
+// One rank, static synapses with heterogeneous delays, Poisson input, a
+// multimeter, no sources and no plastic synapses: what the device backend
+// runs alone (engine/backend.hpp, advance_alone).
+std::string static_network() {
+  return R"(
+[run]
+dt = 0.1
+duration = 300.0
+seed = 7
+[populations.E]
+model = "iaf_psc_exp"
+size = 300
+init = { V_m = { dist = "uniform", low = -70.0, high = -55.0 } }
+[populations.I]
+model = "iaf_psc_alpha"
+size = 80
+[[projections]]
+source = "E"
+target = "E"
+rule = { kind = "fixed_indegree", indegree = 30 }
+synapse = { weight = { dist = "normal", mean = 50.0, std = 10.0, min = 0.0 }, delay = { dist = "uniform", low = 0.3, high = 3.0 } }
+[[projections]]
+source = "E"
+target = "I"
+rule = { kind = "pairwise_bernoulli", p = 0.1 }
+synapse = { weight = 40.0, delay = 1.5 }
+[[projections]]
+source = "I"
+target = "E"
+rule = { kind = "fixed_indegree", indegree = 20 }
+synapse = { weight = -120.0, delay = 0.8 }
+[devices.drive]
+model = "poisson_generator"
+rate = 9000.0
+targets = ["E", "I"]
+weight = 40.0
+delay = 0.7
+[recorders.traces]
+kind = "multimeter"
+population = "E"
+ids = [0, 150, 299]
+variables = ["V_m"]
+interval = 0.3
+)";
+}
+
+std::vector<std::pair<std::uint64_t, std::int64_t>> spikes_in_pieces(const std::string& text,
+                                                                    const std::vector<std::int64_t>& pieces) {
+  const auto run = start(text, 2);
+  struct collect : spike_output {
+    std::vector<std::pair<std::uint64_t, std::int64_t>> all;
+    void write(std::span<const spike> s) override {
+      for (const auto& x : s)
+        all.emplace_back(x.gid, x.step);
+    }
+  } out;
+  run->sim->set_spike_output(&out);
+  for (auto n : pieces)
+    run->sim->run(n);
+  return out.all;
+}
+
+// The device backend runs such a network alone, and the CPU backend through
+// the epoch loop; both give the same spikes and samples, in one run or in
+// pieces that end inside epochs. Sources or plastic synapses keep a network
+// on the epoch loop.
+TEST_P(Simulation, RunningAloneEqualsTheEpochLoop) {
+  const bool device = GetParam() != backend_kind::cpu;
+  EXPECT_EQ(start(static_network(), 2)->engine->steps_alone() > 0, device);
+  EXPECT_EQ(start(all_rules(), 2)->engine->steps_alone(), 0);
+  const auto here = simulate(static_network(), 2);
+  const auto in_pieces = spikes_in_pieces(static_network(), {1000, 7, 1993});
+  current_backend() = backend_kind::cpu;
+  const auto cpu = simulate(static_network(), 2);
+  EXPECT_GT(cpu.spikes.size(), 1000u);
+  EXPECT_EQ(here.spikes, cpu.spikes);
+  ASSERT_EQ(here.traces.size(), 1u);
+  EXPECT_EQ(here.traces[0].times_ms, cpu.traces[0].times_ms);
+  EXPECT_EQ(here.traces[0].rows, cpu.traces[0].rows);
+  EXPECT_EQ(in_pieces, spikes_in_pieces(static_network(), {3000}));
+}
+
 TEST(FixedPoint, ConversionsAndSumsSaturateInsteadOfOverflowing) {
   EXPECT_EQ(to_fixed(1.5), std::int64_t{3} << 31);
   EXPECT_EQ(to_fixed(1e12), to_fixed(max_weight)); // once undefined behaviour
