@@ -25,6 +25,8 @@ namespace myelin {
 // stays in flight during epoch k+1's update; it is delivered at the start of
 // epoch k+2, still before its earliest arrival (k * D/2 + D). run() drains
 // every exchange before it returns, so pending spikes wait in the backend.
+// On one rank, a backend that runs alone (steps_alone() > 0) does steps 1 to
+// 4 itself for many epochs per call; the loop only records (run_alone).
 
 namespace {
 using clock = std::chrono::steady_clock;

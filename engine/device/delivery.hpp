@@ -31,11 +31,21 @@ struct row_length {
 // stays on the device: delivery is launched over a fixed grid
 // (event_grid), so the host never waits to read it.
 template <class Item>
+struct item_lengths {
+  const Item* items;
+  std::uint64_t n;
+  row_length length;
+  std::uint64_t* out;
+  MYELIN_HD void operator()(std::uint64_t k) const { out[k] = k < n ? length(items[k]) : 0; }
+};
+
+template <class Item>
 void number_events(const Item* items, std::uint64_t n, const segment_view& t,
                    device_vector<std::uint64_t>& first_event) {
   first_event.resize(n + 1);
-  thrust::transform(policy(), items, items + n, raw(first_event), row_length{t});
-  write_element(first_event, n, std::uint64_t{0});
+  // The trailing 0 written on the device too: a copy from the host would
+  // wait for the work queued before it.
+  for_each_index(n + 1, item_lengths<Item>{items, n, row_length{t}, raw(first_event)});
   thrust::exclusive_scan(policy(), raw(first_event), raw(first_event) + n + 1, raw(first_event));
 }
 

@@ -10,6 +10,7 @@
 
 #if MYELIN_DEVICE_CUDA
 #include <thrust/system/cuda/execution_policy.h>
+#include <thrust/system/cuda/memory.h>
 #include <thrust/system/cuda/vector.h>
 #define MYELIN_DEVICE_NS device_cuda
 #elif MYELIN_DEVICE_THREADS
@@ -36,10 +37,45 @@ namespace myelin::MYELIN_DEVICE_NS {
 #if MYELIN_DEVICE_CUDA
 template <class T>
 using device_vector = thrust::cuda::vector<T>;
+
+// Temporary storage for Thrust's algorithms (a scan's partial sums) from
+// blocks kept for reuse, as in Thrust's custom_temporary_allocation example:
+// the default allocator frees after every algorithm, and cudaFree waits for
+// the whole device, which would put a host wait into every epoch.
+class scratch_blocks {
+public:
+  using value_type = char;
+  char* allocate(std::ptrdiff_t n) {
+    for (auto& b : blocks_)
+      if (!b.used && b.size >= n) {
+        b.used = true;
+        return b.data;
+      }
+    char* p = thrust::raw_pointer_cast(thrust::cuda::malloc<char>(static_cast<std::size_t>(n)));
+    blocks_.push_back({p, n, true});
+    return p;
+  }
+  void deallocate(char* p, std::size_t) {
+    for (auto& b : blocks_)
+      if (b.data == p)
+        b.used = false;
+  }
+
+private:
+  struct block {
+    char* data;
+    std::ptrdiff_t size;
+    bool used;
+  };
+  std::vector<block> blocks_;
+};
+
 // Launches queue on the stream without waiting: the host waits only where it
 // reads a result back (counts, the epoch's spikes).
 inline auto policy() {
-  return thrust::cuda::par_nosync;
+  // Kept for the process's life: freeing at exit could outlive the runtime.
+  static scratch_blocks scratch;
+  return thrust::cuda::par_nosync(scratch);
 }
 #elif MYELIN_DEVICE_THREADS
 template <class T>
