@@ -49,23 +49,24 @@ void number_events(const Item* items, std::uint64_t n, const segment_view& t,
   thrust::exclusive_scan(policy(), raw(first_event), raw(first_event) + n + 1, raw(first_event));
 }
 
-// How a delivery launch is shaped: `workers` work items, each taking chunks
-// of `per_item` consecutive events, chunk w, w + workers, w + 2 workers, ...
-// until the events run out. The launch is sized by the grid, not by the
-// number of events (which only the device knows), as GeNN sizes its kernels
-// for the worst case: no launch depends on a count read back. On a GPU a
-// chunk is one event (neighbouring threads read neighbouring synapses); on
-// CPU threads it is 256, so the two binary searches are paid once per run.
+// How a delivery launch is shaped: `workers` work items share the events,
+// however many there are; the launch is sized by the grid, not by the number
+// of events (which only the device knows), as GeNN sizes its kernels for the
+// worst case, so no launch depends on a count read back.
 struct event_grid {
-  std::uint64_t workers = 1, per_item = 1;
+  std::uint64_t workers = 1;
+  // Events a chunk: worker w takes chunks w, w + workers, w + 2 workers, ...
+  // (on a GPU, 1: neighbouring threads read neighbouring synapses). 0: worker
+  // w takes the w-th of `workers` equal contiguous ranges (CPU threads: one
+  // binary search per range, and threads far apart in the ring).
+  std::uint64_t per_item = 0;
 };
 
-// The events of one chunk, walked as runs. The events are the synapses of all
+// The events [begin, end) walked as runs. The events are the synapses of all
 // arrived items (spikes, or sources), numbered by an exclusive scan of their
-// rows' lengths (first_event, n_items + 1 entries); chunk j holds events
-// [j * per_item, (j + 1) * per_item). A run is consecutive synapses of one
-// item in one delay segment, so they share a ring slot. `Rows` maps an item
-// to its row.
+// rows' lengths (first_event, n_items + 1 entries). A run is consecutive
+// synapses of one item in one delay segment, so they share a ring slot.
+// `Rows` maps an item to its row.
 struct event_run {
   std::uint64_t item, segment, first_synapse, count;
 };
@@ -73,15 +74,14 @@ struct event_run {
 template <class Rows>
 class event_runs {
 public:
-  MYELIN_HD event_runs(std::uint64_t chunk, std::uint64_t per_item, const std::uint64_t* first_event,
+  MYELIN_HD event_runs(std::uint64_t begin, std::uint64_t end, const std::uint64_t* first_event,
                        std::uint64_t n_items, Rows rows, const segment_view& t)
       : first_event_(first_event)
       , rows_(rows)
       , source_segments_(t.source_segments)
-      , segment_synapses_(t.segment_synapses) {
-    e_ = chunk * per_item;
-    const std::uint64_t total = first_event[n_items];
-    end_ = total - e_ < per_item ? total : e_ + per_item;
+      , segment_synapses_(t.segment_synapses)
+      , e_(begin)
+      , end_(end) {
     // The item: the last k with first_event[k] <= e.
     std::uint64_t hi = n_items;
     while (hi - k_ > 1) {
@@ -133,13 +133,25 @@ private:
   std::uint64_t e_ = 0, end_ = 0, k_ = 0, seg_ = 0, syn_ = 0;
 };
 
-// f(run) for every run of work item `worker`'s chunks (event_grid).
+// f(run) for every run of work item `worker`'s events (event_grid).
 template <class Rows, class F>
 MYELIN_HD void for_each_run(std::uint64_t worker, const event_grid& g, const std::uint64_t* first_event,
                             std::uint64_t n_items, Rows rows, const segment_view& t, F&& f) {
-  const std::uint64_t chunks = (first_event[n_items] + g.per_item - 1) / g.per_item;
-  for (std::uint64_t chunk = worker; chunk < chunks; chunk += g.workers) {
-    event_runs<Rows> runs(chunk, g.per_item, first_event, n_items, rows, t);
+  const std::uint64_t total = first_event[n_items];
+  if (g.per_item == 0) {
+    const std::uint64_t share = total / g.workers, extra = total % g.workers;
+    const std::uint64_t begin = share * worker + (worker < extra ? worker : extra);
+    const std::uint64_t end = begin + share + (worker < extra ? 1 : 0);
+    if (begin == end) // (an empty range has no item to start from)
+      return;
+    event_runs<Rows> runs(begin, end, first_event, n_items, rows, t);
+    for (event_run r; runs.next(r);)
+      f(r);
+    return;
+  }
+  for (std::uint64_t begin = worker * g.per_item; begin < total; begin += g.workers * g.per_item) {
+    event_runs<Rows> runs(begin, total - begin < g.per_item ? total : begin + g.per_item, first_event,
+                          n_items, rows, t);
     for (event_run r; runs.next(r);)
       f(r);
   }

@@ -40,13 +40,13 @@ constexpr const char* backend_label = "omp";
 
 // The shape of a delivery launch (engine/device/delivery.hpp): on a GPU a
 // quarter million threads, each an event at a time (PD14 has ~100,000 events
-// a step); on CPU threads 16 work items a thread, 256 events at a time.
+// a step); on CPU threads one contiguous share of the events a thread.
 event_grid delivery_grid(int threads) {
 #if MYELIN_DEVICE_CUDA
   (void)threads;
   return {std::uint64_t{1} << 18, 1};
 #else
-  return {16 * static_cast<std::uint64_t>(threads), 256};
+  return {static_cast<std::uint64_t>(threads), 0};
 #endif
 }
 
@@ -316,6 +316,11 @@ private:
 
   // The epoch's spikes (entries of a buffer of n_items) into the ring.
   void deliver_own(const spike_buffer& spikes, std::uint64_t n_items) {
+#if !MYELIN_DEVICE_CUDA
+    // On CPU threads "device" memory is host memory: reading the count costs
+    // nothing, and spares the launches the buffer's unused entries.
+    n_items = std::min<std::uint64_t>(n_items, *spikes.count);
+#endif
     for_each_index(n_items, own_arrivals{spikes.spikes, spikes.count, raw(row_of_local_), raw(own_arrived_)});
     const event_grid grid = delivery_grid(threads_);
     for (const auto& table : tables_) {

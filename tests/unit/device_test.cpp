@@ -115,8 +115,10 @@ void deliver_on_host(const synapse_table& t, const std::vector<arriving_spike>& 
 }
 
 // Launch shapes: one worker doing everything, fewer workers than chunks
-// (each strides over several), more workers than events (most idle).
-const event_grid grids[] = {{1, 1}, {1, 256}, {3, 3}, {7, 256}, {100000, 1}};
+// (each strides over several), more workers than events (most idle); the
+// same with contiguous shares (per_item 0).
+const event_grid grids[] = {{1, 1}, {1, 256}, {3, 3}, {7, 256},   {100000, 1},
+                            {1, 0}, {2, 0},   {7, 0}, {100000, 0}};
 
 // The device backend's delivery: the table split into 16-bit pieces, each
 // delivered by one parallel loop over all the spikes' synapses.
