@@ -322,12 +322,17 @@ private:
     n_items = std::min<std::uint64_t>(n_items, *spikes.count);
 #endif
     for_each_index(n_items, own_arrivals{spikes.spikes, spikes.count, raw(row_of_local_), raw(own_arrived_)});
+    deliver_static(raw(own_arrived_), n_items);
+  }
+
+  // n arrived spikes (in device memory) through every static table piece.
+  void deliver_static(const arriving_spike* spikes, std::uint64_t n) {
     const event_grid grid = delivery_grid(threads_);
     for (const auto& table : tables_) {
       const static_view t = table.view();
-      number_events(raw(own_arrived_), n_items, t, first_event_);
-      for_each_index(grid.workers, deliver_events{raw(own_arrived_), raw(first_event_), n_items, grid, t,
-                                                  raw(ring_), layout_.ring});
+      number_events(spikes, n, t, first_event_);
+      for_each_index(grid.workers,
+                     deliver_events{spikes, raw(first_event_), n, grid, t, raw(ring_), layout_.ring});
     }
   }
 
@@ -443,13 +448,7 @@ private:
     const std::uint64_t n = incoming_.size();
     assign(arrived_, incoming_);
     incoming_.clear();
-    for (const auto& table : tables_) {
-      const static_view t = table.view();
-      number_events(raw(arrived_), n, t, first_event_);
-      const event_grid grid = delivery_grid(threads_);
-      for_each_index(grid.workers,
-                     deliver_events{raw(arrived_), raw(first_event_), n, grid, t, raw(ring_), layout_.ring});
-    }
+    deliver_static(raw(arrived_), n);
   }
 
   rank_layout layout_;

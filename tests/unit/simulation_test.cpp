@@ -27,26 +27,28 @@ TEST_P(Simulation, AllRulesNetworkIsActiveAndThreadInvariant) {
   }
 }
 
+// Spikes (gid, step) of a run made of these pieces, on the current backend.
+std::vector<std::pair<std::uint64_t, std::int64_t>>
+spikes_in_pieces(const std::string& text, const std::vector<std::int64_t>& pieces) {
+  const auto run = start(text, 2);
+  struct collect : spike_output {
+    std::vector<std::pair<std::uint64_t, std::int64_t>> all;
+    void write(std::span<const spike> s) override {
+      for (const auto& x : s)
+        all.emplace_back(x.gid, x.step);
+    }
+  } out;
+  run->sim->set_spike_output(&out);
+  for (auto n : pieces)
+    run->sim->run(n);
+  return out.all;
+}
+
 TEST_P(Simulation, RunInPiecesEqualsOneRun) {
-  auto run_pieces = [&](std::vector<std::int64_t> pieces) {
-    const auto run = start(all_rules(), 2);
-    auto& sim = *run->sim;
-    struct collect : spike_output {
-      std::vector<spike> all;
-      void write(std::span<const spike> s) override { all.insert(all.end(), s.begin(), s.end()); }
-    } out;
-    sim.set_spike_output(&out);
-    for (auto n : pieces)
-      sim.run(n);
-    std::vector<std::pair<std::uint64_t, std::int64_t>> v;
-    for (const auto& s : out.all)
-      v.emplace_back(s.gid, s.step);
-    return v;
-  };
-  const auto whole = run_pieces({3000});
+  const auto whole = spikes_in_pieces(all_rules(), {3000});
   EXPECT_FALSE(whole.empty());
-  EXPECT_EQ(whole, run_pieces({1000, 7, 1993}));
-  EXPECT_EQ(whole, run_pieces({1, 1, 2998}));
+  EXPECT_EQ(whole, spikes_in_pieces(all_rules(), {1000, 7, 1993}));
+  EXPECT_EQ(whole, spikes_in_pieces(all_rules(), {1, 1, 2998}));
 }
 
 // One rank, static synapses with heterogeneous delays, Poisson input, a
@@ -93,22 +95,6 @@ ids = [0, 150, 299]
 variables = ["V_m"]
 interval = 0.3
 )";
-}
-
-std::vector<std::pair<std::uint64_t, std::int64_t>> spikes_in_pieces(const std::string& text,
-                                                                    const std::vector<std::int64_t>& pieces) {
-  const auto run = start(text, 2);
-  struct collect : spike_output {
-    std::vector<std::pair<std::uint64_t, std::int64_t>> all;
-    void write(std::span<const spike> s) override {
-      for (const auto& x : s)
-        all.emplace_back(x.gid, x.step);
-    }
-  } out;
-  run->sim->set_spike_output(&out);
-  for (auto n : pieces)
-    run->sim->run(n);
-  return out.all;
 }
 
 // The device backend runs such a network alone, and the CPU backend through
