@@ -26,10 +26,7 @@ struct row_length {
   MYELIN_HD std::uint64_t operator()(std::uint64_t row) const { return t.row_length(row); }
 };
 
-// Numbers the events (synapses) of n arrived items: first_event[k] = events
-// of the items before k (n + 1 entries; the last is their total). The total
-// stays on the device: delivery is launched over a fixed grid
-// (event_grid), so the host never waits to read it.
+// The synapses of each of n items, and a 0 after them.
 template <class Item>
 struct item_lengths {
   const Item* items;
@@ -39,6 +36,10 @@ struct item_lengths {
   MYELIN_HD void operator()(std::uint64_t k) const { out[k] = k < n ? length(items[k]) : 0; }
 };
 
+// Numbers the events (synapses) of n arrived items: first_event[k] = events
+// of the items before k (n + 1 entries; the last is their total). The total
+// stays on the device: delivery is launched over a fixed grid
+// (event_grid), so the host never waits to read it.
 template <class Item>
 void number_events(const Item* items, std::uint64_t n, const segment_view& t,
                    device_vector<std::uint64_t>& first_event) {
