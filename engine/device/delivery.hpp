@@ -23,7 +23,9 @@ struct row_length {
   MYELIN_HD std::uint64_t operator()(const arriving_spike& s) const {
     return s.row == no_row ? 0 : t.row_length(s.row);
   }
-  MYELIN_HD std::uint64_t operator()(std::uint64_t row) const { return t.row_length(row); }
+  MYELIN_HD std::uint64_t operator()(std::uint64_t row) const {
+    return row == no_row ? 0 : t.row_length(row);
+  }
 };
 
 // The synapses of each of n items, and a 0 after them.

@@ -55,6 +55,7 @@ constexpr std::uint64_t neuron_spike_budget = std::uint64_t{1} << 22;
 // Running alone, one call covers at most about this many steps: spikes reach
 // the host about every 100 ms of simulated time at dt = 0.1 ms.
 constexpr std::int64_t alone_step_target = 1000;
+constexpr std::int64_t alone_step_target_with_histories = 250;
 
 template <class... Models>
 std::map<std::string, device_group_factory> table(models::model_list<Models...>) {
@@ -162,6 +163,7 @@ public:
       return {};
     deliver_pending();
     aim_traces(first_step, n_steps);
+    make_history_room(n_steps);
     const std::uint64_t region = neurons_ * static_cast<std::uint64_t>(layout_.epoch_steps);
     std::vector<unsigned long long> counts(static_cast<std::size_t>(alone_epochs_), 0);
     copy_to_device(counts.data(), counts.size(), alone_counts_);
@@ -175,7 +177,7 @@ public:
       const step_window w = window(at, length, epoch_spikes);
       for (auto& g : groups_)
         g->advance(w);
-      deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length));
+      deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at);
     }
     copy_to_host(alone_counts_, 0, static_cast<std::size_t>(n_epochs), counts.data());
     for (std::int64_t e = 0; e < n_epochs; ++e) {
@@ -291,19 +293,19 @@ private:
 #endif
   }
 
-  // Running alone needs one rank, no plastic synapses (their delivery groups
-  // arrivals on the host) and no source groups (their buffers may overflow,
-  // which only the host notices), and one epoch's worth of spike entries
-  // within the budget.
+  // Running alone needs one rank, no source groups (their buffers may
+  // overflow, which only the host notices), and one epoch's worth of spike
+  // entries within the budget. With STDP, every postsynaptic list holds room
+  // for one spike per step of a call, so calls are shorter.
   void plan_alone(std::uint64_t neurons, std::uint64_t sources) {
     neurons_ = neurons;
     const std::uint64_t per_epoch = neurons * static_cast<std::uint64_t>(layout_.epoch_steps);
-    if (layout_.n_ranks != 1 || !layout_.plastic_projections.empty() || sources > 0 || neurons == 0 ||
-        per_epoch > neuron_spike_budget)
+    if (layout_.n_ranks != 1 || sources > 0 || neurons == 0 || per_epoch > neuron_spike_budget)
       return;
-    alone_epochs_ = std::max<std::int64_t>(
-        1, std::min(static_cast<std::int64_t>(neuron_spike_budget / per_epoch),
-                    (alone_step_target + layout_.epoch_steps - 1) / layout_.epoch_steps));
+    const std::int64_t target = post_.enabled() ? alone_step_target_with_histories : alone_step_target;
+    alone_epochs_ =
+        std::max<std::int64_t>(1, std::min(static_cast<std::int64_t>(neuron_spike_budget / per_epoch),
+                                           (target + layout_.epoch_steps - 1) / layout_.epoch_steps));
     alone_spikes_ = device_vector<local_spike>(per_epoch * static_cast<std::uint64_t>(alone_epochs_));
     alone_counts_ = device_vector<unsigned long long>(static_cast<std::size_t>(alone_epochs_), 0);
     own_arrived_ = device_vector<arriving_spike>(per_epoch);
@@ -314,14 +316,16 @@ private:
     row_of_local_ = upload(row);
   }
 
-  // The epoch's spikes (entries of a buffer of n_items) into the ring.
-  void deliver_own(const spike_buffer& spikes, std::uint64_t n_items) {
+  // The epoch's spikes (entries of a buffer of n_items, emitted from
+  // first_step on) into the ring and the plastic synapses.
+  void deliver_own(const spike_buffer& spikes, std::uint64_t n_items, std::int64_t first_step) {
 #if !MYELIN_DEVICE_CUDA
     // On CPU threads "device" memory is host memory: reading the count costs
     // nothing, and spares the launches the buffer's unused entries.
     n_items = std::min<std::uint64_t>(n_items, *spikes.count);
 #endif
     for_each_index(n_items, own_arrivals{spikes.spikes, spikes.count, raw(row_of_local_), raw(own_arrived_)});
+    deliver_plastic(raw(own_arrived_), n_items, first_step);
     deliver_static(raw(own_arrived_), n_items);
   }
 
@@ -405,37 +409,16 @@ private:
     post_.grow(n_steps);
   }
 
-  // The arrived spikes of sources in rows [row_first, row_first + n_rows),
-  // grouped by source in time order: the order NEST's send() sees them in.
-  void group_arrivals(std::uint64_t row_first, std::uint64_t n_rows, arrived_sources& out) const {
-    std::vector<std::pair<std::uint64_t, std::int64_t>> hits;
-    for (const auto& s : incoming_)
-      if (s.row >= row_first && s.row - row_first < n_rows)
-        hits.emplace_back(s.row - row_first, s.step);
-    std::sort(hits.begin(), hits.end());
-    std::vector<std::uint64_t> source, first;
-    std::vector<std::int64_t> steps;
-    for (std::size_t k = 0; k < hits.size(); ++k) {
-      if (k == 0 || hits[k].first != hits[k - 1].first) {
-        source.push_back(hits[k].first);
-        first.push_back(k);
-      }
-      steps.push_back(hits[k].second);
-    }
-    first.push_back(hits.size());
-    assign(out.source, source);
-    assign(out.spike_first, first);
-    assign(out.steps, steps);
-  }
-
-  void deliver_plastic() {
-    if (plastic_.empty() || plastic_[0].empty())
+  // n arrived spikes (in device memory, steps from first_step on) through
+  // every plastic projection: each projection's sources grouped on the
+  // device, their spikes in time order, the order NEST's send() sees them in.
+  void deliver_plastic(const arriving_spike* arrived, std::uint64_t n, std::int64_t first_step) {
+    if (plastic_.empty() || plastic_[0].empty() || n == 0)
       return;
     for (std::size_t i = 0; i < plastic_[0].size(); ++i) {
       arrived_sources& a = arrivals_[i];
-      group_arrivals(plastic_[0][i]->row_first(), plastic_[0][i]->n_rows(), a);
-      if (a.size() == 0)
-        continue;
+      group_on_device(arrived, n, plastic_[0][i]->row_first(), plastic_[0][i]->n_rows(), first_step,
+                      plastic_keys_, a);
       for (auto& block : plastic_)
         block[i]->deliver(a, delivery_grid(threads_), post_.record(), raw(ring_), layout_.ring);
     }
@@ -444,10 +427,17 @@ private:
   void deliver_pending() {
     if (incoming_.empty())
       return;
-    deliver_plastic();
     const std::uint64_t n = incoming_.size();
+    std::int64_t first = incoming_[0].step, last = first; // at most two exchanges' worth
+    for (const auto& s : incoming_) {
+      first = std::min(first, s.step);
+      last = std::max(last, s.step);
+    }
+    if (last - first >= (std::int64_t{1} << step_bits))
+      throw internal_error("device delivery: the arrived spikes span more than 2^20 steps");
     assign(arrived_, incoming_);
     incoming_.clear();
+    deliver_plastic(raw(arrived_), n, first);
     deliver_static(raw(arrived_), n);
   }
 
@@ -467,6 +457,7 @@ private:
   std::vector<arriving_spike> incoming_;
   device_vector<arriving_spike> arrived_;
   std::vector<arrived_sources> arrivals_; // per plastic projection
+  device_vector<std::uint64_t> plastic_keys_;
   device_vector<std::uint64_t> first_event_;
   std::vector<local_spike> emitted_;
   std::int64_t first_step_ = 0, n_steps_ = 0;

@@ -19,14 +19,17 @@
 #include <limits>
 #include <memory>
 #include <span>
+#include <thrust/sort.h>
 
 namespace myelin::MYELIN_DEVICE_NS {
 
 // The epoch's arrived spikes of one projection's sources, grouped by source
-// (sources ascending, each one's steps in time order).
+// (each one's steps in time order). Item u is a source with its spikes
+// steps[spike_begin[u] .. spike_end[u]), or, where source[u] is no_row,
+// nothing (the grouping on the device leaves such gaps).
 struct arrived_sources {
-  device_vector<std::uint64_t> source;      // [u] -> row - row_first
-  device_vector<std::uint64_t> spike_first; // [u] -> first of its steps; n + 1 entries
+  device_vector<std::uint64_t> source; // [u] -> row - row_first, or no_row
+  device_vector<std::uint64_t> spike_begin, spike_end;
   device_vector<std::int64_t> steps;
   std::uint64_t size() const { return source.size(); }
 };
@@ -37,11 +40,77 @@ struct arrived_rows {
   MYELIN_HD std::uint64_t operator()(std::uint64_t u) const { return sources[u]; }
 };
 
+// Groups one plastic projection's sources' spikes on the device: each
+// arrival with a row of the projection ([row_first, row_first + n_rows))
+// becomes a key (row - row_first) << 20 | step offset in the epoch (epochs
+// are at most 65,535 steps), the others a key that sorts last.
+constexpr int step_bits = 20;
+constexpr std::uint64_t no_key = ~std::uint64_t{0};
+
+struct plastic_keys {
+  const arriving_spike* arrived;
+  std::uint64_t row_first, n_rows;
+  std::int64_t epoch_first;
+  std::uint64_t* keys;
+  MYELIN_HD void operator()(std::uint64_t k) const {
+    const std::uint64_t row = arrived[k].row;
+    keys[k] = row != no_row && row >= row_first && row - row_first < n_rows
+                  ? (row - row_first) << step_bits | static_cast<std::uint64_t>(arrived[k].step - epoch_first)
+                  : no_key;
+  }
+};
+
+// After the keys are sorted: the first item of each source holds it and the
+// span of its spikes; every other item is a gap.
+struct sources_from_keys {
+  const std::uint64_t* keys;
+  std::uint64_t n;
+  std::int64_t epoch_first;
+  std::uint64_t *source, *spike_begin, *spike_end;
+  std::int64_t* steps;
+  MYELIN_HD void operator()(std::uint64_t k) const {
+    const std::uint64_t key = keys[k];
+    steps[k] = key == no_key ? 0 : epoch_first + static_cast<std::int64_t>(key & ((1u << step_bits) - 1));
+    const std::uint64_t row = key >> step_bits;
+    spike_begin[k] = spike_end[k] = k;
+    source[k] = no_row;
+    if (key == no_key || (k > 0 && keys[k - 1] >> step_bits == row))
+      return;
+    // The end of its spikes: the first key of a later row.
+    const std::uint64_t next = (row + 1) << step_bits;
+    std::uint64_t lo = k + 1, hi = n;
+    while (lo < hi) {
+      const std::uint64_t mid = lo + (hi - lo) / 2;
+      if (keys[mid] < next)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    source[k] = row;
+    spike_end[k] = lo;
+  }
+};
+
+// The arrivals' spikes of rows [row_first, row_first + n_rows), grouped.
+inline void group_on_device(const arriving_spike* arrived, std::uint64_t n, std::uint64_t row_first,
+                            std::uint64_t n_rows, std::int64_t epoch_first,
+                            device_vector<std::uint64_t>& keys, arrived_sources& out) {
+  keys.resize(n);
+  for_each_index(n, plastic_keys{arrived, row_first, n_rows, epoch_first, raw(keys)});
+  thrust::sort(policy(), raw(keys), raw(keys) + n);
+  out.source.resize(n);
+  out.spike_begin.resize(n);
+  out.spike_end.resize(n);
+  out.steps.resize(n);
+  for_each_index(n, sources_from_keys{raw(keys), n, epoch_first, raw(out.source), raw(out.spike_begin),
+                                      raw(out.spike_end), raw(out.steps)});
+}
+
 template <class Rule>
 struct plastic_events {
   typename Rule::constants c;
   const std::uint64_t* sources;
-  const std::uint64_t* spike_first;
+  const std::uint64_t *spike_begin, *spike_end;
   const std::int64_t* steps;
   const std::uint64_t* first_event; // number_events(sources), n_sources + 1 entries
   std::uint64_t n_sources;
@@ -65,7 +134,7 @@ private:
     typename Rule::pre_state p = pre[sources[u]];
     const std::uint32_t target = t.synapses[k].target;
     double w = Rule::plastic_weight ? weight[k] : static_cast<double>(t.synapses[k].weight);
-    for (std::uint64_t j = spike_first[u]; j < spike_first[u + 1]; ++j) {
+    for (std::uint64_t j = spike_begin[u]; j < spike_end[u]; ++j) {
       const std::int64_t stamp = steps[j] + 1;
       double out;
       if constexpr (Rule::plastic_weight) {
@@ -90,12 +159,14 @@ template <class Rule>
 struct advance_sources {
   typename Rule::constants c;
   const std::uint64_t* sources;
-  const std::uint64_t* spike_first;
+  const std::uint64_t *spike_begin, *spike_end;
   const std::int64_t* steps;
   typename Rule::pre_state* pre;
   MYELIN_HD void operator()(std::uint64_t u) const {
+    if (sources[u] == no_row)
+      return;
     typename Rule::pre_state p = pre[sources[u]];
-    for (std::uint64_t j = spike_first[u]; j < spike_first[u + 1]; ++j)
+    for (std::uint64_t j = spike_begin[u]; j < spike_end[u]; ++j)
       Rule::after_spike(c, p, steps[j] + 1);
     pre[sources[u]] = p;
   }
@@ -166,11 +237,12 @@ public:
                const ring_layout& rl) override {
     const std::uint64_t n = a.size();
     number_events(raw(a.source), n, table.view(), first_event_);
-    for_each_index(grid.workers, plastic_events<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps),
-                                                      raw(first_event_), n, grid, table.view(),
+    for_each_index(grid.workers, plastic_events<Rule>{c_, raw(a.source), raw(a.spike_begin), raw(a.spike_end),
+                                                      raw(a.steps), raw(first_event_), n, grid, table.view(),
                                                       Rule::plastic_weight ? raw(weight_) : nullptr,
                                                       raw(pre_), post, ring, rl});
-    for_each_index(n, advance_sources<Rule>{c_, raw(a.source), raw(a.spike_first), raw(a.steps), raw(pre_)});
+    for_each_index(n, advance_sources<Rule>{c_, raw(a.source), raw(a.spike_begin), raw(a.spike_end),
+                                            raw(a.steps), raw(pre_)});
   }
 
   void lower(const post_record& post, std::int64_t* horizon) const override {

@@ -51,10 +51,14 @@ TEST_P(Simulation, RunInPiecesEqualsOneRun) {
   EXPECT_EQ(whole, spikes_in_pieces(all_rules(), {1, 1, 2998}));
 }
 
-// One rank, static synapses with heterogeneous delays, Poisson input, a
-// multimeter, no sources and no plastic synapses: what the device backend
-// runs alone (engine/backend.hpp, advance_alone).
-std::string static_network() {
+// One rank, synapses with heterogeneous delays (E -> E plastic if asked),
+// Poisson input, a multimeter and no sources: what the device backend runs
+// alone (engine/backend.hpp, advance_alone).
+std::string alone_network(bool plastic) {
+  const std::string e_to_e =
+      plastic
+          ? R"(synapse = { model = "stdp_synapse", weight = { dist = "normal", mean = 50.0, std = 10.0, min = 0.0, max = 150.0 }, delay = { dist = "uniform", low = 0.3, high = 3.0 }, lambda = 0.05, Wmax = 150.0 })"
+          : R"(synapse = { weight = { dist = "normal", mean = 50.0, std = 10.0, min = 0.0 }, delay = { dist = "uniform", low = 0.3, high = 3.0 } })";
   return R"(
 [run]
 dt = 0.1
@@ -71,7 +75,8 @@ size = 80
 source = "E"
 target = "E"
 rule = { kind = "fixed_indegree", indegree = 30 }
-synapse = { weight = { dist = "normal", mean = 50.0, std = 10.0, min = 0.0 }, delay = { dist = "uniform", low = 0.3, high = 3.0 } }
+)" + e_to_e +
+         R"(
 [[projections]]
 source = "E"
 target = "I"
@@ -98,23 +103,29 @@ interval = 0.3
 }
 
 // The device backend runs such a network alone, and the CPU backend through
-// the epoch loop; both give the same spikes and samples, in one run or in
-// pieces that end inside epochs. Sources or plastic synapses keep a network
-// on the epoch loop.
+// the epoch loop; both give the same spikes, samples and learned weights, in
+// one run or in pieces that end inside epochs. Sources keep a network on the
+// epoch loop.
 TEST_P(Simulation, RunningAloneEqualsTheEpochLoop) {
-  const bool device = GetParam() != backend_kind::cpu;
-  EXPECT_EQ(start(static_network(), 2)->engine->steps_alone() > 0, device);
+  const backend_kind kind = GetParam();
   EXPECT_EQ(start(all_rules(), 2)->engine->steps_alone(), 0);
-  const auto here = simulate(static_network(), 2);
-  const auto in_pieces = spikes_in_pieces(static_network(), {1000, 7, 1993});
-  current_backend() = backend_kind::cpu;
-  const auto cpu = simulate(static_network(), 2);
-  EXPECT_GT(cpu.spikes.size(), 1000u);
-  EXPECT_EQ(here.spikes, cpu.spikes);
-  ASSERT_EQ(here.traces.size(), 1u);
-  EXPECT_EQ(here.traces[0].times_ms, cpu.traces[0].times_ms);
-  EXPECT_EQ(here.traces[0].rows, cpu.traces[0].rows);
-  EXPECT_EQ(in_pieces, spikes_in_pieces(static_network(), {3000}));
+  for (const bool plastic : {false, true}) {
+    current_backend() = kind;
+    const auto text = alone_network(plastic);
+    EXPECT_EQ(start(text, 2)->engine->steps_alone() > 0, kind != backend_kind::cpu);
+    const auto here = simulate(text, 2);
+    const auto in_pieces = spikes_in_pieces(text, {1000, 7, 1993});
+    current_backend() = backend_kind::cpu;
+    const auto cpu = simulate(text, 2);
+    EXPECT_GT(cpu.spikes.size(), 1000u);
+    EXPECT_EQ(here.spikes, cpu.spikes) << "plastic " << plastic;
+    ASSERT_EQ(here.traces.size(), 1u);
+    EXPECT_EQ(here.traces[0].times_ms, cpu.traces[0].times_ms);
+    EXPECT_EQ(here.traces[0].rows, cpu.traces[0].rows);
+    EXPECT_EQ(here.plastic_weights, cpu.plastic_weights);
+    EXPECT_EQ(here.plastic_weights.size(), plastic ? 1u : 0u);
+    EXPECT_EQ(in_pieces, spikes_in_pieces(text, {3000})) << "plastic " << plastic;
+  }
 }
 
 TEST(FixedPoint, ConversionsAndSumsSaturateInsteadOfOverflowing) {
