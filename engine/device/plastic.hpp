@@ -19,7 +19,6 @@
 #include <limits>
 #include <memory>
 #include <span>
-#include <thrust/sort.h>
 
 namespace myelin::MYELIN_DEVICE_NS {
 
@@ -97,7 +96,7 @@ inline void group_on_device(const arriving_spike* arrived, std::uint64_t n, std:
                             device_vector<std::uint64_t>& keys, arrived_sources& out) {
   keys.resize(n);
   for_each_index(n, plastic_keys{arrived, row_first, n_rows, epoch_first, raw(keys)});
-  thrust::sort(policy(), raw(keys), raw(keys) + n);
+  sort_keys(raw(keys), n);
   out.source.resize(n);
   out.spike_begin.resize(n);
   out.spike_end.resize(n);

@@ -29,6 +29,7 @@
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/scan.h>
+#include <thrust/sort.h>
 #include <thrust/transform.h>
 #include <vector>
 
@@ -155,6 +156,19 @@ std::vector<T> download(const device_vector<T>& v) {
   std::vector<T> host(v.size());
   copy_to_host(v, 0, v.size(), host.data());
   return host;
+}
+
+// Sorts n integer keys in device memory. On the CPU systems std::sort: the
+// memory is host memory, and Thrust's sequential radix sort goes through
+// element references, which UBSan rejects (see above). Keys are integers, so
+// every sort gives the same result.
+template <class T>
+void sort_keys(T* keys, std::uint64_t n) {
+#if MYELIN_DEVICE_CUDA
+  thrust::sort(policy(), keys, keys + n);
+#else
+  std::sort(keys, keys + n);
+#endif
 }
 
 // f(i) for i in [0, n), in parallel on the device.
