@@ -140,13 +140,8 @@ public:
   const rank_layout& layout() const override { return layout_; }
 
   std::span<const local_spike> advance(std::int64_t first_step, std::int64_t n_steps) override {
-    use_threads();
-    emitted_.clear();
-    if (n_steps <= 0)
+    if (!begin_call(first_step, n_steps))
       return {};
-    deliver_pending();
-    aim_traces(first_step, n_steps);
-    make_history_room(n_steps);
     for (std::int64_t at = first_step; at < first_step + n_steps; at += chunk_steps_)
       run_chunk(at, std::min(chunk_steps_, first_step + n_steps - at));
     return emitted_;
@@ -157,13 +152,8 @@ public:
   std::span<const local_spike> advance_alone(std::int64_t first_step, std::int64_t n_steps) override {
     if (n_steps > steps_alone())
       throw internal_error("advance_alone: more steps than steps_alone()");
-    use_threads();
-    emitted_.clear();
-    if (n_steps <= 0)
+    if (!begin_call(first_step, n_steps))
       return {};
-    deliver_pending();
-    aim_traces(first_step, n_steps);
-    make_history_room(n_steps);
     const std::uint64_t region = neurons_ * static_cast<std::uint64_t>(layout_.epoch_steps);
     std::vector<unsigned long long> counts(static_cast<std::size_t>(alone_epochs_), 0);
     copy_to_device(counts.data(), counts.size(), alone_counts_);
@@ -293,6 +283,20 @@ private:
 #endif
   }
 
+  // What every advance does first: deliver what was handed over, aim the
+  // multimeters and make room in the postsynaptic lists for the call's
+  // steps. False when there are none.
+  bool begin_call(std::int64_t first_step, std::int64_t n_steps) {
+    use_threads();
+    emitted_.clear();
+    if (n_steps <= 0)
+      return false;
+    deliver_pending();
+    aim_traces(first_step, n_steps);
+    make_history_room(n_steps);
+    return true;
+  }
+
   // Running alone needs one rank, no source groups (their buffers may
   // overflow, which only the host notices), and one epoch's worth of spike
   // entries within the budget. With STDP, every postsynaptic list holds room
@@ -413,7 +417,7 @@ private:
   // every plastic projection: each projection's sources grouped on the
   // device, their spikes in time order, the order NEST's send() sees them in.
   void deliver_plastic(const arriving_spike* arrived, std::uint64_t n, std::int64_t first_step) {
-    if (plastic_.empty() || plastic_[0].empty() || n == 0)
+    if (!has_plastic() || n == 0)
       return;
     for (std::size_t i = 0; i < plastic_[0].size(); ++i) {
       arrived_sources& a = arrivals_[i];
@@ -424,17 +428,28 @@ private:
     }
   }
 
-  void deliver_pending() {
-    if (incoming_.empty())
-      return;
-    const std::uint64_t n = incoming_.size();
-    std::int64_t first = incoming_[0].step, last = first; // at most two exchanges' worth
+  bool has_plastic() const {
+    return !plastic_.empty() && !plastic_[0].empty();
+  }
+
+  // The first step of the handed-over spikes (at most two exchanges' worth),
+  // from which plastic grouping counts its step offsets.
+  std::int64_t earliest_incoming() const {
+    std::int64_t first = incoming_[0].step, last = first;
     for (const auto& s : incoming_) {
       first = std::min(first, s.step);
       last = std::max(last, s.step);
     }
     if (last - first >= (std::int64_t{1} << step_bits))
       throw internal_error("device delivery: the arrived spikes span more than 2^20 steps");
+    return first;
+  }
+
+  void deliver_pending() {
+    if (incoming_.empty())
+      return;
+    const std::uint64_t n = incoming_.size();
+    const std::int64_t first = has_plastic() ? earliest_incoming() : 0;
     assign(arrived_, incoming_);
     incoming_.clear();
     deliver_plastic(raw(arrived_), n, first);
