@@ -154,6 +154,7 @@ public:
       throw internal_error("advance_alone: more steps than steps_alone()");
     if (!begin_call(first_step, n_steps))
       return {};
+    emit_sources(first_step, n_steps);
     const std::uint64_t region = neurons_ * static_cast<std::uint64_t>(layout_.epoch_steps);
     std::vector<unsigned long long> counts(static_cast<std::size_t>(alone_epochs_), 0);
     copy_to_device(counts.data(), counts.size(), alone_counts_);
@@ -166,8 +167,10 @@ public:
       const spike_buffer epoch_spikes{raw(alone_spikes_) + e * region, raw(alone_counts_) + e, region};
       const step_window w = window(at, length, epoch_spikes);
       for (auto& g : groups_)
-        g->advance(w);
+        if (!g->is_source())
+          g->advance(w);
       deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at);
+      deliver_sources(static_cast<std::size_t>(n_epochs), at);
     }
     copy_to_host(alone_counts_, 0, static_cast<std::size_t>(n_epochs), counts.data());
     for (std::int64_t e = 0; e < n_epochs; ++e) {
@@ -297,14 +300,14 @@ private:
     return true;
   }
 
-  // Running alone needs one rank, no source groups (their buffers may
-  // overflow, which only the host notices), and one epoch's worth of spike
-  // entries within the budget. With STDP, every postsynaptic list holds room
-  // for one spike per step of a call, so calls are shorter.
+  // Running alone needs one rank, and one epoch's worth of spike entries
+  // within the budget. With STDP, every postsynaptic list holds room for one
+  // spike per step of a call, so calls are shorter.
   void plan_alone(std::uint64_t neurons, std::uint64_t sources) {
     neurons_ = neurons;
+    sources_ = sources;
     const std::uint64_t per_epoch = neurons * static_cast<std::uint64_t>(layout_.epoch_steps);
-    if (layout_.n_ranks != 1 || sources > 0 || neurons == 0 || per_epoch > neuron_spike_budget)
+    if (layout_.n_ranks != 1 || neurons == 0 || per_epoch > neuron_spike_budget)
       return;
     const std::int64_t target = post_.enabled() ? alone_step_target_with_histories : alone_step_target;
     alone_epochs_ =
@@ -318,6 +321,62 @@ private:
       if (layout_.subscriber_offsets[l + 1] > layout_.subscriber_offsets[l]) // one rank: one subscription
         row[l] = layout_.subscriber_rows[layout_.subscriber_offsets[l]];
     row_of_local_ = upload(row);
+    host_row_of_local_ = std::move(row);
+  }
+
+  // Running alone, spike and Poisson sources emit a whole call's spikes
+  // before the neurons step: they are stateless, and any number of them may
+  // fall on one step, so only a count read back sizes their buffer (once per
+  // call, not per epoch). They go to the host for recording anyway; there
+  // they are sorted by step and cut into epochs, and their arrivals go back
+  // to the device in one copy.
+  void emit_sources(std::int64_t first_step, std::int64_t n_steps) {
+    if (sources_ == 0)
+      return;
+    write_element(counters_, source_count, 0ULL);
+    emit_source_groups(first_step, n_steps);
+    const auto n = static_cast<std::size_t>(read_element(counters_, source_count));
+    if (n > source_spikes_.size()) {
+      source_spikes_ = device_vector<local_spike>(n + n / 4);
+      write_element(counters_, source_count, 0ULL);
+      emit_source_groups(first_step, n_steps);
+    }
+    std::vector<local_spike> spikes(n);
+    copy_to_host(source_spikes_, 0, n, spikes.data());
+    std::sort(spikes.begin(), spikes.end(), [](const local_spike& a, const local_spike& b) {
+      return a.step != b.step ? a.step < b.step : a.local < b.local;
+    });
+    emitted_.insert(emitted_.end(), spikes.begin(), spikes.end());
+    // Arrivals (sources with synapses only) and where each epoch's end.
+    std::vector<arriving_spike> arrived;
+    source_epoch_end_.clear();
+    std::size_t k = 0;
+    for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps) {
+      for (; k < spikes.size() && spikes[k].step < at + layout_.epoch_steps; ++k)
+        if (host_row_of_local_[spikes[k].local] != no_row)
+          arrived.push_back({host_row_of_local_[spikes[k].local], spikes[k].step});
+      source_epoch_end_.push_back(arrived.size());
+    }
+    assign(source_arrived_, arrived);
+  }
+
+  void emit_source_groups(std::int64_t first_step, std::int64_t n_steps) {
+    const step_window w = window(first_step, n_steps);
+    for (auto& g : groups_)
+      if (g->is_source())
+        g->advance(w);
+  }
+
+  // Epoch e's source spikes (emit_sources) into the ring and the plastic synapses.
+  void deliver_sources(std::size_t e, std::int64_t first_step) {
+    if (sources_ == 0)
+      return;
+    const std::size_t begin = e == 0 ? 0 : source_epoch_end_[e - 1], end = source_epoch_end_[e];
+    if (begin == end)
+      return;
+    const arriving_spike* spikes = raw(source_arrived_) + begin;
+    deliver_plastic(spikes, end - begin, first_step);
+    deliver_static(spikes, end - begin);
   }
 
   // The epoch's spikes (entries of a buffer of n_items, emitted from
@@ -484,6 +543,12 @@ private:
   device_vector<unsigned long long> alone_counts_;
   device_vector<arriving_spike> own_arrived_;
   device_vector<std::uint64_t> row_of_local_;
+  std::vector<std::uint64_t> host_row_of_local_;
+  // Running alone with sources: a call's source arrivals by step, and where
+  // each epoch's end.
+  std::uint64_t sources_ = 0; // spike and Poisson source neurons on this rank
+  device_vector<arriving_spike> source_arrived_;
+  std::vector<std::size_t> source_epoch_end_;
 };
 
 } // namespace

@@ -51,14 +51,18 @@ TEST_P(Simulation, RunInPiecesEqualsOneRun) {
   EXPECT_EQ(whole, spikes_in_pieces(all_rules(), {1, 1, 2998}));
 }
 
-// One rank, synapses with heterogeneous delays (E -> E plastic if asked),
-// Poisson input, a multimeter and no sources: what the device backend runs
-// alone (engine/backend.hpp, advance_alone).
+// One rank, synapses with heterogeneous delays (E -> E and ext -> I plastic
+// if asked), Poisson input, Poisson spike trains and a multimeter: what the
+// device backend runs alone (engine/backend.hpp, advance_alone).
 std::string alone_network(bool plastic) {
   const std::string e_to_e =
       plastic
           ? R"(synapse = { model = "stdp_synapse", weight = { dist = "normal", mean = 50.0, std = 10.0, min = 0.0, max = 150.0 }, delay = { dist = "uniform", low = 0.3, high = 3.0 }, lambda = 0.05, Wmax = 150.0 })"
           : R"(synapse = { weight = { dist = "normal", mean = 50.0, std = 10.0, min = 0.0 }, delay = { dist = "uniform", low = 0.3, high = 3.0 } })";
+  const std::string ext_to_i =
+      plastic
+          ? R"(synapse = { model = "stdp_synapse", weight = 30.0, delay = 0.4, lambda = 0.1, Wmax = 100.0 })"
+          : R"(synapse = { weight = 30.0, delay = 0.4 })";
   return R"(
 [run]
 dt = 0.1
@@ -87,6 +91,16 @@ source = "I"
 target = "E"
 rule = { kind = "fixed_indegree", indegree = 20 }
 synapse = { weight = -120.0, delay = 0.8 }
+[populations.ext]
+model = "poisson_source"
+size = 40
+params = { rate = 30.0, start = 20.0, stop = 250.0 }
+[[projections]]
+source = "ext"
+target = "I"
+rule = { kind = "fixed_indegree", indegree = 5 }
+)" + ext_to_i +
+         R"(
 [devices.drive]
 model = "poisson_generator"
 rate = 9000.0
@@ -104,27 +118,28 @@ interval = 0.3
 
 // The device backend runs such a network alone, and the CPU backend through
 // the epoch loop; both give the same spikes, samples and learned weights, in
-// one run or in pieces that end inside epochs. Sources keep a network on the
-// epoch loop.
+// one run or in pieces that end inside epochs. The all-rules network adds
+// spike sources (several spikes on one step) and every connection rule.
 TEST_P(Simulation, RunningAloneEqualsTheEpochLoop) {
   const backend_kind kind = GetParam();
-  EXPECT_EQ(start(all_rules(), 2)->engine->steps_alone(), 0);
-  for (const bool plastic : {false, true}) {
+  const std::string texts[] = {alone_network(false), alone_network(true), all_rules()};
+  for (std::size_t i = 0; i < std::size(texts); ++i) {
+    const auto& text = texts[i];
     current_backend() = kind;
-    const auto text = alone_network(plastic);
-    EXPECT_EQ(start(text, 2)->engine->steps_alone() > 0, kind != backend_kind::cpu);
+    EXPECT_EQ(start(text, 2)->engine->steps_alone() > 0, kind != backend_kind::cpu) << "network " << i;
     const auto here = simulate(text, 2);
     const auto in_pieces = spikes_in_pieces(text, {1000, 7, 1993});
     current_backend() = backend_kind::cpu;
     const auto cpu = simulate(text, 2);
     EXPECT_GT(cpu.spikes.size(), 1000u);
-    EXPECT_EQ(here.spikes, cpu.spikes) << "plastic " << plastic;
-    ASSERT_EQ(here.traces.size(), 1u);
+    EXPECT_EQ(here.spikes, cpu.spikes) << "network " << i;
+    ASSERT_EQ(here.traces.size(), cpu.traces.size());
+    ASSERT_FALSE(here.traces.empty());
     EXPECT_EQ(here.traces[0].times_ms, cpu.traces[0].times_ms);
     EXPECT_EQ(here.traces[0].rows, cpu.traces[0].rows);
     EXPECT_EQ(here.plastic_weights, cpu.plastic_weights);
-    EXPECT_EQ(here.plastic_weights.size(), plastic ? 1u : 0u);
-    EXPECT_EQ(in_pieces, spikes_in_pieces(text, {3000})) << "plastic " << plastic;
+    EXPECT_EQ(here.plastic_weights.size(), i == 1 ? 2u : 0u);
+    EXPECT_EQ(in_pieces, spikes_in_pieces(text, {3000})) << "network " << i;
   }
 }
 
