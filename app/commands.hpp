@@ -12,6 +12,7 @@ namespace myelin::cli {
 // An error another rank has already reported: exit with `code`, print nothing.
 struct reported_elsewhere {
   int code;
+  std::string message = {}; // what was printed, where this rank knows it (the Python module raises it)
 };
 
 struct run_options {

@@ -37,7 +37,9 @@ std::vector<std::byte> on_root(comm::communicator& comm, Step&& step) {
     if (comm.rank() == 0)
       std::cerr << "myelin: error: "
                 << std::string(reinterpret_cast<const char*>(message.data() + 1), message.size() - 1) << "\n";
-    throw reported_elsewhere{static_cast<int>(message[0])};
+    throw reported_elsewhere{
+        static_cast<int>(message[0]),
+        std::string(reinterpret_cast<const char*>(message.data() + 1), message.size() - 1)};
   }
   return {message.begin() + 1, message.end()};
 }
@@ -61,7 +63,8 @@ auto on_every_rank(comm::communicator& comm, Step&& step) -> decltype(step()) {
   if (lowest < 1e18) {
     if (static_cast<double>(comm.rank()) == lowest)
       std::cerr << "myelin: error: " << text << "\n";
-    throw reported_elsewhere{2};
+    throw reported_elsewhere{2, text.empty() ? "bad input on rank " + std::to_string(static_cast<int>(lowest))
+                                             : text};
   }
   return std::move(*result);
 }

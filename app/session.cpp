@@ -178,6 +178,17 @@ bool session::run(std::optional<std::int64_t> n_steps_opt) {
   return completed_;
 }
 
+void session::also_record(spike_output* spikes, trace_output* traces) {
+  if (spikes) {
+    spike_tee_ = std::make_unique<spike_tee>(*spikes_, *spikes);
+    sim_->set_spike_output(spike_tee_.get());
+  }
+  if (traces) {
+    trace_tee_ = std::make_unique<trace_tee>(*reports_, *traces);
+    sim_->set_trace_output(trace_tee_.get());
+  }
+}
+
 void session::finish() {
   if (finished_)
     return;

@@ -3,6 +3,7 @@
 // and what C++ tests drive without the binary): partition, build, upload to
 // a backend, resume from a checkpoint, simulate with checkpoint and weight
 // snapshot stops, write the outputs, report. Collective over comm.
+#include "app/output_tee.hpp"
 #include "app/partition_setup.hpp"
 #include "app/run_summary.hpp"
 #include "engine/backend.hpp"
@@ -55,6 +56,9 @@ public:
   std::filesystem::path write_checkpoint();
   // Closes the outputs and writes run.json (rank 0).
   void finish();
+  // Spikes and multimeter rows from now on also go to these (either may be
+  // null); they must outlive the session's runs.
+  void also_record(spike_output* spikes, trace_output* traces);
 
   simulation& sim() { return *sim_; }
   backend& engine() { return *backend_; }
@@ -69,6 +73,8 @@ private:
   std::unique_ptr<io::spike_file> spikes_;
   std::unique_ptr<io::report_files> reports_;
   std::unique_ptr<io::weight_files> weights_;
+  std::unique_ptr<spike_tee> spike_tee_;
+  std::unique_ptr<trace_tee> trace_tee_;
   std::vector<std::int64_t> snapshots_;
   run_record rec_;
   double checkpoint_s_ = 0;

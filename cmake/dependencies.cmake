@@ -87,3 +87,24 @@ endif()
 if(MYELIN_HAVE_CUDA AND NOT MYELIN_HAVE_DEVICE)
   message(WARNING "nvcc found but not its CCCL headers: no CUDA backend")
 endif()
+
+# The Python module (python/): pybind11-dev and python3-dev, for Debian's
+# /usr/bin/python3 (another python3 first on PATH cannot see Debian's numpy).
+# Not in sanitized builds: an instrumented module needs a preloaded runtime.
+option(MYELIN_WITH_PYTHON "Build the myelin Python module when pybind11 is found" ON)
+set(MYELIN_HAVE_PYTHON OFF)
+if(MYELIN_WITH_PYTHON AND NOT MYELIN_SANITIZE)
+  if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
+    set(Python3_EXECUTABLE /usr/bin/python3)
+  endif()
+  find_package(Python3 COMPONENTS Interpreter Development.Module)
+  if(Python3_FOUND)
+    set(PYBIND11_FINDPYTHON ON)
+    find_package(pybind11 CONFIG QUIET)
+  endif()
+  if(pybind11_FOUND)
+    set(MYELIN_HAVE_PYTHON ON)
+    # The module is a shared object linking the static libraries.
+    set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+  endif()
+endif()

@@ -21,6 +21,15 @@ world::world(int& argc, char**& argv) {
   // out unless the user chose the components. MCA variables are read from
   // the environment inside MPI_Init, so this must come first.
   setenv("OMPI_MCA_sharedfp", "^sm", /*overwrite=*/0);
+  // A host program may have started MPI already (Python with mpi4py); then
+  // it also ends it.
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (initialized) {
+    MPI_Comm world_comm = MPI_COMM_WORLD;
+    comm_ = make_mpi_communicator(&world_comm);
+    return;
+  }
   // Serialized: worker threads never call MPI, and the end-of-epoch work that
   // does runs on whichever thread completes the epoch barrier.
   int provided = 0;

@@ -1,0 +1,126 @@
+// _myelin: the C++ half of the `myelin` Python package (python/myelin/ is the
+// other). Networks are built and run in this process by the same code as
+// `myelin run`; results come back as numpy arrays. myelin's bad-input errors
+// (model files, checkpoints, arguments) become myelin.ModelError with the
+// same file/key/reason text.
+#include "app/commands.hpp"
+#include "python/network_handle.hpp"
+#include "spec/error.hpp"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+using myelin::python::network_handle;
+using myelin::python::network_options;
+
+namespace {
+
+template <class T>
+py::array_t<T> to_numpy(std::vector<T> values) {
+  auto* owned = new std::vector<T>(std::move(values));
+  py::capsule free_it(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>({owned->size()}, {sizeof(T)}, owned->data(), free_it);
+}
+
+std::size_t population_index(const network_handle& n, const std::string& name) {
+  const auto& pops = n.spec().populations;
+  for (std::size_t p = 0; p < pops.size(); ++p)
+    if (pops[p].name == name)
+      return p;
+  throw py::key_error("no population named '" + name + "'");
+}
+
+std::size_t multimeter_index(const network_handle& n, const std::string& name) {
+  const auto& ms = n.spec().multimeters;
+  for (std::size_t m = 0; m < ms.size(); ++m)
+    if (ms[m].name == name)
+      return m;
+  throw py::key_error("no multimeter named '" + name + "'");
+}
+
+network_options options(unsigned threads, const std::string& backend, const std::string& output_dir,
+                        std::optional<std::uint64_t> seed, bool record_spikes) {
+  network_options o;
+  o.threads = threads;
+  o.backend = backend;
+  o.output_dir = output_dir;
+  o.seed = seed;
+  o.record_spikes = record_spikes;
+  return o;
+}
+
+} // namespace
+
+PYBIND11_MODULE(_myelin, m) {
+  m.doc() = "myelin's engine (use the myelin package, not this module)";
+  static py::exception<myelin::bad_input> model_error(m, "ModelError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p)
+        std::rethrow_exception(p);
+    } catch (const myelin::bad_input& e) {
+      model_error(e.what());
+    } catch (const myelin::cli::reported_elsewhere& e) {
+      model_error(e.message.empty() ? "bad input (see the error printed above)" : e.message.c_str());
+    }
+  });
+
+  py::class_<network_handle>(m, "Network")
+      .def_static(
+          "from_file",
+          [](const std::string& path, unsigned threads, const std::string& backend, const std::string& out,
+             std::optional<std::uint64_t> seed, bool record_spikes) {
+            return network_handle::from_file(path, options(threads, backend, out, seed, record_spikes));
+          },
+          py::arg("path"), py::arg("threads"), py::arg("backend"), py::arg("output_dir"), py::arg("seed"),
+          py::arg("record_spikes"))
+      .def_static(
+          "resume",
+          [](const std::string& path, unsigned threads, const std::string& backend, const std::string& out,
+             std::optional<std::uint64_t> seed, bool record_spikes) {
+            return network_handle::resume(path, options(threads, backend, out, seed, record_spikes));
+          },
+          py::arg("path"), py::arg("threads"), py::arg("backend"), py::arg("output_dir"), py::arg("seed"),
+          py::arg("record_spikes"))
+      .def("run_steps", &network_handle::run_steps, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("step", &network_handle::step)
+      .def_property_readonly("dt", [](const network_handle& n) { return n.spec().run.dt; })
+      .def_property_readonly("seed", [](const network_handle& n) { return n.spec().run.seed; })
+      .def_property_readonly("duration", [](const network_handle& n) { return n.spec().run.duration; })
+      .def_property_readonly("output_dir", &network_handle::output_dir)
+      .def_property_readonly("populations",
+                             [](const network_handle& n) {
+                               py::dict d;
+                               for (const auto& p : n.spec().populations)
+                                 d[py::str(p.name)] = py::make_tuple(p.model, p.size);
+                               return d;
+                             })
+      .def_property_readonly("multimeters",
+                             [](const network_handle& n) {
+                               py::dict d;
+                               for (const auto& mm : n.spec().multimeters)
+                                 d[py::str(mm.name)] = py::make_tuple(mm.population, mm.ids, mm.variables);
+                               return d;
+                             })
+      .def("spikes",
+           [](network_handle& n, const std::string& population) {
+             std::vector<double> times;
+             std::vector<std::uint64_t> ids;
+             n.spikes(population_index(n, population), times, ids);
+             return py::make_tuple(to_numpy(std::move(times)), to_numpy(std::move(ids)));
+           })
+      .def("traces",
+           [](const network_handle& n, const std::string& name) {
+             const auto& t = n.traces(multimeter_index(n, name));
+             return py::make_tuple(to_numpy(t.times_ms), to_numpy(t.values));
+           })
+      .def("checkpoint", &network_handle::checkpoint)
+      .def("close", &network_handle::close)
+      .def_property_readonly("closed", &network_handle::closed);
+
+  m.def("rank", [] { return myelin::python::world().rank(); });
+  m.def("size", [] { return myelin::python::world().size(); });
+  m.def("shutdown", &myelin::python::shutdown);
+}
