@@ -384,8 +384,11 @@ private:
   void deliver_own(const spike_buffer& spikes, std::uint64_t n_items, std::int64_t first_step) {
 #if !MYELIN_DEVICE_CUDA
     // On CPU threads "device" memory is host memory: reading the count costs
-    // nothing, and spares the launches the buffer's unused entries.
+    // nothing, and spares the launches the buffer's unused entries (all of
+    // them in the many epochs of a small network without a spike).
     n_items = std::min<std::uint64_t>(n_items, *spikes.count);
+    if (n_items == 0)
+      return;
 #endif
     for_each_index(n_items, own_arrivals{spikes.spikes, spikes.count, raw(row_of_local_), raw(own_arrived_)});
     deliver_plastic(raw(own_arrived_), n_items, first_step);

@@ -171,9 +171,19 @@ void sort_keys(T* keys, std::uint64_t n) {
 #endif
 }
 
-// f(i) for i in [0, n), in parallel on the device.
+// f(i) for i in [0, n), in parallel on the device. On CPU threads a launch
+// of a few items runs on the calling thread: waking the team costs more than
+// the items (a small network's epochs are a handful of spikes each). The
+// functors are independent of their order, so the results are the same.
 template <class F>
 void for_each_index(std::uint64_t n, const F& f) {
+#if !MYELIN_DEVICE_CUDA
+  if (n < 64) {
+    for (std::uint64_t i = 0; i < n; ++i)
+      f(i);
+    return;
+  }
+#endif
   if (n > 0)
     thrust::for_each_n(policy(), thrust::counting_iterator<std::uint64_t>(0), n, f);
 }
