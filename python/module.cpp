@@ -4,6 +4,9 @@
 // (model files, checkpoints, arguments) become myelin.ModelError with the
 // same file/key/reason text.
 #include "app/commands.hpp"
+#include "models/registry.hpp"
+#include "models/synapse_registry.hpp"
+#include "python/connections.hpp"
 #include "python/network_handle.hpp"
 #include "spec/error.hpp"
 
@@ -51,6 +54,43 @@ network_options options(unsigned threads, const std::string& backend, const std:
   return o;
 }
 
+// {name: {"parameters": {name: default}, "state": [names], "is_source": bool}}
+py::dict model_catalog() {
+  py::dict out;
+  for (const auto& name : myelin::models::model_names()) {
+    const auto* m = myelin::models::find_model(name);
+    py::dict params;
+    for (const auto& p : m->parameters)
+      params[py::str(p.name)] = p.default_value;
+    py::list state;
+    for (const auto& s : m->state)
+      state.append(s.name);
+    py::dict entry;
+    entry["parameters"] = params;
+    entry["state"] = state;
+    entry["is_source"] = m->is_source;
+    entry["receptors"] = m->n_receptors;
+    out[py::str(name)] = entry;
+  }
+  return out;
+}
+
+// {name: {"parameters": {name: default}, "plastic": bool}}
+py::dict synapse_catalog() {
+  py::dict out;
+  for (const auto& name : myelin::models::synapse_model_names()) {
+    const auto* s = myelin::models::find_synapse_model(name);
+    py::dict params;
+    for (const auto& p : s->parameters)
+      params[py::str(p.name)] = p.default_value;
+    py::dict entry;
+    entry["parameters"] = params;
+    entry["plastic"] = s->plastic;
+    out[py::str(name)] = entry;
+  }
+  return out;
+}
+
 } // namespace
 
 PYBIND11_MODULE(_myelin, m) {
@@ -76,6 +116,15 @@ PYBIND11_MODULE(_myelin, m) {
           },
           py::arg("path"), py::arg("threads"), py::arg("backend"), py::arg("output_dir"), py::arg("seed"),
           py::arg("record_spikes"))
+      .def_static(
+          "from_text",
+          [](const std::string& text, const std::string& origin, unsigned threads, const std::string& backend,
+             const std::string& out, std::optional<std::uint64_t> seed, bool record_spikes) {
+            return network_handle::from_text(text, origin,
+                                             options(threads, backend, out, seed, record_spikes));
+          },
+          py::arg("text"), py::arg("origin"), py::arg("threads"), py::arg("backend"), py::arg("output_dir"),
+          py::arg("seed"), py::arg("record_spikes"))
       .def_static(
           "resume",
           [](const std::string& path, unsigned threads, const std::string& backend, const std::string& out,
@@ -116,10 +165,25 @@ PYBIND11_MODULE(_myelin, m) {
              const auto& t = n.traces(multimeter_index(n, name));
              return py::make_tuple(to_numpy(t.times_ms), to_numpy(t.values));
            })
+      .def("connections",
+           [](const network_handle& n, std::size_t projection) {
+             if (projection >= n.spec().projections.size())
+               throw py::index_error("no projection " + std::to_string(projection));
+             auto c = myelin::python::projection_connections(n.spec(), projection);
+             py::dict d;
+             d["source"] = to_numpy(std::move(c.source));
+             d["target"] = to_numpy(std::move(c.target));
+             d["weight"] = to_numpy(std::move(c.weight));
+             d["delay"] = to_numpy(std::move(c.delay));
+             return d;
+           })
+      .def_property_readonly("synapses", &network_handle::synapses)
       .def("checkpoint", &network_handle::checkpoint)
       .def("close", &network_handle::close)
       .def_property_readonly("closed", &network_handle::closed);
 
+  m.def("model_catalog", &model_catalog);
+  m.def("synapse_catalog", &synapse_catalog);
   m.def("rank", [] { return myelin::python::world().rank(); });
   m.def("size", [] { return myelin::python::world().size(); });
   m.def("shutdown", &myelin::python::shutdown);

@@ -5,6 +5,8 @@
 #include "app/run_setup.hpp"
 #include "engine/recording.hpp"
 #include "io/checkpoint.hpp"
+#include "io/model_checks.hpp"
+#include "io/model_file.hpp"
 #include "io/spec_archive.hpp"
 #include "spec/error.hpp"
 
@@ -103,6 +105,21 @@ std::unique_ptr<network_handle> network_handle::from_file(const std::string& pat
   return std::unique_ptr<network_handle>(new network_handle(std::move(net), opts, {}));
 }
 
+std::unique_ptr<network_handle> network_handle::from_text(const std::string& text, const std::string& origin,
+                                                          const network_options& opts) {
+  auto& comm = world();
+  // As read_and_share: rank 0 reads and checks, every rank gets its spec.
+  const auto bytes = cli::on_root(comm, [&] {
+    auto net = io::parse_model(text, origin);
+    if (opts.seed)
+      net.run.seed = *opts.seed;
+    io::check_network(net);
+    return io::save_spec(net);
+  });
+  auto net = io::load_spec(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  return std::unique_ptr<network_handle>(new network_handle(std::move(net), opts, {}));
+}
+
 std::unique_ptr<network_handle> network_handle::resume(const std::string& checkpoint,
                                                        const network_options& opts) {
   auto& comm = world();
@@ -128,6 +145,12 @@ void network_handle::run_steps(std::int64_t n_steps) {
 
 std::int64_t network_handle::step() const {
   return session_ ? session_->sim().current_step() : 0;
+}
+
+std::uint64_t network_handle::synapses() {
+  if (!session_)
+    throw usage_error("this network was closed");
+  return comm_.sum({session_->engine().counters().synapses})[0];
 }
 
 void network_handle::spikes(std::size_t p, std::vector<double>& times_ms, std::vector<std::uint64_t>& ids) {

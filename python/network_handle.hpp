@@ -32,6 +32,9 @@ class network_handle {
 public:
   // From a model file (TOML or a SONATA simulation config).
   static std::unique_ptr<network_handle> from_file(const std::string& path, const network_options& opts);
+  // From a model's TOML text in memory (`origin` names it in messages).
+  static std::unique_ptr<network_handle> from_text(const std::string& text, const std::string& origin,
+                                                   const network_options& opts);
   // From a checkpoint: the model it holds, at its step.
   static std::unique_ptr<network_handle> resume(const std::string& checkpoint, const network_options& opts);
   ~network_handle();
@@ -39,6 +42,8 @@ public:
   // Advances by n_steps from where the last call stopped. Collective.
   void run_steps(std::int64_t n_steps);
   std::int64_t step() const;
+  // Synapses of the whole network (every rank's, summed). Collective.
+  std::uint64_t synapses();
   const spec::network& spec() const { return net_; }
   const std::string& output_dir() const { return opts_.output_dir; }
 

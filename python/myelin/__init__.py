@@ -14,9 +14,12 @@ its part; spikes() returns the whole network's spikes on every rank.
 """
 import atexit
 import os
+import re
 import tempfile
 
-from . import _myelin
+from . import _myelin, _toml
+
+_LINE = re.compile(r" \(line \d+(, column \d+)?\)")
 
 ModelError = _myelin.ModelError
 ModelError.__doc__ = "Bad input: a model file, a checkpoint or an argument, with the file, key and reason."
@@ -74,6 +77,26 @@ class Network:
         keep every spike in memory for spikes() (False for very long runs)."""
         return cls(_myelin.Network.from_file(os.fspath(path),
                                              **_options(threads, backend, output_dir, seed, record_spikes)))
+
+    @classmethod
+    def from_dict(cls, model, threads=1, seed=None, backend="cpu", output_dir=None, record_spikes=True,
+                  name="<dict>"):
+        """Builds a network from Python dicts in the model file's vocabulary
+        (docs/model-file.md): {"run": {...}, "populations": {NAME: {...}},
+        "projections": [{...}], "devices": {...}, "recorders": {...}}. The model
+        file's own reader checks and builds it, so it equals its TOML twin bit
+        for bit, and errors name the key (prefixed by `name`). Dict order fixes
+        the populations' order. Numbers may be numpy scalars or arrays."""
+        try:
+            text = _toml.dumps(model)
+        except _toml.DictError as e:
+            raise ModelError("%s: %s" % (name, e)) from None
+        options = _options(threads, backend, output_dir, seed, record_spikes)
+        try:
+            return cls(_myelin.Network.from_text(text, str(name), **options))
+        except ModelError as e:
+            # Line numbers would point into text the user never saw.
+            raise ModelError(_LINE.sub("", str(e))) from None
 
     @classmethod
     def resume(cls, checkpoint, threads=1, backend="cpu", output_dir=None, record_spikes=True):

@@ -161,6 +161,45 @@ def test_checkpoint_resumes_as_a_straight_run(model, tmp_path):
         assert as_pairs(second, population) == after
 
 
+def test_dicts_equal_their_toml_twin(model, tmp_path):
+    import tomllib
+    as_dict = tomllib.loads(NETWORK)
+    # numpy values are accepted where the file has numbers and lists.
+    as_dict["recorders"]["vm"]["ids"] = np.array([0, 7, 199])
+    as_dict["populations"]["E"]["size"] = np.int64(200)
+    from_dict = myelin.Network.from_dict(as_dict, threads=2, output_dir=tmp_path / "d")
+    from_file = myelin.Network.from_file(model, threads=2, output_dir=tmp_path / "f")
+    assert list(from_dict.populations) == ["E", "I", "ext"]
+    from_dict.run(200.0)
+    from_file.run(200.0)
+    for population in from_file.populations:
+        assert as_pairs(from_dict, population) == as_pairs(from_file, population)
+    np.testing.assert_array_equal(from_dict.traces("vm")["V_m"], from_file.traces("vm")["V_m"])
+    # The order of the dict is the order of the populations.
+    swapped = dict(as_dict, populations={k: as_dict["populations"][k] for k in ("I", "E", "ext")})
+    assert list(myelin.Network.from_dict(swapped, output_dir=tmp_path / "s").populations) == ["I", "E", "ext"]
+
+
+def test_dict_errors_name_the_key(tmp_path):
+    import tomllib
+    bad = tomllib.loads(NETWORK)
+    bad["populations"]["I"]["size"] = -5
+    with pytest.raises(myelin.ModelError) as e:
+        myelin.Network.from_dict(bad, name="brunel", output_dir=tmp_path / "a")
+    assert "brunel" in str(e.value) and "populations.I.size" in str(e.value)
+    assert "line" not in str(e.value)
+    bad = tomllib.loads(NETWORK)
+    bad["projections"][1]["synapse"]["weight"] = object()
+    with pytest.raises(myelin.ModelError, match=r"projections\[1\]\.synapse\.weight"):
+        myelin.Network.from_dict(bad, output_dir=tmp_path / "b")
+    bad = tomllib.loads(NETWORK)
+    bad["populations"]["E"]["tau_m"] = 10.0
+    with pytest.raises(myelin.ModelError, match="populations.E"):
+        myelin.Network.from_dict(bad, output_dir=tmp_path / "c")
+    with pytest.raises(myelin.ModelError, match="dict"):
+        myelin.Network.from_dict([1, 2], output_dir=tmp_path / "d")
+
+
 def test_spikes_frame(model, tmp_path):
     net = myelin.Network.from_file(model, output_dir=tmp_path)
     net.run(50.0)
@@ -232,7 +271,8 @@ def test_two_ranks_under_mpirun_equal_one(model, tmp_path):
     script = tmp_path / "ranks.py"
     script.write_text(MPI_SCRIPT)
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_rmaps_base_oversubscribe="1")
+               OMPI_MCA_rmaps_base_oversubscribe="1",
+               PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(myelin.__file__))))
     runs = {}
     for n in (1, 2):
         done = subprocess.run([mpiexec, "-n", str(n), PYTHON, str(script), model, str(tmp_path / f"np{n}")],
