@@ -57,6 +57,31 @@ def test_brunel_examples_give_nests_rates(script, rate_ex, rate_in, tmp_path):
     assert senders <= set(range(1, 51))
 
 
+def test_hpc_benchmark_equals_the_example_model_file(tmp_path):
+    """NEST's hpc_benchmark network (STDP on E->E, randomised V_m, _hpc synapse
+    models) at scale 0.1, through myelin.nest, against examples/hpc_benchmark.toml
+    at the same scale: the same spikes. (NEST's published figure, < 10 Hz,
+    holds for scales above 10 only: 1.3e9 synapses, beyond a CI machine; at
+    small scales the network synchronises, here at ~50 Hz.)"""
+    import tomllib
+    r = run_script("hpc_benchmark.py", 0.1, 100.0, 2, cwd=tmp_path)
+    with open(os.path.join(os.environ["MYELIN_SOURCE"], "examples", "hpc_benchmark.toml"), "rb") as f:
+        twin = tomllib.load(f)
+    assert r["JE_pA"] == pytest.approx(twin["projections"][0]["synapse"]["weight"], rel=1e-12)
+    assert r["rate_ext"] == pytest.approx(twin["devices"]["background"]["rate"], rel=1e-12)
+    twin["populations"]["E"]["size"], twin["populations"]["I"]["size"] = 900, 225
+    for p in twin["projections"]:
+        p["synapse"]["weight"] = r["JE_pA"] * (1 if p["source"] == "E" else -5.0)
+    twin["devices"]["background"].update(rate=r["rate_ext"], weight=r["JE_pA"])
+    net = myelin.Network.from_dict(twin, threads=2, output_dir=tmp_path / "twin")
+    net.run(100.0)
+    times, ids = net.spikes("E")
+    assert r["n_events"] == len(times) > 1000
+    assert r["checksum"] == pytest.approx(float(((ids + 1) * times).sum()), rel=1e-15)
+    assert r["num_connections"] == 1125 * (9000 + 2250) + 1125 + 900
+    assert os.path.exists(tmp_path / "hpc_benchmark-1127-0.dat")
+
+
 def test_two_ranks_give_one_ranks_events(tmp_path):
     mpiexec = os.environ.get("MPIEXEC")
     if not mpiexec:

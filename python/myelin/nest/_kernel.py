@@ -64,6 +64,11 @@ class Kernel:
         for name, entry in self.synapse_catalog.items():
             self.models[name] = {"kind": "synapse", "base": name,
                                  "params": dict(entry["parameters"], weight=1.0, delay=1.0)}
+        # NEST's _hpc variants are the same dynamics in less memory; myelin's are small anyway.
+        for name in ("static_synapse", "stdp_pl_synapse_hom"):
+            if name in self.models:
+                self.models[name + "_hpc"] = {"kind": "synapse", "base": name,
+                                              "params": dict(self.models[name]["params"])}
         for name, defaults in DEVICE_DEFAULTS.items():
             self.models[name] = {"kind": "spike_generator" if name == "spike_generator" else name,
                                  "base": name, "params": dict(defaults)}
@@ -142,12 +147,21 @@ class Kernel:
                 populations[g.population] = population_table(g, self.state_names(g.base))
             elif g.kind == "spike_generator":
                 populations[g.population] = spike_generator_table(g, self.status["resolution"])
+        # One device per generator, weight and delay: a generator connected
+        # to E and then to I is one device with two targets, as a model file
+        # says it (the device's index keys its draws).
         devices = {}
-        for k, (pg, targets, weight, delay, _) in enumerate(self.generator_links):
+        for pg, targets, weight, delay, _ in self.generator_links:
             check_window(pg, ("start", "stop", "origin"), "poisson_generator")
-            devices["generator%d" % k] = {"model": "poisson_generator", "rate": float(pg.params["rate"]) * pg.n,
-                                          "targets": [t.population for t in targets],
-                                          "weight": weight, "delay": delay}
+            device = devices.setdefault((pg.first, weight, delay), {
+                "model": "poisson_generator", "rate": float(pg.params["rate"]) * pg.n, "targets": [],
+                "weight": weight, "delay": delay})
+            for t in targets:
+                if t.population in device["targets"]:
+                    raise NotImplementedError("poisson_generator %d connected twice to the same neurons"
+                                              % pg.first)
+                device["targets"].append(t.population)
+        devices = {"generator%d" % k: d for k, d in enumerate(devices.values())}
         for g in self.groups:
             if g.kind in RECORDERS and g.params.get("record_to") not in ("memory", "ascii"):
                 raise NotImplementedError("%s: record_to = %r (myelin.nest records to memory and ascii)"
