@@ -282,3 +282,32 @@ def test_two_ranks_under_mpirun_equal_one(model, tmp_path):
     assert runs[2]["ranks"] == 2
     assert runs[1]["spikes"] == runs[2]["spikes"]
     assert len(runs[1]["spikes"]["E"][0]) > 50
+
+
+def test_plot_raster_and_spike_files(model, tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import myelin.plot
+    net = myelin.Network.from_file(model, output_dir=tmp_path / "run")
+    net.run(200.0)
+    fig = myelin.plot.raster(net, start=0.0, stop=200.0, bin_ms=10.0)
+    raster_ax, hist_ax = fig.axes
+    # The histogram holds every spike shown: rate * bin * neurons summed = spikes.
+    heights = np.array([bar.get_height() for bar in hist_ax.patches])
+    assert len(heights) == 20
+    shown = sum(size for _, size in net.populations.values())
+    assert heights.sum() * 0.01 * shown == pytest.approx(len(net.spikes_frame()))
+    assert [t.get_text() for t in raster_ax.get_yticklabels()] == ["ext", "I", "E"]
+    rates = myelin.plot.rates(net, 0.0, 200.0)
+    assert rates["E"] == pytest.approx(len(net.spikes("E")[0]) / 200 / 0.2)
+    net.close()
+    # The file the run wrote, read into pandas in another process (h5py's HDF5).
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); import myelin.plot as p; f = p.read_spikes(sys.argv[1]);"
+            "print(len(f), list(f.columns), f.attrs['sizes'])")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(myelin.__file__)))
+    done = subprocess.run([PYTHON, "-c", code, str(tmp_path / "run" / "spikes.h5"), package], check=True,
+                          capture_output=True, text=True)
+    assert done.stdout.split("[")[0].strip() == str(len(net.spikes_frame()))
+    assert "['population', 'id', 'time_ms']" in done.stdout and "'E': 200" in done.stdout
+    with pytest.raises(ValueError, match="after its start"):
+        myelin.plot.raster(net, start=10.0, stop=5.0)
