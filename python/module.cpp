@@ -161,9 +161,9 @@ PYBIND11_MODULE(_myelin, m) {
              return py::make_tuple(to_numpy(std::move(times)), to_numpy(std::move(ids)));
            })
       .def("traces",
-           [](const network_handle& n, const std::string& name) {
-             const auto& t = n.traces(multimeter_index(n, name));
-             return py::make_tuple(to_numpy(t.times_ms), to_numpy(t.values));
+           [](network_handle& n, const std::string& name) {
+             auto t = n.traces(multimeter_index(n, name));
+             return py::make_tuple(to_numpy(std::move(t.times_ms)), to_numpy(std::move(t.values)));
            })
       .def("connections",
            [](const network_handle& n, std::size_t projection) {

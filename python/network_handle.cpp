@@ -67,6 +67,7 @@ struct network_handle::memory final : spike_output, trace_output {
     t.values.insert(t.values.end(), rows, rows + n_rows * width);
   }
   std::vector<std::size_t> row_width;
+  std::vector<std::vector<std::uint64_t>> columns; // per multimeter: positions in its ids held here
 };
 
 network_handle::network_handle(spec::network net, const network_options& opts, std::string resume_path)
@@ -87,6 +88,7 @@ network_handle::network_handle(spec::network net, const network_options& opts, s
   for (std::size_t m = 0; m < ln.trace_interval.size(); ++m) {
     memory_->interval_ms.push_back(static_cast<double>(ln.trace_interval[m]) * net_.run.dt);
     memory_->row_width.push_back(ln.trace_row_size[m]);
+    memory_->columns.push_back(ln.trace_columns[m]);
   }
   session_->also_record(memory_.get(), memory_.get());
   open_networks().insert(this);
@@ -198,11 +200,42 @@ void network_handle::spikes(std::size_t p, std::vector<double>& times_ms, std::v
   }
 }
 
-const trace_rows& network_handle::traces(std::size_t m) const {
-  if (comm_.size() > 1)
-    throw usage_error("multimeter samples in memory are available on one rank only; with several ranks, "
-                      "read the report file in the output directory");
-  return memory_->traces[m];
+trace_rows network_handle::traces(std::size_t m) {
+  const trace_rows& mine = memory_->traces[m];
+  if (comm_.size() == 1)
+    return mine;
+  // Every rank sampled the same times for its own columns: each sends
+  // [its number of columns, the columns, its values], padded to the longest;
+  // rank 0 puts the columns in place and broadcasts the whole rows.
+  const auto& cols = memory_->columns[m];
+  const std::size_t nv = net_.multimeters[m].variables.size(), n_rows = mine.times_ms.size();
+  std::vector<double> packed{static_cast<double>(cols.size())};
+  packed.insert(packed.end(), cols.begin(), cols.end());
+  packed.insert(packed.end(), mine.values.begin(), mine.values.end());
+  const auto longest = static_cast<std::size_t>(comm_.max(static_cast<double>(packed.size())));
+  packed.resize(longest, 0.0);
+  const auto gathered = comm_.gather(packed, 0);
+  const auto width = static_cast<std::size_t>(comm_.max(static_cast<double>(
+                         cols.empty() ? 0 : (*std::max_element(cols.begin(), cols.end()) + 1)))) *
+                     nv;
+  std::vector<double> all(n_rows * width, 0.0);
+  for (int r = 0; r < comm_.size() && comm_.rank() == 0; ++r) {
+    const double* block = gathered.data() + static_cast<std::size_t>(r) * longest;
+    const auto n_cols = static_cast<std::size_t>(block[0]);
+    const double* values = block + 1 + n_cols;
+    for (std::size_t row = 0; row < n_rows; ++row)
+      for (std::size_t c = 0; c < n_cols; ++c)
+        for (std::size_t v = 0; v < nv; ++v)
+          all[row * width + static_cast<std::size_t>(block[1 + c]) * nv + v] =
+              values[(row * n_cols + c) * nv + v];
+  }
+  std::vector<std::byte> bytes(all.size() * sizeof(double));
+  if (!all.empty())
+    std::memcpy(bytes.data(), all.data(), bytes.size());
+  comm_.broadcast(bytes, 0);
+  if (!all.empty())
+    std::memcpy(all.data(), bytes.data(), bytes.size());
+  return {mine.times_ms, std::move(all)};
 }
 
 std::string network_handle::checkpoint() {

@@ -50,8 +50,9 @@ public:
   // Spikes of population p so far, sorted by (time, id): times (ms) and
   // indices within the population. Every rank gets the whole network's.
   void spikes(std::size_t p, std::vector<double>& times_ms, std::vector<std::uint64_t>& ids);
-  // Multimeter m's samples so far (one rank only for now).
-  const trace_rows& traces(std::size_t m) const;
+  // Multimeter m's samples so far, every column (every rank gets all of
+  // them). Collective.
+  trace_rows traces(std::size_t m);
   // Writes a checkpoint of the current step; returns its path.
   std::string checkpoint();
   // Closes the output files and writes run.json; the network cannot run after.

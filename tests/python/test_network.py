@@ -261,8 +261,10 @@ net = myelin.Network.from_file(sys.argv[1], threads=1, output_dir=sys.argv[2])
 net.run(150.0)
 net.run(50.0)
 spikes = {p: [list(map(float, net.spikes(p)[0])), list(map(int, net.spikes(p)[1]))] for p in net.populations}
+vm = net.traces("vm")
+traces = {k: vm[k].tolist() for k in ("times_ms", "V_m", "I_syn_ex")}
 if myelin.rank() == 0:
-    print(json.dumps({"ranks": myelin.num_ranks(), "spikes": spikes}))
+    print(json.dumps({"ranks": myelin.num_ranks(), "spikes": spikes, "traces": traces}))
 """
 
 
@@ -290,6 +292,8 @@ def test_two_ranks_under_mpirun_equal_one(model, tmp_path):
     for start in starts:
         assert runs[2, start]["ranks"] == 2
         assert runs[1, "myelin"]["spikes"] == runs[2, start]["spikes"], start
+        assert runs[1, "myelin"]["traces"] == runs[2, start]["traces"], start
+    assert len(runs[1, "myelin"]["traces"]["V_m"]) == 400 and len(runs[1, "myelin"]["traces"]["V_m"][0]) == 3
 
 
 def test_plot_raster_and_spike_files(model, tmp_path):
