@@ -14,6 +14,13 @@ namespace myelin::cli {
 
 void widen(delay_range& r, const spec::distribution& d, double dt) {
   using kind = spec::distribution::kind;
+  if (d.type == kind::listed) {
+    for (double v : d.values) {
+      r.min = std::min(r.min, spec::delay_steps(v, dt));
+      r.max = std::max(r.max, spec::delay_steps(v, dt));
+    }
+    return;
+  }
   const double lo = d.type == kind::constant  ? d.value
                     : d.type == kind::uniform ? std::max(d.low, d.min)
                                               : d.min;

@@ -9,7 +9,7 @@ namespace {
 
 bool same(const spec::distribution& a, const spec::distribution& b) {
   return a.type == b.type && a.value == b.value && a.low == b.low && a.high == b.high && a.mean == b.mean &&
-         a.std == b.std && a.beta == b.beta && a.min == b.min && a.max == b.max;
+         a.std == b.std && a.beta == b.beta && a.min == b.min && a.max == b.max && a.values == b.values;
 }
 
 bool same(const spec::rule& a, const spec::rule& b) {

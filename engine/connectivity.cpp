@@ -99,7 +99,26 @@ void projection_generator::choose(std::uint64_t index, connect_scratch& sc) cons
 std::int64_t projection_generator::next_delay(rng::stream& s) const {
   if (constant_delay_steps_ > 0)
     return constant_delay_steps_;
-  const double ms = sample(proj_.delay, s);
+  return steps_of(sample(proj_.delay, s));
+}
+
+std::int64_t projection_generator::delay_of(std::uint64_t at, rng::stream& s) const {
+  if (!proj_.delay.is_listed())
+    return next_delay(s);
+  if (at >= proj_.delay.values.size())
+    throw internal_error("a listed delay past the array's end");
+  return steps_of(proj_.delay.values[at]);
+}
+
+double projection_generator::weight_of(std::uint64_t at, rng::stream& s) const {
+  if (!proj_.weight.is_listed())
+    return next_weight(s);
+  if (at >= proj_.weight.values.size())
+    throw internal_error("a listed weight past the array's end");
+  return proj_.weight.values[at];
+}
+
+std::int64_t projection_generator::steps_of(double ms) const {
   const auto steps = spec::delay_steps(ms, net_.run.dt);
   if (steps < 1 || steps > 65535) {
     std::ostringstream os;

@@ -35,6 +35,11 @@ public:
   // Delay in steps of the next synapse (throws model_error below one step).
   std::int64_t next_delay(rng::stream& s) const;
   double next_weight(rng::stream& s) const;
+  // Synapse `at` of the projection's canonical order (element `index`'s k-th
+  // of n: at = index * n + k) where weights or delays are listed, else the
+  // next draw of the stream.
+  std::int64_t delay_of(std::uint64_t at, rng::stream& s) const;
+  double weight_of(std::uint64_t at, rng::stream& s) const;
 
   std::uint64_t source_size() const { return S_; }
   std::uint64_t target_size() const { return T_; }
@@ -49,6 +54,7 @@ private:
   std::uint64_t key_gid(std::uint64_t index) const {
     return (keyed_by_source() ? source_gid_ : target_gid_) + index;
   }
+  std::int64_t steps_of(double ms) const;
   void draw(std::uint64_t count, std::uint64_t pool, std::uint64_t self, bool exclude_self, rng::stream& s,
             connect_scratch& scratch) const;
 

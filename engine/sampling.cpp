@@ -27,6 +27,8 @@ double sample(const spec::distribution& d, rng::stream& s) {
       break;
     case kind::constant:
       break;
+    case kind::listed:
+      throw internal_error("sample(): a listed distribution has no draws");
     }
     if (v >= d.min && v <= d.max)
       return v;

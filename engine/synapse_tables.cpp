@@ -62,10 +62,12 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
           g.choose(s, sc);
           auto ds = g.delay_stream(s);
           auto ws = g.weight_stream(s);
-          for (auto t : sc.chosen) {
+          for (std::size_t k = 0; k < sc.chosen.size(); ++k) {
+            const auto t = sc.chosen[k];
             // Draw for every synapse, owned or not, so streams stay aligned.
-            const auto d = g.next_delay(ds);
-            const double w = with_weights ? g.next_weight(ws) : 0.0;
+            const std::uint64_t at = s * sc.chosen.size() + k;
+            const auto d = g.delay_of(at, ds);
+            const double w = with_weights ? g.weight_of(at, ws) : 0.0;
             if (!ln.owns(tp, tg + t))
               continue;
             const std::uint64_t local = ln.local_index(tp, tg + t);
@@ -79,9 +81,11 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
           g.choose(t, sc);
           auto ds = g.delay_stream(t);
           auto ws = g.weight_stream(t);
-          for (auto s : sc.chosen) {
-            const auto d = g.next_delay(ds);
-            const double w = with_weights ? g.next_weight(ws) : 0.0;
+          for (std::size_t k = 0; k < sc.chosen.size(); ++k) {
+            const auto s = sc.chosen[k];
+            const std::uint64_t at = t * sc.chosen.size() + k;
+            const auto d = g.delay_of(at, ds);
+            const double w = with_weights ? g.weight_of(at, ws) : 0.0;
             visit(cbase + s, local, d, w, port);
           }
         }

@@ -88,6 +88,11 @@ private:
     using kind = spec::distribution::kind;
     if (d.type == kind::constant)
       return check_delay_steps(d.value, key);
+    if (d.type == kind::listed) {
+      for (std::size_t k = 0; k < d.values.size(); ++k)
+        check_delay_steps(d.values[k], key + "[" + std::to_string(k) + "]");
+      return;
+    }
     // Refuse up front what could draw a delay below one step, instead of
     // failing half-way through construction: name the bound to add.
     const double lowest = d.type == kind::uniform ? std::max(d.low, d.min) : d.min;
@@ -169,6 +174,45 @@ private:
     case kind::pairwise_bernoulli:
       break;
     }
+    check_listed(pr, key);
+  }
+
+  // Arrays of weights or delays give one value per synapse, in the
+  // projection's canonical order; the rule must fix how many there are.
+  void check_listed(const spec::projection& pr, const std::string& key) {
+    using kind = spec::rule::kind;
+    for (const auto& [d, name] : {std::pair{&pr.weight, "weight"}, std::pair{&pr.delay, "delay"}}) {
+      if (!d->is_listed())
+        continue;
+      const std::string k = key + ".synapse." + name;
+      if (pr.connectivity.type == kind::pairwise_bernoulli || pr.connectivity.type == kind::fixed_total_number)
+        fail(k, std::string("an array of values needs a rule that fixes each neuron's number of synapses "
+                            "(all_to_all, one_to_one, fixed_indegree, fixed_outdegree), not ") +
+                    rule_name(pr.connectivity.type));
+      const auto n = static_cast<std::uint64_t>(spec::expected_synapses(net_, pr));
+      if (d->values.size() != n)
+        fail(k, "an array of values needs one per synapse: " + std::to_string(n) + ", got " +
+                    std::to_string(d->values.size()));
+    }
+  }
+
+  static const char* rule_name(spec::rule::kind k) {
+    using kind = spec::rule::kind;
+    switch (k) {
+    case kind::all_to_all:
+      return "all_to_all";
+    case kind::one_to_one:
+      return "one_to_one";
+    case kind::fixed_indegree:
+      return "fixed_indegree";
+    case kind::fixed_outdegree:
+      return "fixed_outdegree";
+    case kind::fixed_total_number:
+      return "fixed_total_number";
+    case kind::pairwise_bernoulli:
+      return "pairwise_bernoulli";
+    }
+    return "?";
   }
 
   // The constant, the bounds of a bounded distribution, or the location of
@@ -178,6 +222,8 @@ private:
     std::vector<double> values;
     if (w.type == kind::constant)
       values = {w.value};
+    else if (w.type == kind::listed)
+      values = w.values;
     else if (w.type == kind::uniform)
       values = {w.low, w.high};
     else {

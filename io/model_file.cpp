@@ -174,6 +174,11 @@ private:
         t_.fail(key + "." + name, "unknown state variable of " + info.name + "; known:" + known, &v);
       }
       p.init[name] = t_.distribution(v, key + "." + name);
+      if (p.init[name].is_listed() && p.init[name].values.size() != p.size)
+        t_.fail(key + "." + name,
+                "an array of initial values needs one per neuron: " + std::to_string(p.size) + ", got " +
+                    std::to_string(p.init[name].values.size()),
+                &v);
     }
   }
 
@@ -253,6 +258,12 @@ private:
       return {d.value};
     if (d.type == kind::uniform)
       return {d.low, d.high};
+    if (d.type == kind::listed) { // every value is given: their extremes
+      if (d.values.empty())
+        return {};
+      const auto [lo, hi] = std::minmax_element(d.values.begin(), d.values.end());
+      return {*lo, *hi};
+    }
     return {d.min, d.max};
   }
 

@@ -19,8 +19,10 @@ namespace boost::serialization {
 using namespace myelin::spec;
 
 template <class A>
-void serialize(A& a, distribution& d, unsigned) {
+void serialize(A& a, distribution& d, unsigned version) {
   a& d.type& d.value& d.low& d.high& d.mean& d.std& d.beta& d.min& d.max;
+  if (version >= 1)
+    a& d.values;
 }
 template <class A>
 void serialize(A& a, population& p, unsigned version) {
@@ -79,6 +81,7 @@ void serialize(A& a, network& n, unsigned version) {
 
 // Version 1 adds SONATA (output names, edge sets); specs saved before it load
 // with the new fields empty.
+BOOST_CLASS_VERSION(myelin::spec::distribution, 1)
 BOOST_CLASS_VERSION(myelin::spec::population, 1)
 BOOST_CLASS_VERSION(myelin::spec::network, 1)
 BOOST_CLASS_VERSION(myelin::spec::projection, 1)

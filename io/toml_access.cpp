@@ -137,8 +137,14 @@ spec::distribution toml_access::distribution(const toml::node& n, const std::str
   using kind = spec::distribution::kind;
   if (n.is_number())
     return spec::distribution::constant(number(n, key));
+  if (n.is_array()) { // one value per synapse
+    spec::distribution d;
+    d.type = kind::listed;
+    d.values = numbers(n, key);
+    return d;
+  }
   if (!n.is_table())
-    fail(key, std::string("expected a number or a distribution table, got ") + type_name(n), &n);
+    fail(key, std::string("expected a number, an array or a distribution table, got ") + type_name(n), &n);
   const auto& t = *n.as_table();
   const std::string dist = string(required(t, key, "dist"), join_key(key, "dist"));
   spec::distribution d;

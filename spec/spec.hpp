@@ -12,7 +12,8 @@
 namespace myelin::spec {
 
 struct distribution {
-  enum class kind { constant, uniform, normal, lognormal, exponential };
+  // listed: one value per synapse, given (NEST's arrays in syn_spec).
+  enum class kind { constant, uniform, normal, lognormal, exponential, listed };
   kind type = kind::constant;
   double value = 0.0;           // constant
   double low = 0.0, high = 0.0; // uniform
@@ -21,6 +22,10 @@ struct distribution {
   // Values outside [min, max] are redrawn (NEST's redraw), never clipped.
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
+  // listed: per synapse in the projection's canonical order (targets
+  // ascending, or sources for fixed_outdegree; each one's synapses in draw
+  // order), which is NEST's row order for its arrays.
+  std::vector<double> values;
 
   static distribution constant(double v) {
     distribution d;
@@ -28,6 +33,7 @@ struct distribution {
     return d;
   }
   bool is_constant() const { return type == kind::constant; }
+  bool is_listed() const { return type == kind::listed; }
 };
 
 struct population {

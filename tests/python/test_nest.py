@@ -196,6 +196,59 @@ def test_spike_generator_into_a_delta_neuron_and_a_voltmeter():
     assert vm.n_events == 300
 
 
+def test_arrays_in_syn_spec_and_per_neuron_initial_state():
+    e = nest.Create("iaf_psc_exp", 4)
+    i = nest.Create("iaf_psc_exp", 3)
+    e.V_m = np.array([-70.0, -60.0, -58.0, -65.0])
+    i.V_m = -70.0
+    i[1:].set(V_m=-56.0)
+    with pytest.raises(NotImplementedError, match="not set"):
+        nest.Create("iaf_psc_exp", 2)[:1].set(V_m=-50.0)
+    assert e.get("V_m") == (-70.0, -60.0, -58.0, -65.0)
+    all_w = np.arange(28.0).reshape(7, 4) + 1  # NEST's shape: (post, pre)
+    nest.Connect(e, e + i, "all_to_all", {"weight": all_w, "delay": 1.0})
+    in_w = -np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])  # (post, indegree)
+    in_d = np.array([[1.2, 1.5], [2.0, 2.5], [3.0, 3.5]])
+    nest.Connect(e, i, {"rule": "fixed_indegree", "indegree": 2}, {"weight": in_w, "delay": in_d})
+    one_w = np.array([7.0, 8.0, 9.0])
+    extra = nest.Create("iaf_psc_exp", 3)
+    nest.Connect(i, extra, "one_to_one", {"weight": one_w, "delay": 0.5})
+    out_w = np.array([[11.0, 12.0]] * 3)  # (pre, outdegree)
+    nest.Connect(i, e, {"rule": "fixed_outdegree", "outdegree": 2}, {"weight": out_w})
+    with pytest.raises(myelin.ModelError, match="shape"):
+        nest.Connect(e, i, "all_to_all", {"weight": np.ones((4, 3))})
+    with pytest.raises(NotImplementedError, match="pairwise_bernoulli"):
+        nest.Connect(e, i, {"rule": "pairwise_bernoulli", "p": 0.5}, {"weight": np.ones(3)})
+    vm = nest.Create("voltmeter", params={"interval": 0.1})
+    nest.Connect(vm, e + i)
+    c = nest.GetConnections(e, e + i)
+    static = c.get("weight")[c.get("delay") == 1.0]
+    assert len(static) == 28
+    pairs = {(s, t): w for s, t, w, d in zip(c.source, c.target, c.weight, c.delay) if d == 1.0}
+    for t in range(7):
+        for s in range(4):
+            assert pairs[s + 1, (e + i)[t].global_id] == all_w[t, s]
+    indegree = [(t, w, d) for t, w, d in zip(c.target, c.weight, c.delay) if w < 0]
+    for k, (t, w, d) in enumerate(sorted(indegree, key=lambda x: (x[0], x[2]))):
+        row = t - i[0].global_id
+        assert w == in_w[row, k % 2] and d == pytest.approx(in_d[row, k % 2])
+    assert sorted(nest.GetConnections(i, e).get("weight").tolist()) == [11.0, 11.0, 11.0, 12.0, 12.0, 12.0]
+    one = nest.GetConnections(i, extra)
+    assert one.target.tolist() == extra.tolist() and one.weight.tolist() == one_w.tolist()
+    nest.Simulate(0.1)
+    first = vm.events["V_m"][:7]
+    # One step of decay from the given initial values towards E_L = -70 mV.
+    assert first[0] == -70.0 and -60.0 > first[1] > -60.2 and -58.0 > first[2] > -58.3
+    assert first[4] == -70.0 and -56.0 > first[5] > -56.3
+
+
+def test_redraw_bounds_distributions():
+    assert nest.math.redraw(nest.random.normal(1.0, 2.0), min=0.0, max=3.0).table() == {
+        "dist": "normal", "mean": 1.0, "std": 2.0, "min": 0.0, "max": 3.0}
+    assert nest.math.redraw(nest.random.uniform(0.0, 10.0), min=2.0, max=20.0).table() == {
+        "dist": "uniform", "low": 2.0, "high": 10.0}
+
+
 def test_node_collections():
     e = nest.Create("iaf_psc_alpha", 10)
     sr = nest.Create("spike_recorder")
@@ -242,7 +295,7 @@ def test_what_myelin_lacks_raises_not_implemented():
     with pytest.raises(NotImplementedError, match="positions"):
         nest.Create("iaf_psc_alpha", 4, positions=object())
     with pytest.raises(NotImplementedError, match="array"):
-        nest.Connect(e, e, "one_to_one", {"weight": np.arange(10.0)})
+        nest.Connect(e, e, "one_to_one", {"synapse_model": "tsodyks2_synapse", "U": np.full(10, 0.5)})
     with pytest.raises(NotImplementedError, match="arithmetic"):
         2.0 * nest.random.normal()
     with pytest.raises(NotImplementedError, match="uniform_int"):
@@ -250,7 +303,7 @@ def test_what_myelin_lacks_raises_not_implemented():
     with pytest.raises(NotImplementedError, match="kernel status"):
         nest.SetKernelStatus({"use_wfr": True})
     with pytest.raises(NotImplementedError, match="a different value per neuron"):
-        e.set(V_m=np.linspace(-70, -60, 10))
+        e.set(tau_m=np.linspace(10, 20, 10))
     with pytest.raises(NotImplementedError, match="rule"):
         nest.Connect(e, e, {"rule": "symmetric_pairwise_bernoulli", "p": 0.1})
     pg = nest.Create("poisson_generator", params={"rate": 10.0, "start": 50.0})

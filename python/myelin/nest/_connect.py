@@ -65,8 +65,9 @@ def syn_table(syn_spec):
                                           % key)
             table[key] = value.table()
         elif np.ndim(value) != 0:
-            raise NotImplementedError("syn_spec %s: an array of values per connection is not supported by "
-                                      "myelin.nest; use a number or a nest.random distribution" % key)
+            if key not in ("weight", "delay"):
+                raise NotImplementedError("syn_spec %s: an array (only weight and delay can be arrays)" % key)
+            table[key] = np.asarray(value, dtype=float)  # cut per projection by connect()
         elif key == "receptor_type":
             if int(value) != 0:
                 table["receptor"] = int(value)
@@ -122,10 +123,41 @@ def connect(pre, post, conn_spec, syn_spec):
         if len(sources) != 1 or len(targets) != 1:
             raise NotImplementedError("fixed_total_number between the nodes of several Create calls")
         pairs = [(sources[0], targets[0])]
+    offsets = {id(g): o for o, g in zip(np.cumsum([0] + [g.n for g in sources])[:-1], sources)}
+    offsets.update({("t", id(g)): o for o, g in zip(np.cumsum([0] + [g.n for g in targets])[:-1], targets)})
     for s, t in pairs:
-        projection = {"source": s.population, "target": t.population, "rule": dict(rule),
-                      "synapse": dict(synapse)}
+        table = dict(synapse)
+        for key in ("weight", "delay"):
+            if isinstance(table.get(key), np.ndarray):
+                table[key] = cut(table[key], key, rule, len(pre), len(post), s, t, offsets[id(s)],
+                                 offsets["t", id(t)])
+        projection = {"source": s.population, "target": t.population, "rule": dict(rule), "synapse": table}
         kernel.projections.append((projection, model_name))
+
+
+def cut(values, key, rule, n_pre, n_post, s, t, s_at, t_at):
+    """The part of a syn_spec array that projection s -> t gets, flattened in
+    myelin's order (per target, or per source for fixed_outdegree), which is
+    the row order of NEST's arrays: one_to_one (n,), all_to_all (post, pre),
+    fixed_indegree (post, indegree), fixed_outdegree (pre, outdegree)."""
+    kind = rule["kind"]
+    shapes = {"one_to_one": (n_pre,), "all_to_all": (n_post, n_pre), "fixed_indegree": (n_post, rule.get("indegree")),
+              "fixed_outdegree": (n_pre, rule.get("outdegree"))}
+    if kind not in shapes:
+        raise NotImplementedError("syn_spec %s: an array with rule %s (the number of connections is drawn)"
+                                  % (key, kind))
+    if values.shape != shapes[kind]:
+        raise ModelError("syn_spec %s: an array of shape %s for rule %s; NEST's shape is %s"
+                         % (key, values.shape, kind, shapes[kind]))
+    if kind == "all_to_all" and s is t and not rule["allow_autapses"]:
+        raise NotImplementedError("syn_spec %s: an all_to_all array within one population without autapses" % key)
+    if kind == "one_to_one":
+        return values[s_at:s_at + s.n]
+    if kind == "all_to_all":
+        return values[t_at:t_at + t.n, s_at:s_at + s.n].reshape(-1)
+    if kind == "fixed_indegree":
+        return values[t_at:t_at + t.n].reshape(-1)
+    return values[s_at:s_at + s.n].reshape(-1)
 
 
 def drive(pre, post, conn_spec, syn_spec):

@@ -203,7 +203,7 @@ def population_table(g, state_names):
                                           "distributions" % (g.model, key, ", ".join(state_names)))
             init[key] = value.table()
         elif key in state_names:
-            init[key] = float(value)
+            init[key] = value.tolist() if hasattr(value, "tolist") else float(value)
         elif key in ("V_min",) and value == -INF:
             continue  # the default: no lower bound
         else:

@@ -145,7 +145,7 @@ def _status(g, offset):
     status = {"global_id": g.first + offset, "model": g.model, "element_type":
               "recorder" if g.kind in RECORDERS else "stimulator" if g.kind in ("poisson_generator", "spike_generator")
               else "neuron"}
-    status.update(g.params)
+    status.update({k: v[offset].item() if isinstance(v, np.ndarray) else v for k, v in g.params.items()})
     if g.kind == "spike_recorder":
         events = spike_events(g)
         status["events"] = events
@@ -165,14 +165,30 @@ def _set(g, offsets, key, value):
         return
     kernel.frozen("set(%s)" % key)
     kernel.check_params(g.model, {key: value})
+    per_neuron_state = g.kind == "neuron" and key in kernel.state_names(g.base)
+    if per_neuron_state and len(offsets) != g.n and np.ndim(value) == 0 and not isinstance(value, Parameter):
+        value = np.full(len(offsets), float(value))  # part of a Create: through the per-neuron path
     if isinstance(value, (list, tuple, np.ndarray)) and key not in ("record_from", "spike_times"):
-        values = list(value)
-        if len(values) != len(offsets):
-            raise ModelError("set(%s): %d values for %d nodes" % (key, len(values), len(offsets)))
-        if len(set(map(float, values))) > 1:
+        values = np.asarray(value, dtype=float)
+        if values.shape != (len(offsets),):
+            raise ModelError("set(%s): %d values for %d nodes" % (key, values.size, len(offsets)))
+        if len(set(values.tolist())) == 1 and len(offsets) == g.n:
+            value = float(values[0])
+        elif per_neuron_state:
+            # Initial state per neuron: an array over the whole group.
+            current = g.params.get(key)
+            whole = np.array(current, dtype=float) if isinstance(current, np.ndarray) else np.full(g.n, np.nan)
+            if not isinstance(current, np.ndarray) and len(offsets) != g.n:
+                if current is None or isinstance(current, Parameter):
+                    raise NotImplementedError("set(%s): values for part of a Create whose %s is %s (set all "
+                                              "of them first)" % (key, key, "drawn" if current else "not set"))
+                whole[:] = float(current)
+            whole[offsets] = values
+            g.params[key] = whole
+            return
+        else:
             raise NotImplementedError("set(%s): a different value per neuron (myelin sets parameters per "
-                                      "population; draw initial state with nest.random)" % key)
-        value = values[0]
+                                      "population; initial state, V_m for one, may differ per neuron)" % key)
     if len(offsets) != g.n and not isinstance(value, Parameter) and g.params.get(key) != value:
         raise NotImplementedError("set(%s) on %d of the %d nodes of one Create (myelin sets parameters per "
                                   "population)" % (key, len(offsets), g.n))
