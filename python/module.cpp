@@ -27,11 +27,27 @@ py::array_t<T> to_numpy(std::vector<T> values) {
   return py::array_t<T>({owned->size()}, {sizeof(T)}, owned->data(), free_it);
 }
 
-std::size_t population_index(const network_handle& n, const std::string& name) {
-  const auto& pops = n.spec().populations;
-  for (std::size_t p = 0; p < pops.size(); ++p)
-    if (pops[p].name == name)
-      return p;
+// {output population: (model, size)} in the order of the spec: what spike
+// files and reports name (a SONATA node population split into parts by
+// their parameters is one; its model is "mixed" if the parts differ).
+py::dict output_populations(const network_handle& n) {
+  py::dict d;
+  for (const auto& p : n.spec().populations) {
+    const auto key = py::str(p.output());
+    if (d.contains(key)) {
+      if (d[key].cast<py::tuple>()[0].cast<std::string>() != p.model)
+        d[key] = py::make_tuple("mixed", n.spec().output_range(p.output()).second);
+      continue;
+    }
+    d[key] = py::make_tuple(p.model, n.spec().output_range(p.output()).second);
+  }
+  return d;
+}
+
+void check_population(const network_handle& n, const std::string& name) {
+  for (const auto& p : n.spec().populations)
+    if (p.output() == name)
+      return;
   throw py::key_error("no population named '" + name + "'");
 }
 
@@ -139,13 +155,7 @@ PYBIND11_MODULE(_myelin, m) {
       .def_property_readonly("seed", [](const network_handle& n) { return n.spec().run.seed; })
       .def_property_readonly("duration", [](const network_handle& n) { return n.spec().run.duration; })
       .def_property_readonly("output_dir", &network_handle::output_dir)
-      .def_property_readonly("populations",
-                             [](const network_handle& n) {
-                               py::dict d;
-                               for (const auto& p : n.spec().populations)
-                                 d[py::str(p.name)] = py::make_tuple(p.model, p.size);
-                               return d;
-                             })
+      .def_property_readonly("populations", &output_populations)
       .def_property_readonly("multimeters",
                              [](const network_handle& n) {
                                py::dict d;
@@ -157,7 +167,8 @@ PYBIND11_MODULE(_myelin, m) {
            [](network_handle& n, const std::string& population) {
              std::vector<double> times;
              std::vector<std::uint64_t> ids;
-             n.spikes(population_index(n, population), times, ids);
+             check_population(n, population);
+             n.spikes(population, times, ids);
              return py::make_tuple(to_numpy(std::move(times)), to_numpy(std::move(ids)));
            })
       .def("traces",

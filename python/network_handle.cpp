@@ -155,18 +155,25 @@ std::uint64_t network_handle::synapses() {
   return comm_.sum({session_->engine().counters().synapses})[0];
 }
 
-void network_handle::spikes(std::size_t p, std::vector<double>& times_ms, std::vector<std::uint64_t>& ids) {
+void network_handle::spikes(const std::string& name, std::vector<double>& times_ms,
+                            std::vector<std::uint64_t>& ids) {
   if (!opts_.record_spikes)
     throw usage_error("this network was made with record_spikes=False");
   const auto offsets = net_.population_offsets();
-  // Mine as (step, index) pairs; with several ranks, padded to the longest
+  std::vector<char> wanted(net_.populations.size());
+  for (std::size_t p = 0; p < wanted.size(); ++p)
+    wanted[p] = net_.populations[p].output() == name;
+  // Mine as (step, node id) pairs; with several ranks, padded to the longest
   // rank's and gathered on rank 0, sorted there and broadcast.
   std::vector<double> mine;
-  for (const spike& s : memory_->spikes)
-    if (s.gid >= offsets[p] && s.gid < offsets[p + 1]) {
-      mine.push_back(static_cast<double>(s.step));
-      mine.push_back(static_cast<double>(s.gid - offsets[p]));
-    }
+  for (const spike& s : memory_->spikes) {
+    const auto p = static_cast<std::size_t>(std::upper_bound(offsets.begin(), offsets.end(), s.gid) -
+                                            offsets.begin() - 1);
+    if (!wanted[p])
+      continue;
+    mine.push_back(static_cast<double>(s.step));
+    mine.push_back(static_cast<double>(s.gid - offsets[p] + net_.populations[p].output_first_id));
+  }
   std::vector<double> all;
   if (comm_.size() == 1) {
     all = std::move(mine);

@@ -47,9 +47,11 @@ public:
   const spec::network& spec() const { return net_; }
   const std::string& output_dir() const { return opts_.output_dir; }
 
-  // Spikes of population p so far, sorted by (time, id): times (ms) and
-  // indices within the population. Every rank gets the whole network's.
-  void spikes(std::size_t p, std::vector<double>& times_ms, std::vector<std::uint64_t>& ids);
+  // Spikes so far of the output population `name` (the spike file's: a
+  // SONATA node population split into parts is one), sorted by (time, id):
+  // times (ms) and node ids as the spike file numbers them. Every rank gets
+  // the whole network's. Collective.
+  void spikes(const std::string& name, std::vector<double>& times_ms, std::vector<std::uint64_t>& ids);
   // Multimeter m's samples so far, every column (every rank gets all of
   // them). Collective.
   trace_rows traces(std::size_t m);

@@ -112,6 +112,22 @@ def test_spikes_equal_the_command_line(model, tmp_path):
     assert file_spikes(tmp_path / "py") == expected
 
 
+def test_a_sonata_circuit_by_its_node_populations(tmp_path):
+    """The 300-cell SONATA example: populations and node ids as the circuit
+    (and the spike file) name them, though myelin splits `internal` into
+    parts by their parameters."""
+    config = os.path.join(os.environ["MYELIN_SOURCE"], "examples", "sonata_300", "simulation_config.json")
+    net = myelin.Network.from_file(config, output_dir=tmp_path / "py")
+    assert net.populations == {"internal": ("iaf_psc_alpha", 300), "external": ("spike_source", 100)}
+    net.run(300.0)
+    net.close()
+    subprocess.run([MYELIN, "run", config, "-o", str(tmp_path / "cli"), "--quiet", "--backend", "cpu",
+                    "--duration", "300"], check=True, capture_output=True)
+    expected = file_spikes(tmp_path / "cli")  # the config records the internal cells
+    assert as_pairs(net, "internal") == expected["internal"]
+    assert max(net.spikes("internal")[1]) > 250 and len(net.spikes("external")[0]) > 100
+
+
 def test_repeated_runs_are_one_run(model, tmp_path):
     whole = myelin.Network.from_file(model, threads=2, output_dir=tmp_path / "a")
     whole.run(300.0)
