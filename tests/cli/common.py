@@ -8,9 +8,17 @@ MYELIN = os.environ["MYELIN"]
 SOURCE = os.environ["MYELIN_SOURCE"]
 
 
+def clean_environment():
+    """This process's environment as Python sees it, without an MPI launcher's
+    variables. A module that started MPI in this process (bmtk imports mpi4py,
+    which starts a singleton) sets PMIX_* variables in the C environment, which
+    a child inherits by default: myelin would then start MPI too."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PMIX_", "PMI_", "OMPI_COMM_WORLD"))}
+
+
 def myelin(*args, check=False):
-    """Runs myelin; returns the CompletedProcess (text output)."""
-    result = subprocess.run([MYELIN, *args], capture_output=True, text=True, timeout=600)
+    """Runs myelin, alone (not as an MPI process); returns the CompletedProcess (text output)."""
+    result = subprocess.run([MYELIN, *args], capture_output=True, text=True, timeout=600, env=clean_environment())
     if check and result.returncode != 0:
         sys.exit(f"myelin {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result
