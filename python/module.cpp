@@ -67,6 +67,13 @@ network_options options(unsigned threads, const std::string& backend, const std:
   o.output_dir = output_dir;
   o.seed = seed;
   o.record_spikes = record_spikes;
+  // Python's signal handlers run only when asked; a run asks at every
+  // epoch's end (with the interpreter held for the moment), so Ctrl-C stops
+  // it there.
+  o.interrupted = [] {
+    py::gil_scoped_acquire python;
+    return PyErr_CheckSignals() != 0;
+  };
   return o;
 }
 
@@ -149,7 +156,17 @@ PYBIND11_MODULE(_myelin, m) {
           },
           py::arg("path"), py::arg("threads"), py::arg("backend"), py::arg("output_dir"), py::arg("seed"),
           py::arg("record_spikes"))
-      .def("run_steps", &network_handle::run_steps, py::call_guard<py::gil_scoped_release>())
+      .def("run_steps",
+           [](network_handle& n, std::int64_t steps) {
+             {
+               py::gil_scoped_release free_python;
+               n.run_steps(steps);
+             }
+             // Ctrl-C: the run stopped at an epoch's end with a checkpoint,
+             // and the KeyboardInterrupt is pending.
+             if (PyErr_Occurred())
+               throw py::error_already_set();
+           })
       .def_property_readonly("step", &network_handle::step)
       .def_property_readonly("dt", [](const network_handle& n) { return n.spec().run.dt; })
       .def_property_readonly("seed", [](const network_handle& n) { return n.spec().run.seed; })

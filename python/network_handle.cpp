@@ -81,6 +81,7 @@ network_handle::network_handle(spec::network net, const network_options& opts, s
   so.backend = parse_backend(opts_.backend);
   so.resume_path = std::move(resume_path);
   so.model_name = net_.source_file;
+  so.stop_requested = opts_.interrupted;
   session_ = std::make_unique<cli::session>(net_, so, comm_);
   const auto& ln = session_->engine().layout();
   memory_->keep_spikes = opts_.record_spikes;
@@ -137,12 +138,12 @@ std::unique_ptr<network_handle> network_handle::resume(const std::string& checkp
   return std::unique_ptr<network_handle>(new network_handle(std::move(net), opts, checkpoint));
 }
 
-void network_handle::run_steps(std::int64_t n_steps) {
+bool network_handle::run_steps(std::int64_t n_steps) {
   if (!session_)
     throw usage_error("this network was closed");
   if (n_steps < 0)
     throw usage_error("cannot run for a negative time");
-  session_->run(session_->sim().current_step() + n_steps);
+  return session_->run(session_->sim().current_step() + n_steps);
 }
 
 std::int64_t network_handle::step() const {

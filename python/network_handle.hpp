@@ -7,6 +7,7 @@
 #include "spec/spec.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ struct network_options {
   std::string output_dir;
   std::optional<std::uint64_t> seed;
   bool record_spikes = true; // keep every spike in memory for spikes()
+  // Asked once per epoch (once per call when the backend runs alone): true
+  // stops the run there with a checkpoint (Ctrl-C in Python).
+  std::function<bool()> interrupted;
 };
 
 // Samples of one multimeter: rows of ids.size() * variables.size() values.
@@ -40,7 +44,8 @@ public:
   ~network_handle();
 
   // Advances by n_steps from where the last call stopped. Collective.
-  void run_steps(std::int64_t n_steps);
+  // False when interrupted: the run stopped early and wrote a checkpoint.
+  bool run_steps(std::int64_t n_steps);
   std::int64_t step() const;
   // Synapses of the whole network (every rank's, summed). Collective.
   std::uint64_t synapses();

@@ -216,6 +216,41 @@ def test_dict_errors_name_the_key(tmp_path):
         myelin.Network.from_dict([1, 2], output_dir=tmp_path / "d")
 
 
+INTERRUPTED = """
+import sys
+import myelin
+net = myelin.Network.from_file(sys.argv[1], output_dir=sys.argv[2])
+print("ready", flush=True)
+try:
+    net.run(1e7)  # hours
+except KeyboardInterrupt:
+    print("interrupted at", net.time, flush=True)
+    net.run(10.0)  # and it goes on from there
+    print("then at", net.time, flush=True)
+"""
+
+
+def test_ctrl_c_stops_a_run_with_a_checkpoint(model, tmp_path):
+    import signal
+    script = tmp_path / "long.py"
+    script.write_text(INTERRUPTED)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(myelin.__file__))))
+    p = subprocess.Popen([PYTHON, str(script), model, str(tmp_path / "out")], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=env)
+    assert p.stdout.readline().strip() == "ready"
+    import time
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    lines = out.splitlines()
+    stopped = float(lines[0].split()[-1])
+    assert lines[0].startswith("interrupted at") and 0 < stopped < 1e7
+    assert float(lines[1].split()[-1]) == pytest.approx(stopped + 10.0)
+    checkpoints = os.listdir(tmp_path / "out" / "checkpoints")
+    assert len(checkpoints) == 1, checkpoints
+
+
 def test_spikes_frame(model, tmp_path):
     net = myelin.Network.from_file(model, output_dir=tmp_path)
     net.run(50.0)
