@@ -18,6 +18,13 @@ std::vector<std::int64_t> spike_times_to_emit_steps(const std::vector<double>& t
       throw parameter_error("spike_times", os.str());
     }
     const double grid = t / dt;
+    // Steps are 64-bit counts: a time beyond 2^62 steps (found by the SONATA
+    // fuzzer: 6.8e76 ms in an input file) has no step to be emitted in.
+    if (!(grid < 4.6e18)) {
+      std::ostringstream os;
+      os << "spike time " << t << " ms lies beyond the longest run (2^62 steps of dt = " << dt << " ms)";
+      throw parameter_error("spike_times", os.str());
+    }
     auto k = static_cast<std::int64_t>(std::llround(grid));
     if (std::fabs(grid - static_cast<double>(k)) > 1e-9 * std::max(1.0, grid)) {
       if (!allow_offgrid) {
