@@ -23,7 +23,8 @@ void draw_initial_state(const spec::network& net, std::size_t population, const 
     for (std::uint64_t i = 0; i < slice.count; ++i) {
       rng::stream s(key, slice.first_gid + i * slice.stride);
       try {
-        write(var, i, dist.is_listed() ? dist.values.at(slice.first_index + i * slice.stride) : sample(dist, s));
+        write(var, i,
+              dist.is_listed() ? dist.values.at(slice.first_index + i * slice.stride) : sample(dist, s));
       } catch (const sampling_error& e) {
         throw model_error(net.source_file, "populations." + p.name + ".init." + name, e.what());
       }

@@ -185,7 +185,8 @@ private:
       if (!d->is_listed())
         continue;
       const std::string k = key + ".synapse." + name;
-      if (pr.connectivity.type == kind::pairwise_bernoulli || pr.connectivity.type == kind::fixed_total_number)
+      if (pr.connectivity.type == kind::pairwise_bernoulli ||
+          pr.connectivity.type == kind::fixed_total_number)
         fail(k, std::string("an array of values needs a rule that fixes each neuron's number of synapses "
                             "(all_to_all, one_to_one, fixed_indegree, fixed_outdegree), not ") +
                     rule_name(pr.connectivity.type));
