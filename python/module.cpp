@@ -77,19 +77,24 @@ network_options options(unsigned threads, const std::string& backend, const std:
   return o;
 }
 
+// {parameter: default}
+py::dict defaults(const std::vector<myelin::models::parameter_info>& parameters) {
+  py::dict d;
+  for (const auto& p : parameters)
+    d[py::str(p.name)] = p.default_value;
+  return d;
+}
+
 // {name: {"parameters": {name: default}, "state": [names], "is_source": bool}}
 py::dict model_catalog() {
   py::dict out;
   for (const auto& name : myelin::models::model_names()) {
     const auto* m = myelin::models::find_model(name);
-    py::dict params;
-    for (const auto& p : m->parameters)
-      params[py::str(p.name)] = p.default_value;
     py::list state;
     for (const auto& s : m->state)
       state.append(s.name);
     py::dict entry;
-    entry["parameters"] = params;
+    entry["parameters"] = defaults(m->parameters);
     entry["state"] = state;
     entry["is_source"] = m->is_source;
     entry["receptors"] = m->n_receptors;
@@ -103,11 +108,8 @@ py::dict synapse_catalog() {
   py::dict out;
   for (const auto& name : myelin::models::synapse_model_names()) {
     const auto* s = myelin::models::find_synapse_model(name);
-    py::dict params;
-    for (const auto& p : s->parameters)
-      params[py::str(p.name)] = p.default_value;
     py::dict entry;
-    entry["parameters"] = params;
+    entry["parameters"] = defaults(s->parameters);
     entry["plastic"] = s->plastic;
     out[py::str(name)] = entry;
   }
