@@ -18,6 +18,7 @@ namespace myelin {
 namespace {
 
 void plan_devices(built_network& b, const spec::network& net) {
+  b.currents = plan_currents(net);
   b.inputs.resize(net.populations.size());
   for (std::size_t d = 0; d < net.poisson_devices.size(); ++d) {
     const auto& dev = net.poisson_devices[d];

@@ -5,6 +5,7 @@
 // inputs, multimeter probes and postsynaptic histories. A backend turns it
 // into its own memory (engine/backend.hpp); nothing here is a thread, a
 // shard or a ring.
+#include "engine/current_input.hpp"
 #include "engine/poisson_table.hpp"
 #include "engine/ring_layout.hpp"
 #include "engine/rng.hpp"
@@ -131,6 +132,7 @@ struct built_network {
   rank_layout layout;
   std::vector<target_block> blocks;
   std::vector<std::vector<poisson_input>> inputs; // per population
+  std::vector<population_currents> currents;       // per population
   std::vector<multimeter_plan> multimeters;       // in spec order
   std::vector<double> tau_minus; // per local neuron: > 0 keeps a postsynaptic history (STDP targets)
 };

@@ -19,6 +19,7 @@ enum class purpose : std::uint32_t {
   initial_state = 5,
   poisson = 6,
   poisson_source = 7, // object: population index
+  noise_current = 8,  // object: index among the current devices
 };
 
 using philox = r123::Philox4x32;

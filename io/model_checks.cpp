@@ -31,6 +31,8 @@ public:
       check_projection(net_.projections[i], "projections[" + std::to_string(i) + "]");
     for (const auto& d : net_.poisson_devices)
       check_device(d);
+    for (const auto& d : net_.current_devices)
+      check_current_device(d);
     for (const auto& m : net_.multimeters)
       check_multimeter(m);
     for (const auto& w : net_.weight_recorders)
@@ -247,6 +249,54 @@ private:
       fail(key + ".weight", problem);
     if (d.rate * net_.run.dt * 1e-3 > 1e4)
       fail(key + ".rate", "more than 10000 expected events per step; use a smaller dt or rate");
+  }
+
+  // A time in ms that must lie on the grid (NEST: a multiple of the resolution).
+  void check_grid_time(double ms, const std::string& key, bool may_be_negative = false) {
+    const double steps = ms / net_.run.dt;
+    if (!may_be_negative && ms < 0)
+      fail(key, "must be >= 0 ms, got " + fmt(ms));
+    if (!(std::fabs(steps) < 0x1.0p62))
+      fail(key, fmt(ms) + " ms is beyond any run (2^62 steps)");
+    if (std::fabs(steps - std::round(steps)) > 1e-9 * std::max(1.0, std::fabs(steps)))
+      fail(key, fmt(ms) + " ms is not a multiple of dt = " + fmt(net_.run.dt) + " ms");
+  }
+
+  void check_current_device(const spec::current_device& d) {
+    using kind = spec::current_device::kind;
+    const std::string key = "devices." + d.name;
+    for (std::size_t i = 0; i < d.targets.size(); ++i) {
+      const std::string k = key + ".targets[" + std::to_string(i) + "]";
+      check_target_model(d.targets[i], k);
+      const auto* info = models::find_model(pop(d.targets[i]).model);
+      if (!info->takes_current)
+        fail(k, "model " + info->name + " of population '" + d.targets[i] +
+                    "' takes no current input, so a " + spec::current_device::nest_name(d.type) +
+                    " cannot drive it");
+    }
+    check_delay_steps(d.delay, key + ".delay");
+    check_grid_time(d.origin, key + ".origin");
+    check_grid_time(d.start, key + ".start");
+    if (std::isfinite(d.stop)) {
+      check_grid_time(d.stop, key + ".stop");
+      if (!(d.stop >= d.start))
+        fail(key + ".stop", "must be >= start (" + fmt(d.start) + " ms), got " + fmt(d.stop));
+    }
+    if (d.type == kind::step)
+      for (std::size_t i = 0; i < d.amplitude_times.size(); ++i) {
+        const std::string k = key + ".amplitude_times[" + std::to_string(i) + "]";
+        check_grid_time(d.amplitude_times[i], k);
+        if (i > 0 && !(d.amplitude_times[i] > d.amplitude_times[i - 1]))
+          fail(k, "amplitude_times must be strictly increasing (" + fmt(d.amplitude_times[i]) +
+                      " ms follows " + fmt(d.amplitude_times[i - 1]) + " ms)");
+      }
+    if (d.type == kind::noise) {
+      if (!(d.std >= 0))
+        fail(key + ".std", "must be >= 0 pA, got " + fmt(d.std));
+      if (!(d.dt > 0))
+        fail(key + ".dt", "must be > 0 ms, got " + fmt(d.dt));
+      check_grid_time(d.dt, key + ".dt");
+    }
   }
 
   void check_multimeter(const spec::multimeter& m) {

@@ -315,8 +315,7 @@ private:
     const auto& t = t_.table(node, key);
     const std::string model = t_.string(t_.required(t, key, "model"), key + ".model");
     if (model != "poisson_generator")
-      t_.fail(key + ".model", "unknown device model '" + model + "'; known: poisson_generator",
-              t.get("model"));
+      return read_current_device(name, key, model, t);
     t_.only_keys(t, key, {"model", "rate", "targets", "weight", "delay", "synapse_model"});
     if (auto n = t.get("synapse_model")) {
       const std::string sm = t_.string(*n, key + ".synapse_model");
@@ -341,6 +340,74 @@ private:
     d.weight = t_.number(t_.required(t, key, "weight"), key + ".weight");
     d.delay = t_.number(t_.required(t, key, "delay"), key + ".delay");
     net_.poisson_devices.push_back(std::move(d));
+  }
+
+  // dc_generator, step_current_generator, ac_generator, noise_generator:
+  // NEST's names, parameters and defaults (spec::current_device).
+  void read_current_device(const std::string& name, const std::string& key, const std::string& model,
+                           const toml::table& t) {
+    using kind = spec::current_device::kind;
+    spec::current_device d;
+    d.name = name;
+    bool known = false;
+    for (kind k : {kind::dc, kind::step, kind::ac, kind::noise})
+      if (model == spec::current_device::nest_name(k))
+        d.type = k, known = true;
+    if (!known)
+      t_.fail(key + ".model",
+              "unknown device model '" + model +
+                  "'; known: poisson_generator, dc_generator, step_current_generator, ac_generator, "
+                  "noise_generator",
+              t.get("model"));
+    const auto number = [&](const char* k, double& to) {
+      if (auto n = t.get(k))
+        to = t_.number(*n, key + "." + k);
+    };
+    switch (d.type) {
+    case kind::dc:
+      t_.only_keys(t, key, {"model", "targets", "weight", "delay", "start", "stop", "origin", "amplitude"});
+      number("amplitude", d.amplitude);
+      break;
+    case kind::step:
+      t_.only_keys(t, key,
+                   {"model", "targets", "weight", "delay", "start", "stop", "origin", "amplitude_times",
+                    "amplitude_values"});
+      if (auto n = t.get("amplitude_times"))
+        d.amplitude_times = t_.numbers(*n, key + ".amplitude_times");
+      if (auto n = t.get("amplitude_values"))
+        d.amplitude_values = t_.numbers(*n, key + ".amplitude_values");
+      if (d.amplitude_times.size() != d.amplitude_values.size())
+        t_.fail(key + ".amplitude_values",
+                "gives " + std::to_string(d.amplitude_values.size()) + " values for " +
+                    std::to_string(d.amplitude_times.size()) + " amplitude_times; give one value per time",
+                &t);
+      break;
+    case kind::ac:
+      t_.only_keys(t, key,
+                   {"model", "targets", "weight", "delay", "start", "stop", "origin", "amplitude", "offset",
+                    "frequency", "phase"});
+      number("amplitude", d.amplitude);
+      number("offset", d.offset);
+      number("frequency", d.frequency);
+      number("phase", d.phase);
+      break;
+    case kind::noise:
+      t_.only_keys(t, key,
+                   {"model", "targets", "weight", "delay", "start", "stop", "origin", "mean", "std", "dt"});
+      number("mean", d.mean);
+      number("std", d.std);
+      number("dt", d.dt);
+      break;
+    }
+    d.targets =
+        expand_parts(t_.strings(t_.required(t, key, "targets"), key + ".targets"), key + ".targets", &t);
+    number("weight", d.weight);
+    number("delay", d.delay);
+    number("start", d.start);
+    number("origin", d.origin);
+    if (auto n = t.get("stop"))
+      d.stop = t_.number(*n, key + ".stop");
+    net_.current_devices.push_back(std::move(d));
   }
 
   void read_recorder(const std::string& name, const toml::node& node) {

@@ -54,6 +54,11 @@ void serialize(A& a, poisson_device& d, unsigned) {
   a& d.name& d.rate& d.targets& d.weight& d.delay;
 }
 template <class A>
+void serialize(A& a, current_device& d, unsigned) {
+  a& d.name& d.type& d.targets& d.weight& d.delay& d.start& d.stop& d.origin& d.amplitude& d.offset& d
+      .frequency& d.phase& d.amplitude_times& d.amplitude_values& d.mean& d.std& d.dt;
+}
+template <class A>
 void serialize(A& a, spike_recorder& r, unsigned) {
   a& r.name& r.populations;
 }
@@ -75,15 +80,17 @@ void serialize(A& a, network& n, unsigned version) {
       .multimeters& n.weight_recorders;
   if (version >= 1)
     a& n.edge_sets& n.output_dir& n.spikes_file;
+  if (version >= 2)
+    a& n.current_devices;
 }
 
 } // namespace boost::serialization
 
-// Version 1 adds SONATA (output names, edge sets); specs saved before it load
-// with the new fields empty.
+// Version 1 adds SONATA (output names, edge sets), network version 2 the
+// current devices; specs saved before load with the new fields empty.
 BOOST_CLASS_VERSION(myelin::spec::distribution, 1)
 BOOST_CLASS_VERSION(myelin::spec::population, 1)
-BOOST_CLASS_VERSION(myelin::spec::network, 1)
+BOOST_CLASS_VERSION(myelin::spec::network, 2)
 BOOST_CLASS_VERSION(myelin::spec::projection, 1)
 
 namespace myelin::io {
@@ -110,6 +117,14 @@ void check_references(const spec::network& net) {
   for (const auto& d : net.poisson_devices)
     for (const auto& t : d.targets)
       population(t, "device " + d.name);
+  for (const auto& d : net.current_devices) {
+    for (const auto& t : d.targets)
+      population(t, "device " + d.name);
+    if (static_cast<unsigned>(d.type) > static_cast<unsigned>(spec::current_device::kind::noise) ||
+        d.amplitude_times.size() != d.amplitude_values.size() || !(d.dt >= net.run.dt * 0.5) ||
+        !(d.delay / net.run.dt >= 0.5 && d.delay / net.run.dt < 0x1.0p62))
+      throw error("network spec: device " + d.name + " is damaged");
+  }
   for (const auto& r : net.spike_recorders)
     for (const auto& p : r.populations)
       if (net.output_range(p).second == 0)

@@ -24,9 +24,11 @@ model_info describe() {
   for (const auto& f : Model::parameter_fields)
     info.parameters.push_back({f.name, f.unit, defaults.*f.member, f.is_flag});
   for (const auto& f : Model::state_fields) {
-    info.state.push_back({f.name, f.unit});
+    if (!f.internal)
+      info.state.push_back({f.name, f.unit});
     info.stored_fields.push_back(f.name);
   }
+  info.takes_current = takes_current<Model>;
   if constexpr (requires(typename Model::state s) { s.refractory; })
     info.stored_fields.push_back("refractory_steps");
   // Every spiking neuron keeps the postsynaptic STDP trace, as NEST's

@@ -90,9 +90,10 @@ struct iaf_psc_alpha {
   }
   static state initial_state(const constants&) { return {}; }
 
-  MYELIN_HD static bool step(const constants& c, state& s, double in_ex, double in_in) {
+  // I_stim: current (pA) flowing during the step.
+  MYELIN_HD static bool step(const constants& c, state& s, double in_ex, double in_in, double I_stim) {
     if (s.refractory == 0) {
-      s.V_m = c.P30 * c.I_e + c.P31_ex * s.dI_ex + c.P32_ex * s.I_syn_ex + c.P31_in * s.dI_in +
+      s.V_m = c.P30 * (c.I_e + I_stim) + c.P31_ex * s.dI_ex + c.P32_ex * s.I_syn_ex + c.P31_in * s.dI_in +
               c.P32_in * s.I_syn_in + c.expm1_tau_m * s.V_m + s.V_m;
       s.V_m = s.V_m < c.V_min ? c.V_min : s.V_m;
     } else {

@@ -58,9 +58,10 @@ struct iaf_psc_delta {
   }
   static state initial_state(const constants&) { return {}; }
 
-  MYELIN_HD static bool step(const constants& c, state& s, double in0, double) {
+  // in0: summed weights (mV) arriving in this step; I_stim: current (pA) flowing during it.
+  MYELIN_HD static bool step(const constants& c, state& s, double in0, double, double I_stim) {
     if (s.refractory == 0) {
-      s.V_m = c.P30 * c.I_e + c.P33 * s.V_m + in0;
+      s.V_m = c.P30 * (c.I_e + I_stim) + c.P33 * s.V_m + in0;
       s.V_m = s.V_m < c.V_min ? c.V_min : s.V_m;
     } else {
       --s.refractory; // input arriving now is lost, as in NEST

@@ -76,10 +76,11 @@ struct iaf_psc_exp {
   }
   static state initial_state(const constants&) { return {}; }
 
-  // in_ex / in_in: summed weights (pA) arriving in this step; they act at its end.
-  MYELIN_HD static bool step(const constants& c, state& s, double in_ex, double in_in) {
+  // in_ex / in_in: summed weights (pA) arriving in this step; they act at its
+  // end. I_stim: current (pA) flowing during the step.
+  MYELIN_HD static bool step(const constants& c, state& s, double in_ex, double in_in, double I_stim) {
     if (s.refractory == 0)
-      s.V_m = s.V_m * c.P22 + s.I_syn_ex * c.P21_ex + s.I_syn_in * c.P21_in + c.I_e * c.P20;
+      s.V_m = s.V_m * c.P22 + s.I_syn_ex * c.P21_ex + s.I_syn_in * c.P21_in + (c.I_e + I_stim) * c.P20;
     else
       --s.refractory;
     s.I_syn_ex = s.I_syn_ex * c.P11_ex + in_ex;

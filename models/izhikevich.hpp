@@ -48,15 +48,16 @@ struct izhikevich {
   }
   static state initial_state(const constants&) { return {}; }
 
-  MYELIN_HD static bool step(const constants& k, state& s, double in0, double) {
+  // in0: summed weights (mV) arriving in this step; I_stim: current (pA) flowing during it.
+  MYELIN_HD static bool step(const constants& k, state& s, double in0, double, double I_stim) {
     const double h = k.h;
     if (k.consistent) {
       const double v = s.V_m, u = s.U_m;
-      s.V_m += h * (0.04 * v * v + 5.0 * v + 140.0 - u + k.I_e) + in0;
+      s.V_m += h * (0.04 * v * v + 5.0 * v + 140.0 - u + I_stim + k.I_e) + in0;
       s.U_m += h * k.a * (k.b * v - u);
     } else {
-      s.V_m += h * 0.5 * (0.04 * s.V_m * s.V_m + 5.0 * s.V_m + 140.0 - s.U_m + k.I_e + in0);
-      s.V_m += h * 0.5 * (0.04 * s.V_m * s.V_m + 5.0 * s.V_m + 140.0 - s.U_m + k.I_e + in0);
+      s.V_m += h * 0.5 * (0.04 * s.V_m * s.V_m + 5.0 * s.V_m + 140.0 - s.U_m + I_stim + k.I_e + in0);
+      s.V_m += h * 0.5 * (0.04 * s.V_m * s.V_m + 5.0 * s.V_m + 140.0 - s.U_m + I_stim + k.I_e + in0);
       s.U_m += h * k.a * (k.b * s.V_m - s.U_m);
     }
     s.V_m = s.V_m < k.V_min ? k.V_min : s.V_m;

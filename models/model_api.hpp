@@ -5,8 +5,8 @@
 //   constants   + prepare(params, dt)     — propagators, computed once on the host
 //   state       + state_fields            — per-neuron variables (SoA on the backend)
 //   initial_state(constants)
-//   MYELIN_HD step(constants, state&, in0, in1) -> spiked
-//             (typed receptors: step(constants, state&, const double* in))
+//   MYELIN_HD step(constants, state&, in0, in1[, I_stim]) -> spiked
+//             (typed receptors: step(constants, state&, const double* in[, I_stim]))
 // The engine turns it into a neuron group; there are no per-model branches.
 
 #include "models/host_device.hpp"
@@ -44,6 +44,9 @@ struct state_field {
   const char* unit;
   // Stored relative to this constant (NEST keeps V_m relative to E_L); null if absolute.
   double Constants::*offset = nullptr;
+  // Kept in checkpoints but neither recordable nor initialisable (the
+  // integrator's substep size); such fields come after all others.
+  bool internal = false;
 };
 
 // Receptor ports. Most models are sign-routed, as NEST's psc models are: with
@@ -58,6 +61,23 @@ template <class Model>
 inline constexpr bool typed_receptors = requires {
   requires Model::typed_receptors;
 };
+
+// Current input (NEST's CurrentEvent: dc_generator, noise_generator, ...):
+// a model that takes it has one more argument to step(), the current in pA
+// that flows during this step, after in0/in1 or after the port array.
+template <class Model>
+inline constexpr bool takes_current = [] {
+  using C = typename Model::constants;
+  using S = typename Model::state;
+  if constexpr (typed_receptors<Model>)
+    return requires(const C& c, S& s, const double* in) {
+      Model::step(c, s, in, 0.0);
+    };
+  else
+    return requires(const C& c, S& s) {
+      Model::step(c, s, 0.0, 0.0, 0.0);
+    };
+}();
 
 inline constexpr double infinity = std::numeric_limits<double>::infinity();
 
@@ -77,6 +97,17 @@ inline void check_lif_membrane(double C_m, double tau_m, double t_ref, double V_
   require_non_negative("t_ref", t_ref);
   if (!(V_reset < V_th))
     throw parameter_error("V_reset", "must be smaller than V_th");
+}
+
+// The checks NEST's conductance-based models make (g_L >= 0 is ours: a
+// negative leak conductance makes the neuron unstable).
+inline void check_conductance_membrane(double C_m, double g_L, double t_ref, double tau_syn_ex,
+                                       double tau_syn_in) {
+  require_positive("C_m", C_m);
+  require_non_negative("g_L", g_L);
+  require_non_negative("t_ref", t_ref);
+  require_positive("tau_syn_ex", tau_syn_ex);
+  require_positive("tau_syn_in", tau_syn_in);
 }
 
 // Builds a model's parameter struct from named values (names already

@@ -33,6 +33,7 @@ struct model_info {
   bool typed_receptors = false;
   std::vector<std::string> receptors;
   bool is_source = false; // emits given spikes, cannot be a projection target
+  bool takes_current = false; // current devices (dc_generator, ...) may target it
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;
   // What a checkpoint stores per neuron, on every backend: the state fields

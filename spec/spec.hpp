@@ -111,6 +111,42 @@ struct poisson_device {
   double delay = 1.0; // ms
 };
 
+// A device that injects current (NEST's CurrentEvent) into every neuron of
+// its target populations, with NEST's parameters and activity window: active
+// at steps [origin + start, origin + stop); what it sends at step s reaches
+// the neuron after `delay` and flows during the step after that (NEST's
+// I_stim), i.e. during step s + delay + 1.
+struct current_device {
+  enum class kind { dc, step, ac, noise };
+  std::string name;
+  kind type = kind::dc;
+  std::vector<std::string> targets;
+  double weight = 1.0;
+  double delay = 1.0;                                                               // ms
+  double start = 0.0, stop = std::numeric_limits<double>::infinity(), origin = 0.0; // ms
+  double amplitude = 0.0;                                                           // pA: dc, ac
+  double offset = 0.0;                                                              // pA: ac
+  double frequency = 0.0, phase = 0.0;                                              // Hz, degrees: ac
+  std::vector<double> amplitude_times;                                              // ms: step (on the grid)
+  std::vector<double> amplitude_values;                                             // pA: step
+  double mean = 0.0, std = 0.0;                                                     // pA: noise
+  double dt = 1.0; // ms: noise, a multiple of the resolution
+
+  static const char* nest_name(kind k) {
+    switch (k) {
+    case kind::dc:
+      return "dc_generator";
+    case kind::step:
+      return "step_current_generator";
+    case kind::ac:
+      return "ac_generator";
+    case kind::noise:
+      return "noise_generator";
+    }
+    return "";
+  }
+};
+
 struct spike_recorder {
   std::string name;
   std::vector<std::string> populations; // empty: all
@@ -143,6 +179,7 @@ struct network {
   std::vector<population> populations;
   std::vector<projection> projections;
   std::vector<poisson_device> poisson_devices;
+  std::vector<current_device> current_devices;
   std::vector<spike_recorder> spike_recorders;
   std::vector<multimeter> multimeters;
   std::vector<weight_recorder> weight_recorders;

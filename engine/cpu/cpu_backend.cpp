@@ -27,6 +27,7 @@ cpu_backend::cpu_backend(const spec::network& net, built_network built)
     groups_.push_back(make_group(net, s.population, s));
     for (const auto& in : built.inputs[s.population])
       groups_.back()->add_poisson(in);
+    groups_.back()->set_currents(built.currents[s.population]);
   }
   for (std::size_t m = 0; m < built.multimeters.size(); ++m) {
     auto buf = std::make_unique<trace_buffer>();

@@ -25,6 +25,7 @@ class model_group final : public neuron_group {
   // of each port, or of the one sign-routed input pair.
   static constexpr bool typed = models::typed_receptors<Model>;
   static constexpr std::size_t channels = typed ? 2 * Model::n_receptors : 2;
+  static constexpr bool takes_current = models::takes_current<Model>;
 
 public:
   model_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
@@ -44,6 +45,12 @@ public:
     // modulo per neuron and step would cost more than the neuron update.
     const auto n_steps = static_cast<std::size_t>(w.n_steps);
     const std::size_t n_dev = poisson_.size();
+    // Current devices: the shared part once per step, noise per neuron.
+    thread_local std::vector<double> shared_current;
+    if constexpr (takes_current) {
+      shared_current.assign(n_steps, 0.0);
+      currents_.shared_window(w.first_step, w.n_steps, shared_current.data());
+    }
     // Reused per thread: with one-step epochs this runs 10,000 times per
     // simulated second and group; several threads advance one group at once.
     thread_local std::vector<std::int64_t*> bases;
@@ -102,6 +109,12 @@ public:
         }
         for (std::uint64_t j = 0; j < m; ++j) {
           bool spiked;
+          double current = 0.0;
+          if constexpr (takes_current) {
+            current = shared_current[k];
+            for (const auto& noise : currents_.noise)
+              current += noise.at(step, gid(first + j));
+          }
           if constexpr (typed) {
             // Each port sums its positive and negative channel (opposite
             // signs: the integer sum cannot overflow).
@@ -117,7 +130,10 @@ public:
               neg[j] = 0;
             }
             saturated_steps += saturated_here;
-            spiked = Model::step(c_, st[j], input);
+            if constexpr (takes_current)
+              spiked = Model::step(c_, st[j], input, current);
+            else
+              spiked = Model::step(c_, st[j], input);
           } else {
             std::int64_t* ex = row[0];
             std::int64_t* in = row[1];
@@ -126,7 +142,11 @@ public:
                 static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
             ex[j] = 0;
             in[j] = 0;
-            if constexpr (Model::n_receptors == 2)
+            if constexpr (takes_current && Model::n_receptors == 2)
+              spiked = Model::step(c_, st[j], from_fixed(input_ex), from_fixed(input_in), current);
+            else if constexpr (takes_current)
+              spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0, current);
+            else if constexpr (Model::n_receptors == 2)
               spiked = Model::step(c_, st[j], from_fixed(input_ex), from_fixed(input_in));
             else
               spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0);

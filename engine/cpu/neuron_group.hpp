@@ -70,6 +70,7 @@ public:
   virtual void set_raw(std::size_t field, const std::vector<double>& in) = 0;
 
   void add_poisson(poisson_input in) { poisson_.push_back(std::move(in)); }
+  void set_currents(population_currents c) { currents_ = std::move(c); }
   void add_probe(probe p); // keeps probes sorted by neuron
 
   std::uint64_t first_gid() const { return first_gid_; }
@@ -83,6 +84,7 @@ public:
 protected:
   std::uint64_t first_gid_, gid_stride_, first_local_, size_;
   std::vector<poisson_input> poisson_;
+  population_currents currents_;
   std::vector<probe> probes_;
   std::atomic<std::uint64_t> saturated_{0}; // several threads advance parts of one group
 };

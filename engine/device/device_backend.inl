@@ -97,6 +97,7 @@ public:
         throw usage_error(std::string("--backend ") + backend_label + ": model " + model +
                           " has no device implementation; run this model with --backend cpu");
       groups_.push_back(it->second(net, slice.population, slice, built.inputs[slice.population], probes[s]));
+      groups_.back()->set_currents(built.currents[slice.population]);
       (groups_.back()->is_source() ? sources : neurons) += slice.count;
     }
     plan_alone(neurons, sources);

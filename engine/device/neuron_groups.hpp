@@ -37,6 +37,9 @@ public:
   virtual void set_raw(std::size_t, std::span<const double>) {
     throw internal_error("a spike source has no state");
   }
+  // Current devices into this slice (the reader lets them target only
+  // models that take current).
+  virtual void set_currents(const population_currents&) {}
 };
 
 template <class Model>
@@ -94,8 +97,29 @@ public:
 
   bool is_source() const override { return false; }
 
+  void set_currents(const population_currents& c) override {
+    if constexpr (update::takes_current) {
+      currents_ = c;
+      noise_ = upload(c.noise);
+    }
+  }
+
   void advance(const step_window& w) override {
     update f = f_;
+    if constexpr (update::takes_current) {
+      // The shared devices' current per step of the window, computed on the
+      // host as the CPU backend does, then copied over.
+      if (!currents_.shared.empty()) {
+        shared_host_.assign(static_cast<std::size_t>(w.n_steps), 0.0);
+        currents_.shared_window(w.first_step, w.n_steps, shared_host_.data());
+        if (shared_current_.size() < shared_host_.size())
+          shared_current_ = device_vector<double>(shared_host_.size());
+        copy_to_device(shared_host_.data(), shared_host_.size(), shared_current_);
+        f.shared_current = raw(shared_current_);
+      }
+      f.noise = raw(noise_);
+      f.n_noise = noise_.size();
+    }
     for (std::size_t k = 0; k < n_fields; ++k)
       f.fields[k] = raw(fields_[k]);
     f.refractory = raw(refractory_);
@@ -138,6 +162,10 @@ private:
   device_vector<std::int32_t> refractory_;
   device_vector<std::uint64_t> thresholds_;
   device_vector<poisson_drive> drives_;
+  population_currents currents_;
+  std::vector<double> shared_host_;
+  device_vector<double> shared_current_;
+  device_vector<noise_current> noise_;
   device_vector<std::uint64_t> probe_offsets_;
   device_vector<probe_site> probe_sites_;
 };

@@ -5,6 +5,7 @@
 // step, Poisson input into the ring, the ring's input read and cleared, the
 // model's step(), the spike appended, the samples written. Every delay is at
 // least one epoch, so a neuron needs nothing from its neighbours inside it.
+#include "engine/current_input.hpp"
 #include "engine/device/step_window.hpp"
 #include "engine/fixed_point.hpp"
 #include "engine/rng.hpp"
@@ -60,6 +61,7 @@ struct neuron_update {
   static constexpr std::size_t n_fields = std::size(Model::state_fields);
   static constexpr bool has_refractory = requires(state s) { s.refractory; };
   static constexpr bool typed = models::typed_receptors<Model>;
+  static constexpr bool takes_current = models::takes_current<Model>;
 
   constants c;
   state initial; // Model::initial_state(c), computed on the host
@@ -68,6 +70,10 @@ struct neuron_update {
   std::uint64_t first_local, first_gid, gid_stride;
   const poisson_drive* drives;
   std::size_t n_drives;
+  // Current devices: the shared part per step of the window (null if none), noise per neuron.
+  const double* shared_current;
+  const noise_current* noise;
+  std::size_t n_noise;
   const std::uint64_t* probe_offsets; // [neuron] -> its first probe site; size + 1 entries
   const probe_site* probes;
   step_window w;
@@ -103,6 +109,13 @@ struct neuron_update {
             *target, saturating_times(poisson_count(dr.thresholds, step_word(here, step)), dr.weight));
       }
       bool spiked;
+      double current = 0.0;
+      if constexpr (takes_current) {
+        if (shared_current)
+          current = shared_current[step - w.first_step];
+        for (std::size_t d = 0; d < n_noise; ++d)
+          current += noise[d].at(step, gid);
+      }
       if constexpr (typed) {
         // Each port sums its positive and negative channel (opposite signs:
         // the integer sum cannot overflow).
@@ -117,7 +130,10 @@ struct neuron_update {
           *neg = 0;
         }
         saturated_steps += saturated_here;
-        spiked = Model::step(c, s, input);
+        if constexpr (takes_current)
+          spiked = Model::step(c, s, input, current);
+        else
+          spiked = Model::step(c, s, input);
       } else {
         std::int64_t* ex = input0;
         std::int64_t* in = input0 + stride;
@@ -126,7 +142,11 @@ struct neuron_update {
             static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
         *ex = 0;
         *in = 0;
-        if constexpr (Model::n_receptors == 2)
+        if constexpr (takes_current && Model::n_receptors == 2)
+          spiked = Model::step(c, s, from_fixed(input_ex), from_fixed(input_in), current);
+        else if constexpr (takes_current)
+          spiked = Model::step(c, s, from_fixed(input_ex + input_in), 0.0, current);
+        else if constexpr (Model::n_receptors == 2)
           spiked = Model::step(c, s, from_fixed(input_ex), from_fixed(input_in));
         else
           spiked = Model::step(c, s, from_fixed(input_ex + input_in), 0.0);
