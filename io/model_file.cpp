@@ -392,6 +392,12 @@ private:
       number("phase", d.phase);
       break;
     case kind::noise:
+      for (const char* k : {"std_mod", "frequency", "phase"})
+        if (auto n = t.get(k))
+          t_.fail(key + "." + k,
+                  "NEST's sinusoidally modulated noise (std_mod, frequency, phase) is not supported; "
+                  "combine a noise_generator with an ac_generator for a modulated mean",
+                  n);
       t_.only_keys(t, key,
                    {"model", "targets", "weight", "delay", "start", "stop", "origin", "mean", "std", "dt"});
       number("mean", d.mean);

@@ -1,0 +1,203 @@
+// The conductance-based and AdEx models against closed forms computed here,
+// independently of the model code: a conductance's response to one input
+// spike (exponential and alpha shapes, NEST's timing and scaling), the
+// approach to rest and the first spike under DC input (iaf_cond_*), the
+// rheobase of AdEx from its nullclines, reset, refractoriness and
+// spike-triggered adaptation, and the parameter checks.
+#include "io/model_file.hpp"
+#include "models/registry.hpp"
+#include "spec/error.hpp"
+#include "tests/support/harness.hpp"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <numbers>
+#include <sstream>
+
+namespace myelin::test {
+namespace {
+
+class ConductanceModels : public backend_test {};
+
+std::string one_neuron(const std::string& model, const std::string& params, double duration,
+                       const std::string& variables, const std::string& input = "",
+                       const std::string& init = "") {
+  std::ostringstream os;
+  os << "[run]\ndt = 0.1\nduration = " << duration << "\nseed = 1\n"
+     << "[populations.n]\nmodel = \"" << model << "\"\nsize = 1\nparams = { " << params << " }\n"
+     << "init = { " << init << " }\n"
+     << input << "[recorders.vm]\nkind = \"multimeter\"\npopulation = \"n\"\nvariables = [" << variables
+     << "]\ninterval = 0.1\n"
+     << "[recorders.spikes]\nkind = \"spikes\"\n";
+  return os.str();
+}
+
+std::string spike_at(double time, double weight, double delay) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "[populations.src]\nmodel = \"spike_source\"\nsize = 1\nparams = { spike_times = [" << time << "] }\n"
+     << "[[projections]]\nsource = \"src\"\ntarget = \"n\"\nrule = { kind = \"all_to_all\" }\n"
+     << "synapse = { weight = " << weight << ", delay = " << delay << " }\n";
+  return os.str();
+}
+
+// A spike at 10 ms with delay 1 ms reaches the neuron at the end of the step
+// that ends at 11 ms: the conductance is w e^{-u/tau} (exp) or
+// w (u/tau) e^{1 - u/tau} (alpha: peak w at u = tau), u = t - 11.
+TEST_P(ConductanceModels, OneSpikeGivesTheConductanceItsClosedForm) {
+  struct shape {
+    const char* model;
+    bool alpha;
+  };
+  for (const shape s : {shape{"iaf_cond_exp", false}, shape{"iaf_cond_alpha", true},
+                        shape{"aeif_cond_exp", false}, shape{"aeif_cond_alpha", true}}) {
+    for (double w : {3.0, -2.0}) {
+      const auto r = simulate(one_neuron(s.model, "tau_syn_ex = 1.5, tau_syn_in = 4.0", 40.0,
+                                         "\"g_ex\", \"g_in\"", spike_at(10.0, w, 1.0)));
+      const double tau = w > 0 ? 1.5 : 4.0;
+      const std::size_t column = w > 0 ? 0 : 1, other = 1 - column;
+      double worst = 0.0;
+      for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
+        const double u = r.traces[0].times_ms[k] - 11.0;
+        const double x = u / tau;
+        const double expected =
+            u < -1e-9 ? 0.0 : (s.alpha ? std::fabs(w) * x * std::exp(1.0 - x) : std::fabs(w) * std::exp(-x));
+        worst = std::max(worst, std::fabs(r.traces[0].rows[k][column] - expected));
+        ASSERT_EQ(r.traces[0].rows[k][other], 0.0) << s.model << " w=" << w;
+      }
+      // NEST's error control allows 1e-3 nS per substep; smooth shapes do far better.
+      EXPECT_LT(worst, 1e-6) << s.model << " w=" << w;
+    }
+  }
+}
+
+// Below threshold under DC the membrane approaches E_L + I / g_L with
+// tau = C_m / g_L; the first spike comes at the first grid point past
+// T = -tau ln(1 - g_L (V_th - E_L) / I), then V_m sits at V_reset for t_ref.
+TEST_P(ConductanceModels, IafCondUnderDcApproachesRestAndSpikesOnTime) {
+  const double g_L = 16.6667, C = 250.0, E_L = -70.0, V_th = -55.0, tau = C / g_L;
+  for (const char* model : {"iaf_cond_exp", "iaf_cond_alpha"}) {
+    // Rheobase g_L (V_th - E_L) = 250.0005 pA: just below, no spike ever.
+    {
+      const auto r = simulate(one_neuron(model, "I_e = 249.9", 500.0, "\"V_m\""));
+      EXPECT_TRUE(r.spikes.empty()) << model;
+      for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
+        const double t = r.traces[0].times_ms[k];
+        ASSERT_NEAR(r.traces[0].rows[k][0], E_L + 249.9 / g_L * (1 - std::exp(-t / tau)), 1e-8)
+            << model << " t=" << t;
+      }
+    }
+    for (double I : {300.0, 500.0}) {
+      std::ostringstream params;
+      params << "I_e = " << I;
+      const auto r = simulate(one_neuron(model, params.str(), 100.0, "\"V_m\""));
+      const double T = -tau * std::log(1 - g_L * (V_th - E_L) / I);
+      ASSERT_FALSE(r.spikes.empty()) << model;
+      EXPECT_NEAR(r.spikes[0].time_ms, std::ceil(T / 0.1 - 1e-9) * 0.1, 1e-9) << model << " I=" << I;
+      for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
+        const double t = r.traces[0].times_ms[k];
+        if (t > r.spikes[0].time_ms - 1e-9 && t < r.spikes[0].time_ms + 2.0 + 1e-9)
+          ASSERT_EQ(r.traces[0].rows[k][0], -60.0) << model << " t=" << t; // V_reset for t_ref
+      }
+    }
+  }
+}
+
+// AdEx rest and rheobase from its nullclines: with w = a (V - E_L) the
+// steady state solves I = F(V) = (g_L + a)(V - E_L) - g_L Delta_T e^{(V - V_th)/Delta_T},
+// whose maximum over V (a saddle-node for these parameters) is the
+// rheobase I_rh = (g_L + a)(V_th - E_L - Delta_T + Delta_T ln(1 + a / g_L)).
+// Started on the stable fixed point for 0.99 I_rh, the neuron stays there;
+// at 1.01 I_rh the fixed point is gone and it fires.
+TEST_P(ConductanceModels, AdexFiresJustAboveItsRheobaseAndAdapts) {
+  const double g_L = 30.0, a = 4.0, E_L = -70.6, V_th = -50.4, D = 2.0, b = 80.5;
+  const double I_rh = (g_L + a) * (V_th - E_L - D + D * std::log(1 + a / g_L));
+  const auto F = [&](double V) { return (g_L + a) * (V - E_L) - g_L * D * std::exp((V - V_th) / D); };
+  // The stable root of F(V) = 0.99 I_rh lies below the maximum at V_th + D ln(1 + a / g_L).
+  double lo = E_L, hi = V_th + D * std::log(1 + a / g_L);
+  for (int i = 0; i < 200; ++i)
+    (F(0.5 * (lo + hi)) < 0.99 * I_rh ? lo : hi) = 0.5 * (lo + hi);
+  const double V_rest = 0.5 * (lo + hi);
+  std::ostringstream init;
+  init.precision(17);
+  init << "V_m = " << V_rest << ", w = " << a * (V_rest - E_L);
+  for (const char* model : {"aeif_cond_exp", "aeif_cond_alpha"}) {
+    std::ostringstream below, above;
+    below.precision(17);
+    above.precision(17);
+    below << "I_e = " << 0.99 * I_rh;
+    above << "I_e = " << 1.01 * I_rh;
+    const auto quiet = simulate(one_neuron(model, below.str(), 1000.0, "\"V_m\", \"w\"", "", init.str()));
+    EXPECT_TRUE(quiet.spikes.empty()) << model;
+    const auto& last = quiet.traces[0].rows.back();
+    EXPECT_NEAR(last[0], V_rest, 1e-6) << model;
+    EXPECT_NEAR(last[1], a * (V_rest - E_L), 1e-6) << model;
+
+    const auto firing = simulate(one_neuron(model, above.str(), 3000.0, "\"V_m\", \"w\"", "", init.str()));
+    ASSERT_GE(firing.spikes.size(), 2u) << model;
+    // Spike-triggered adaptation: w jumps by b at each spike (decays slowly, tau_w = 144 ms).
+    const auto& tr = firing.traces[0];
+    for (std::size_t k = 1; k < tr.times_ms.size(); ++k)
+      if (std::fabs(tr.times_ms[k] - firing.spikes[0].time_ms) < 1e-9) {
+        EXPECT_NEAR(tr.rows[k][1] - tr.rows[k - 1][1], b, 1.0) << model;
+        EXPECT_LT(tr.rows[k][0], -55.0) << model; // reset towards V_reset = -60 mV
+      }
+    // Adaptation lengthens the intervals.
+    if (firing.spikes.size() >= 3)
+      EXPECT_GT(firing.spikes[2].time_ms - firing.spikes[1].time_ms,
+                firing.spikes[1].time_ms - firing.spikes[0].time_ms)
+          << model;
+  }
+}
+
+MYELIN_ON_EVERY_BACKEND(ConductanceModels);
+
+// Bad parameters: exit 2's model_error names the file, the key and the reason.
+TEST(ConductanceModelChecks, BadParametersNameTheKeyAndReason) {
+  struct bad {
+    const char* model;
+    const char* params;
+    const char* key;
+    const char* reason;
+  };
+  const bad cases[] = {
+      {"iaf_cond_exp", "g_L = -1.0", "g_L", ">= 0"},
+      {"iaf_cond_alpha", "C_m = 0.0", "C_m", "> 0"},
+      {"iaf_cond_exp", "V_reset = -50.0", "V_reset", "smaller than V_th"},
+      {"aeif_cond_exp", "V_peak = -55.0", "V_peak", ">= V_th"},
+      {"aeif_cond_alpha", "Delta_T = -1.0", "Delta_T", ">= 0"},
+      {"aeif_cond_exp", "Delta_T = 0.01, V_peak = 100.0", "Delta_T", "overflows"},
+      {"aeif_cond_exp", "tau_w = 0.0", "tau_w", "> 0"},
+      {"aeif_cond_alpha", "gsl_error_tol = 0.0", "gsl_error_tol", "> 0"},
+      {"aeif_cond_exp", "V_reset = 1.0", "V_reset", "smaller than V_peak"},
+  };
+  for (const auto& c : cases) {
+    const std::string text = std::string("[run]\ndt = 0.1\nduration = 1.0\n[populations.n]\nmodel = \"") +
+                             c.model + "\"\nsize = 1\nparams = { " + c.params + " }\n";
+    try {
+      io::parse_model(text, "bad.toml");
+      ADD_FAILURE() << c.model << " " << c.params << " was accepted";
+    } catch (const model_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("bad.toml"), std::string::npos) << what;
+      EXPECT_NE(what.find(std::string("populations.n.params.") + c.key), std::string::npos) << what;
+      EXPECT_NE(what.find(c.reason), std::string::npos) << what;
+    }
+  }
+}
+
+TEST(ConductanceModelChecks, IntegrationStepIsStoredButNotRecordable) {
+  for (const char* model : {"iaf_cond_exp", "iaf_cond_alpha", "aeif_cond_exp", "aeif_cond_alpha"}) {
+    const auto* info = models::find_model(model);
+    ASSERT_NE(info, nullptr) << model;
+    EXPECT_TRUE(info->takes_current) << model;
+    EXPECT_EQ(info->find_state("integration_step"), -1) << model;
+    EXPECT_EQ(info->stored_fields.back(), "refractory_steps") << model;
+    EXPECT_NE(std::find(info->stored_fields.begin(), info->stored_fields.end(), "integration_step"),
+              info->stored_fields.end())
+        << model;
+  }
+}
+
+} // namespace
+} // namespace myelin::test
