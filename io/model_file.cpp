@@ -428,8 +428,12 @@ private:
       if (auto n = t.get("populations"))
         r.populations = expand_parts(t_.strings(*n, key + ".populations"), key + ".populations", &t);
       net_.spike_recorders.push_back(std::move(r));
-    } else if (kind == "multimeter") {
-      t_.only_keys(t, key, {"kind", "population", "ids", "variables", "interval"});
+    } else if (kind == "multimeter" || kind == "voltmeter") {
+      // NEST's voltmeter is a multimeter that records V_m.
+      if (kind == "voltmeter")
+        t_.only_keys(t, key, {"kind", "population", "ids", "interval"});
+      else
+        t_.only_keys(t, key, {"kind", "population", "ids", "variables", "interval"});
       spec::multimeter m;
       m.name = name;
       m.population = t_.string(t_.required(t, key, "population"), key + ".population");
@@ -444,7 +448,8 @@ private:
           m.ids.push_back(static_cast<std::uint64_t>(id));
         }
       }
-      m.variables = t_.strings(t_.required(t, key, "variables"), key + ".variables");
+      m.variables = kind == "voltmeter" ? std::vector<std::string>{"V_m"}
+                                        : t_.strings(t_.required(t, key, "variables"), key + ".variables");
       if (m.variables.empty())
         t_.fail(key + ".variables", "name at least one state variable", &t);
       m.interval = net_.run.dt;
@@ -454,7 +459,8 @@ private:
     } else if (kind == "weights") {
       read_weight_recorder(name, t, key);
     } else {
-      t_.fail(key + ".kind", "unknown recorder kind '" + kind + "'; expected spikes, multimeter or weights",
+      t_.fail(key + ".kind",
+              "unknown recorder kind '" + kind + "'; expected spikes, multimeter, voltmeter or weights",
               t.get("kind"));
     }
   }

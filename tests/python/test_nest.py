@@ -196,6 +196,45 @@ def test_spike_generator_into_a_delta_neuron_and_a_voltmeter():
     assert vm.n_events == 300
 
 
+def test_current_generators_drive_the_membrane_with_nests_timing():
+    # NEST's dc_generator: on from start + delay + dt; the weight scales the current.
+    n = nest.Create("iaf_psc_exp", params={"V_th": 1e6})
+    dc = nest.Create("dc_generator", params={"amplitude": 150.0, "start": 20.0, "stop": 50.0})
+    vm = nest.Create("voltmeter", params={"interval": 0.1})
+    nest.Connect(dc, n, syn_spec={"weight": 2.0, "delay": 1.5})
+    nest.Connect(vm, n)
+    nest.Simulate(80.0)
+    t, v = vm.events["times"], vm.events["V_m"]
+    on, off = 21.6, 51.6
+    expected = -70.0 + 300.0 * 10.0 / 250.0 * (1 - np.exp(-(np.clip(t, on, off) - on) / 10.0))
+    expected = np.where(t > off, -70.0 + (expected + 70.0) * np.exp(-(t - off) / 10.0), expected)
+    assert np.max(np.abs(v - expected)) < 1e-9
+    assert nest.GetStatus(dc, "element_type") == ("stimulator",)
+
+
+def test_noise_generator_into_conductance_neurons_equals_its_model_file_twin():
+    n = nest.Create("aeif_cond_exp", 3, {"a": 2.0})
+    noise = nest.Create("noise_generator", params={"mean": 600.0, "std": 200.0, "dt": 0.5, "start": 5.0})
+    mm = nest.Create("multimeter", params={"record_from": ["V_m", "w"], "interval": 0.1})
+    nest.Connect(noise, n)
+    nest.Connect(mm, n)
+    nest.Simulate(60.0)
+    twin = myelin.Network.from_dict({
+        "run": {"dt": 0.1, "duration": 60.0, "seed": nest.GetKernelStatus("rng_seed")},
+        "populations": {"n": {"model": "aeif_cond_exp", "size": 3, "params": {"a": 2.0}}},
+        "devices": {"noise": {"model": "noise_generator", "mean": 600.0, "std": 200.0, "dt": 0.5, "start": 5.0,
+                              "targets": ["n"], "weight": 1.0, "delay": 1.0}},
+        "recorders": {"m": {"kind": "multimeter", "population": "n", "variables": ["V_m", "w"],
+                            "interval": 0.1}}})
+    twin.run(60.0)
+    mine = twin.traces("m")
+    events = mm.events
+    for v in ("V_m", "w"):
+        by_sender = [events[v][events["senders"] == s] for s in n.tolist()]
+        assert np.array_equal(np.stack(by_sender, axis=1), mine[v])
+    assert mine["w"].max() > 0  # it spiked: the noise drove it
+
+
 def test_arrays_in_syn_spec_and_per_neuron_initial_state():
     e = nest.Create("iaf_psc_exp", 4)
     i = nest.Create("iaf_psc_exp", 3)

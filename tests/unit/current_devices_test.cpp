@@ -27,7 +27,7 @@ std::string driven(const std::string& device, double duration, std::uint64_t siz
      << "[populations.n]\nmodel = \"" << model << "\"\nsize = " << size << "\nparams = { " << params << " }\n"
      << "[devices.d]\n"
      << device << "\ntargets = [\"n\"]\n"
-     << "[recorders.vm]\nkind = \"multimeter\"\npopulation = \"n\"\nvariables = [\"V_m\"]\ninterval = 0.1\n";
+     << "[recorders.vm]\nkind = \"voltmeter\"\npopulation = \"n\"\ninterval = 0.1\n"; // NEST's alias
   return os.str();
 }
 

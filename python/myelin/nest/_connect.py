@@ -4,7 +4,7 @@ allows splitting), Poisson generator devices, and the recorders' lists."""
 import numpy as np
 
 from .. import ModelError
-from ._kernel import RECORDERS, kernel
+from ._kernel import CURRENT_GENERATORS, RECORDERS, kernel
 from .random import Parameter
 
 RULES = {
@@ -95,6 +95,8 @@ def connect(pre, post, conn_spec, syn_spec):
         raise NotImplementedError("Connect to %s: myelin connects to neurons only" % sorted(post_kinds))
     if pre_kinds == {"poisson_generator"}:
         return drive(pre, post, conn_spec, syn_spec)
+    if len(pre_kinds) == 1 and pre_kinds <= set(CURRENT_GENERATORS):
+        return inject(pre, post, conn_spec, syn_spec)
     if not pre_kinds <= {"neuron", "spike_generator"}:
         raise NotImplementedError("Connect from %s" % sorted(pre_kinds))
     rule = conn_table(conn_spec)
@@ -178,6 +180,25 @@ def drive(pre, post, conn_spec, syn_spec):
     for pg in pre._whole_groups("Connect"):
         kernel.generator_links.append((pg, targets, synapse["weight"], synapse["delay"], model_name))
         count(model_name, pg.n * len(post))
+
+
+def inject(pre, post, conn_spec, syn_spec):
+    """Current generators into whole populations: a myelin current device
+    (NEST's weight scales the current; the delay is NEST's)."""
+    rule = conn_table(conn_spec)
+    if rule["kind"] != "all_to_all":
+        raise NotImplementedError("a current generator connected with %s (myelin.nest supports all_to_all)"
+                                  % rule["kind"])
+    model_name, synapse = syn_table(syn_spec)
+    for key in ("weight", "delay"):
+        if isinstance(synapse.get(key), (dict, np.ndarray)):
+            raise NotImplementedError("a current generator: a drawn or listed %s (myelin's devices take one)" % key)
+    if synapse["model"] != "static_synapse":
+        raise NotImplementedError("a current generator through %s (devices use static synapses)" % model_name)
+    targets = post._whole_groups("Connect")
+    for g in pre._whole_groups("Connect"):
+        kernel.current_links.append((g, targets, synapse["weight"], synapse["delay"]))
+        count(model_name, g.n * len(post))
 
 
 def record_spikes(pre, post, syn_spec):

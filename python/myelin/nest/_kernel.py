@@ -22,7 +22,16 @@ DEVICE_DEFAULTS = {
                    "record_to": "memory", "label": ""},
     "voltmeter": {"record_from": ["V_m"], "interval": 1.0, "start": 0.0, "stop": INF, "origin": 0.0,
                   "record_to": "memory", "label": ""},
+    "dc_generator": {"amplitude": 0.0, "start": 0.0, "stop": INF, "origin": 0.0},
+    "step_current_generator": {"amplitude_times": [], "amplitude_values": [], "start": 0.0, "stop": INF,
+                               "origin": 0.0},
+    "ac_generator": {"amplitude": 0.0, "offset": 0.0, "frequency": 0.0, "phase": 0.0, "start": 0.0, "stop": INF,
+                     "origin": 0.0},
+    "noise_generator": {"mean": 0.0, "std": 0.0, "dt": 1.0, "std_mod": 0.0, "frequency": 0.0, "phase": 0.0,
+                        "start": 0.0, "stop": INF, "origin": 0.0},
 }
+# Devices that inject current; their parameters go to the model file as they are.
+CURRENT_GENERATORS = ("dc_generator", "step_current_generator", "ac_generator", "noise_generator")
 RECORDERS = ("spike_recorder", "multimeter", "voltmeter")
 NEST_DEFAULT_SEED = 143202461  # NEST's rng_seed default
 KERNEL_KEYS = ("resolution", "rng_seed", "local_num_threads", "print_time", "overwrite_files", "data_path",
@@ -77,6 +86,7 @@ class Kernel:
         self.next_id = 1
         self.projections = []      # (myelin projection dict, synapse model name as the script gave it)
         self.generator_links = []  # (poisson generator group, [target groups], weight, delay, synapse model)
+        self.current_links = []    # (current generator group, [target groups], weight, delay)
         self.device_counts = {}    # synapse model -> connections to or from devices (NEST counts them)
         self.multimeter_tables = []  # (multimeter group, target group, offsets): filled at build
         self.net = None
@@ -162,6 +172,8 @@ class Kernel:
                                               % pg.first)
                 device["targets"].append(t.population)
         devices = {"generator%d" % k: d for k, d in enumerate(devices.values())}
+        for k, (g, targets, weight, delay) in enumerate(self.current_links):
+            devices["current%d" % k] = current_device_table(g, targets, weight, delay)
         for g in self.groups:
             if g.kind in RECORDERS and g.params.get("record_to") not in ("memory", "ascii"):
                 raise NotImplementedError("%s: record_to = %r (myelin.nest records to memory and ascii)"
@@ -225,6 +237,25 @@ def spike_generator_table(g, dt):
     if g.params.get("allow_offgrid_times"):
         params["allow_offgrid_times"] = True
     return {"model": "spike_source", "size": g.n, "params": params}
+
+
+def current_device_table(g, targets, weight, delay):
+    """A myelin current device for one NEST current generator and its targets."""
+    if g.n != 1:
+        raise NotImplementedError("%s: Create(..., n=%d) — myelin.nest drives neurons from one current "
+                                  "generator per Create" % (g.model, g.n))
+    table = {"model": g.base, "targets": [t.population for t in targets], "weight": float(weight),
+             "delay": float(delay)}
+    for key, default in DEVICE_DEFAULTS[g.base].items():
+        value = g.params.get(key, default)
+        if g.base == "noise_generator" and key in ("std_mod", "frequency", "phase"):
+            if value != 0.0:
+                raise NotImplementedError("noise_generator: %s (NEST's modulated noise) is not supported" % key)
+            continue
+        if isinstance(value, float) and math.isinf(value):
+            continue  # stop = inf: never
+        table[key] = [float(x) for x in value] if isinstance(value, (list, tuple)) else float(value)
+    return table
 
 
 def check_window(g, keys, model):

@@ -3,7 +3,7 @@ slicing, `+`, get/set, and the recorders' n_events and events."""
 import numpy as np
 
 from .. import ModelError
-from ._kernel import INF, RECORDERS, kernel
+from ._kernel import CURRENT_GENERATORS, INF, RECORDERS, kernel
 from .random import Parameter
 
 
@@ -142,9 +142,9 @@ def _pick(per_node, names, as_dict):
 
 
 def _status(g, offset):
+    stimulators = ("poisson_generator", "spike_generator") + CURRENT_GENERATORS
     status = {"global_id": g.first + offset, "model": g.model, "element_type":
-              "recorder" if g.kind in RECORDERS else "stimulator" if g.kind in ("poisson_generator", "spike_generator")
-              else "neuron"}
+              "recorder" if g.kind in RECORDERS else "stimulator" if g.kind in stimulators else "neuron"}
     status.update({k: v[offset].item() if isinstance(v, np.ndarray) else v for k, v in g.params.items()})
     if g.kind == "spike_recorder":
         events = spike_events(g)
