@@ -53,6 +53,10 @@ def run_once(myelin, network, ranks, threads, duration, partition="block", backe
         r = json.load(f)
     rates = {name: round(p["mean_rate_hz"], 3) for name, p in r["populations"].items()}
     spikes = sum(p["spikes"] for p in r["populations"].values())
+    # Per neuron and step: the whole step, and the neuron update alone (advance_s:
+    # the model's step with its input and Poisson drive, the slowest rank's).
+    neuron_steps = r["neurons"] * (r["end_step"] - r["start_step"])
+    advance_s = max((row["advance_s"] for row in r.get("per_rank", [])), default=0.0)
     sent = sum(row["bytes_sent"] for row in r.get("per_rank", []))
     return {
         "network": network,
@@ -68,6 +72,8 @@ def run_once(myelin, network, ranks, threads, duration, partition="block", backe
         "build_s": round(r["build_s"], 4),
         "sim_s": round(r["sim_s"], 4),
         "rtf": round(r["rtf"], 4),
+        "ns_per_neuron_step": round(r["sim_s"] * 1e9 / neuron_steps, 2) if neuron_steps else None,
+        "advance_ns_per_neuron_step": round(advance_s * 1e9 / neuron_steps, 2) if neuron_steps else None,
         "peak_rss_bytes": r["peak_rss_bytes"],
         "bytes_per_synapse": round(r["peak_rss_bytes"] * r["ranks"] / r["synapses"], 3) if r["synapses"] else None,
         "bytes_sent_per_spike": round(sent / spikes, 2) if spikes else 0,
