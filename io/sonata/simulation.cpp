@@ -8,6 +8,7 @@
 #include "models/registry.hpp"
 #include "spec/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -104,9 +105,14 @@ private:
       if (!enabled(in))
         continue;
       const auto type = sim.string(sim.required(in, key, "input_type"), key + ".input_type");
+      if (type == "current_clamp") {
+        read_current_clamp(sim, name, in);
+        continue;
+      }
       if (type != "spikes")
-        sim.fail(key + ".input_type",
-                 "'" + type + "' is not supported; myelin runs spike inputs to virtual nodes");
+        sim.fail(key + ".input_type", "'" + type +
+                                          "' is not supported; myelin runs spike inputs to virtual nodes and "
+                                          "current clamps");
       if (in.contains("module")) {
         const auto module = sim.string(in["module"], key + ".module");
         if (module != "h5" && module != "sonata" && module != "hdf5")
@@ -139,6 +145,126 @@ private:
         }
       }
     }
+  }
+
+  // BMTK PointNet's current clamp: a step_current_generator with
+  // amplitude_times [delay, delay + duration] and values [amp, 0] (pA, NEST's
+  // units), plus any amplitude_times/amplitude_values given, connected with a
+  // delay of one step. Its node set becomes whole populations: the parts of
+  // a SONATA population are split where the set starts or stops.
+  void read_current_clamp(const json_config& sim, const std::string& name, const nlohmann::json& in) {
+    const std::string key = "inputs." + name;
+    if (in.contains("module")) {
+      const auto module = sim.string(in["module"], key + ".module");
+      if (module != "IClamp")
+        sim.fail(key + ".module", "'" + module + "' is not supported; a current_clamp is module IClamp");
+    }
+    if (in.contains("input_file"))
+      sim.fail(key + ".input_file",
+               "current clamps read from a file are not supported (BMTK's PointNet does not read them either); "
+               "give amp, delay and duration, or amplitude_times and amplitude_values");
+    spec::current_device d;
+    d.name = name;
+    d.type = spec::current_device::kind::step;
+    d.delay = net_.run.dt;
+    std::vector<std::pair<double, double>> steps; // (time, value)
+    if (in.contains("amplitude_times") || in.contains("amplitude_values")) {
+      const auto& times = sim.required(in, key, "amplitude_times");
+      const auto& values = sim.required(in, key, "amplitude_values");
+      if (!times.is_array() || !values.is_array() || times.size() != values.size())
+        sim.fail(key + ".amplitude_values", "amplitude_times and amplitude_values must be arrays of one length");
+      for (std::size_t i = 0; i < times.size(); ++i)
+        steps.emplace_back(sim.number(times[i], key + ".amplitude_times[" + std::to_string(i) + "]"),
+                           sim.number(values[i], key + ".amplitude_values[" + std::to_string(i) + "]"));
+    }
+    if (in.contains("delay") || in.contains("amp")) {
+      const double delay = sim.number(sim.required(in, key, "delay"), key + ".delay");
+      const double amp = sim.number(sim.required(in, key, "amp"), key + ".amp");
+      if (!(delay >= 0))
+        sim.fail(key + ".delay", "must be >= 0 ms");
+      steps.emplace_back(delay, amp);
+      if (in.contains("duration")) {
+        const double duration = sim.number(in["duration"], key + ".duration");
+        if (!(duration >= 0))
+          sim.fail(key + ".duration", "must be >= 0 ms");
+        steps.emplace_back(delay + duration, 0.0);
+      }
+    }
+    if (steps.empty())
+      sim.fail(key, "a current_clamp needs amp and delay (and duration), or amplitude_times and amplitude_values");
+    std::stable_sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const double at = steps[i].first / net_.run.dt;
+      if (!(std::fabs(at) < 0x1.0p62) || std::fabs(at - std::round(at)) > 1e-9 * std::max(1.0, std::fabs(at)))
+        sim.fail(key, "the current changes at " + std::to_string(steps[i].first) +
+                          " ms, not a multiple of run.dt = " + std::to_string(net_.run.dt) + " ms");
+      if (i > 0 && !(steps[i].first > steps[i - 1].first))
+        sim.fail(key, "two current changes at " + std::to_string(steps[i].first) + " ms");
+      d.amplitude_times.push_back(steps[i].first);
+      d.amplitude_values.push_back(steps[i].second);
+    }
+    const auto set = sim.string(sim.required(in, key, "node_set"), key + ".node_set");
+    for (const auto& sel : sets_.resolve(set, sim.file(), key + ".node_set")) {
+      if (sel.population->is_virtual)
+        sim.fail(key + ".node_set", "selects virtual nodes of " + sel.population->name +
+                                        ", which take no current; a current clamp drives cells");
+      for (auto* part : split_at_selection(*sel.population, sel.ids))
+        d.targets.push_back(part->name);
+    }
+    if (d.targets.empty())
+      sim.fail(key + ".node_set", "node set '" + set + "' selects no nodes");
+    net_.current_devices.push_back(std::move(d));
+  }
+
+  // Splits the parts of a SONATA population so that the selected nodes are
+  // whole parts, which it returns. A part keeps its name when it is not
+  // split; split pieces are named <population>-<first node id>, as the
+  // circuit names parts.
+  std::vector<spec::population*> split_at_selection(const node_population& pop,
+                                                    const std::vector<std::uint64_t>& ids) {
+    std::vector<char> selected(pop.count, 0);
+    for (auto id : ids)
+      selected[id] = 1;
+    std::vector<spec::population> rebuilt;
+    std::vector<std::string> chosen;
+    for (auto& p : net_.populations) {
+      if (p.output() != pop.name) {
+        rebuilt.push_back(std::move(p));
+        continue;
+      }
+      std::uint64_t start = 0;
+      for (std::uint64_t i = 1; i <= p.size; ++i) {
+        if (i < p.size && selected[p.output_first_id + i] == selected[p.output_first_id + start])
+          continue;
+        spec::population piece = p;
+        if (start != 0 || i != p.size) {
+          piece.name = pop.name + "-" + std::to_string(p.output_first_id + start);
+          piece.size = i - start;
+          piece.output_first_id = p.output_first_id + start;
+          if (p.spike_times.size() == p.size)
+            piece.spike_times.assign(p.spike_times.begin() + static_cast<std::ptrdiff_t>(start),
+                                     p.spike_times.begin() + static_cast<std::ptrdiff_t>(i));
+          for (auto& [var, dist] : piece.init)
+            if (dist.is_listed())
+              dist.values.assign(p.init.at(var).values.begin() + static_cast<std::ptrdiff_t>(start),
+                                 p.init.at(var).values.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        if (selected[piece.output_first_id])
+          chosen.push_back(piece.name);
+        rebuilt.push_back(std::move(piece));
+        start = i;
+      }
+    }
+    net_.populations = std::move(rebuilt);
+    for (const auto& n : chosen)
+      if (std::count_if(net_.populations.begin(), net_.populations.end(),
+                        [&](const spec::population& q) { return q.name == n; }) != 1)
+        throw model_error(net_.source_file, "populations",
+                          "splitting " + pop.name + " for a current clamp makes the name " + n + " twice");
+    std::vector<spec::population*> parts;
+    for (const auto& n : chosen)
+      parts.push_back(&net_.populations[static_cast<std::size_t>(net_.find_population(n))]);
+    return parts;
   }
 
   void read_reports(const json_config& sim) {

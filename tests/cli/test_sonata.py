@@ -241,9 +241,61 @@ sim["network"] = os.path.join(fixed, "circuit_config.json")
 sim["node_sets_file"] = os.path.join(ICLAMP, "node_sets.json")
 with open(os.path.join(fixed, "simulation_config.json"), "w") as fh:
     json.dump(sim, fh)
-r = myelin("check", os.path.join(fixed, "simulation_config.json"))
-f.check(r.returncode == 2 and "inputs.current_clamp_1.input_type" in r.stderr,
-        f"current clamps are refused by name: {r.stderr}")
+# The clamp (190 pA from 100 to 900 ms into the "e" cells, BMTK PointNet's
+# step_current_generator with a one-step delay) splits the population into the
+# clamped and the other cells; until their first spike the clamped cells follow
+# the closed form, the others rest.
+iout = temp_dir()
+sim["output"]["output_dir"] = iout
+with open(os.path.join(fixed, "simulation_config.json"), "w") as fh:
+    json.dump(sim, fh)
+r = myelin("run", os.path.join(fixed, "simulation_config.json"), "--quiet")
+f.check(r.returncode == 0, f"the current-clamp simulation runs: {r.stderr}")
+with open(os.path.join(CELLS, "472363762_point.json")) as fh:
+    cell = json.load(fh)
+clamp = sim["inputs"]["current_clamp_1"]
+types = types_csv(os.path.join(inet, "ten_cells_iclamp_node_types.csv"))
+with h5py.File(os.path.join(inet, "ten_cells_iclamp_nodes.h5")) as h:
+    node_types = h["nodes/ten_cells_iclamp/node_type_id"][:]
+clamped = {i for i, t in enumerate(node_types) if types[int(t)]["ei"] == "e"}
+dt, tau_m, C, E_L, V0 = sim["run"]["dt"], cell["tau_m"], cell["C_m"], cell["E_L"], -70.0
+on, off = clamp["delay"] + dt, clamp["delay"] + clamp["duration"] + dt  # NEST: the change + the connection delay
+with h5py.File(os.path.join(iout, "spikes.h5")) as h:
+    times, ids = h["spikes/ten_cells_iclamp/timestamps"][:], h["spikes/ten_cells_iclamp/node_ids"][:]
+with h5py.File(os.path.join(iout, "membrane_potential.h5")) as h:
+    data = h["report/ten_cells_iclamp/data"][:]
+    start, _, step = h["report/ten_cells_iclamp/mapping/time"][:]
+    node_ids = h["report/ten_cells_iclamp/mapping/node_ids"][:]
+t = start + step * np.arange(data.shape[0])
+first = times.min() if len(times) else np.inf
+f.check(set(ids[times == first].tolist()) <= clamped, f"the clamped cells fire first: {sorted(set(ids.tolist()))}")
+before = t < first
+worst = 0.0
+for col, node in enumerate(node_ids):
+    v = E_L + (V0 - E_L) * np.exp(-t / tau_m)
+    if node in clamped:
+        s = np.clip(t - on, 0, None)
+        v = v + clamp["amp"] * tau_m / C * (1 - np.exp(-s / tau_m))
+    worst = max(worst, float(np.max(np.abs(data[before, col] - v[before]))))
+f.check(worst < 1e-5, f"current clamp: V_m follows the closed form until the first spike (the report holds "
+                     f"float32; worst {worst:.2e} mV)")
+theta = cell["V_th"]
+rise = lambda tt: E_L + (V0 - E_L) * math.exp(-tt / tau_m) + clamp["amp"] * tau_m / C * (1 - math.exp(-(tt - on) / tau_m))
+lo, hi = on, off
+for _ in range(200):
+    mid = (lo + hi) / 2
+    lo, hi = (mid, hi) if rise(mid) < theta else (lo, mid)
+f.check(abs(first - math.ceil(hi / dt - 1e-9) * dt) < 1e-9, f"first spike at {first} ms, closed form {hi} ms")
+for change, key in (({"input_file": "amps.h5"}, "inputs.current_clamp_1.input_file"),
+                    ({"delay": 100.005}, "inputs.current_clamp_1"),
+                    ({"module": "SEClamp"}, "inputs.current_clamp_1.module"),
+                    ({"duration": -1.0}, "inputs.current_clamp_1.duration")):
+    bad = json.loads(json.dumps(sim))
+    bad["inputs"]["current_clamp_1"].update(change)
+    with open(os.path.join(fixed, "bad_simulation_config.json"), "w") as fh:
+        json.dump(bad, fh)
+    r = myelin("check", os.path.join(fixed, "bad_simulation_config.json"))
+    f.check(r.returncode == 2 and key + ":" in r.stderr, f"current clamp {change}: exit 2 naming {key}: {r.stderr}")
 
 
 # --- 4. The edge-index example: float group ids, both index directions, no index -------------------
