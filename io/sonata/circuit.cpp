@@ -28,7 +28,11 @@ const std::vector<point_model>& point_models() {
   static const std::vector<point_model> m{{"nest:iaf_psc_alpha", "iaf_psc_alpha", {{"V_m", -70.0}}},
                                           {"nest:iaf_psc_exp", "iaf_psc_exp", {{"V_m", -70.0}}},
                                           {"nest:iaf_psc_delta", "iaf_psc_delta", {{"V_m", -70.0}}},
-                                          {"nest:izhikevich", "izhikevich", {{"V_m", -65.0}, {"U_m", 0.0}}}};
+                                          {"nest:izhikevich", "izhikevich", {{"V_m", -65.0}, {"U_m", 0.0}}},
+                                          {"nest:iaf_cond_exp", "iaf_cond_exp", {{"V_m", -70.0}}},
+                                          {"nest:iaf_cond_alpha", "iaf_cond_alpha", {{"V_m", -70.0}}},
+                                          {"nest:aeif_cond_exp", "aeif_cond_exp", {{"V_m", -70.6}}},
+                                          {"nest:aeif_cond_alpha", "aeif_cond_alpha", {{"V_m", -70.6}}}};
   return m;
 }
 
