@@ -101,6 +101,27 @@ model_changes compare_models(const spec::network& saved, const spec::network& no
       accept(key + ".delay", change(a.delay, b.delay));
   }
 
+  // Current devices hold no state: their parameters may change on resume
+  // (from the restart on); which devices there are and whom they drive may
+  // not (a noise device's draws are keyed by its position).
+  if (saved.current_devices.size() != now.current_devices.size())
+    refuse("devices", change(saved.current_devices.size(), now.current_devices.size()) + " current devices");
+  for (std::size_t i = 0; i < std::min(saved.current_devices.size(), now.current_devices.size()); ++i) {
+    const auto &a = saved.current_devices[i], &b = now.current_devices[i];
+    const std::string key = "devices." + b.name;
+    if (a.name != b.name || a.type != b.type || a.targets != b.targets) {
+      refuse(key, "name, model or targets changed");
+      continue;
+    }
+    const auto numbers = [](const spec::current_device& d) {
+      return std::vector<double>{d.weight, d.delay,     d.start, d.stop, d.origin, d.amplitude,
+                                 d.offset, d.frequency, d.phase, d.mean, d.std,    d.dt};
+    };
+    if (numbers(a) != numbers(b) || a.amplitude_times != b.amplitude_times ||
+        a.amplitude_values != b.amplitude_values)
+      accept(key, "parameters changed");
+  }
+
   // SONATA edges are read again from their files on resume: the same edge
   // populations with the same counts and types must be there (a moved file is
   // accepted with --force-model; edits that keep the counts are not detected).

@@ -160,9 +160,10 @@ private:
         sim.fail(key + ".module", "'" + module + "' is not supported; a current_clamp is module IClamp");
     }
     if (in.contains("input_file"))
-      sim.fail(key + ".input_file",
-               "current clamps read from a file are not supported (BMTK's PointNet does not read them either); "
-               "give amp, delay and duration, or amplitude_times and amplitude_values");
+      sim.fail(
+          key + ".input_file",
+          "current clamps read from a file are not supported (BMTK's PointNet does not read them either); "
+          "give amp, delay and duration, or amplitude_times and amplitude_values");
     spec::current_device d;
     d.name = name;
     d.type = spec::current_device::kind::step;
@@ -172,7 +173,8 @@ private:
       const auto& times = sim.required(in, key, "amplitude_times");
       const auto& values = sim.required(in, key, "amplitude_values");
       if (!times.is_array() || !values.is_array() || times.size() != values.size())
-        sim.fail(key + ".amplitude_values", "amplitude_times and amplitude_values must be arrays of one length");
+        sim.fail(key + ".amplitude_values",
+                 "amplitude_times and amplitude_values must be arrays of one length");
       for (std::size_t i = 0; i < times.size(); ++i)
         steps.emplace_back(sim.number(times[i], key + ".amplitude_times[" + std::to_string(i) + "]"),
                            sim.number(values[i], key + ".amplitude_values[" + std::to_string(i) + "]"));
@@ -191,8 +193,10 @@ private:
       }
     }
     if (steps.empty())
-      sim.fail(key, "a current_clamp needs amp and delay (and duration), or amplitude_times and amplitude_values");
-    std::stable_sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      sim.fail(key,
+               "a current_clamp needs amp and delay (and duration), or amplitude_times and amplitude_values");
+    std::stable_sort(steps.begin(), steps.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     for (std::size_t i = 0; i < steps.size(); ++i) {
       const double at = steps[i].first / net_.run.dt;
       if (!(std::fabs(at) < 0x1.0p62) || std::fabs(at - std::round(at)) > 1e-9 * std::max(1.0, std::fabs(at)))

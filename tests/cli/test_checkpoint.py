@@ -156,6 +156,17 @@ with open(changed_shape, "w") as fh:
 r = myelin("run", changed_shape, "-o", temp_dir(), "--resume", ckpt, "--force-model")
 f.check(r.returncode == 2 and "populations.E" in r.stderr and "shape" in r.stderr,
         f"changed size even with --force-model: {r.returncode} {r.stderr}")
+# Current devices: a new amplitude is a parameter, new targets change the shape.
+changed_device = os.path.join(broken, "dc.toml")
+with open(changed_device, "w") as fh:
+    fh.write(text.replace("amplitude = 450.0", "amplitude = 500.0"))
+r = myelin("run", changed_device, "-o", temp_dir(), "--resume", ckpt, "--force-model")
+f.check(r.returncode == 0 and "devices.steady" in r.stdout, f"changed dc amplitude: {r.returncode} {r.stdout}")
+retargeted = os.path.join(broken, "retarget.toml")
+with open(retargeted, "w") as fh:
+    fh.write(text.replace('targets = ["C", "A"]', 'targets = ["C"]'))
+r = myelin("run", retargeted, "-o", temp_dir(), "--resume", ckpt, "--force-model")
+f.check(r.returncode == 2 and "devices.steady" in r.stderr, f"retargeted dc: {r.returncode} {r.stderr}")
 r = myelin("run", BRUNEL, "-o", temp_dir(), "--resume", ckpt, "--force-model")
 f.check(r.returncode == 2 and "shape" in r.stderr, f"another model entirely: {r.returncode} {r.stderr}")
 f.finish()
