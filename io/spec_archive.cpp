@@ -121,7 +121,8 @@ void check_references(const spec::network& net) {
     for (const auto& t : d.targets)
       population(t, "device " + d.name);
     if (static_cast<unsigned>(d.type) > static_cast<unsigned>(spec::current_device::kind::noise) ||
-        d.amplitude_times.size() != d.amplitude_values.size() || !(d.dt >= net.run.dt * 0.5) ||
+        d.amplitude_times.size() != d.amplitude_values.size() ||
+        (d.type == spec::current_device::kind::noise && !(d.dt >= net.run.dt * 0.5)) ||
         !(d.delay / net.run.dt >= 0.5 && d.delay / net.run.dt < 0x1.0p62))
       throw error("network spec: device " + d.name + " is damaged");
   }
