@@ -37,7 +37,9 @@ inline constexpr double smallest_normal = 2.2250738585072014e-308;
 } // namespace rkf45_detail
 
 // One gsl_odeiv_evolve_apply: one accepted substep from t towards t1 (at most
-// to t1), the state y advanced, h the size suggested for the next substep.
+// to t1), the state y advanced, h the size suggested for the next substep —
+// left as it was when the substep was cut short to end at t1 (GSL does not
+// let that last, possibly tiny, piece shrink the next step's size).
 // `system(y, dydt)` evaluates the right-hand side (autonomous within a step).
 template <int N, class System>
 MYELIN_HD void rkf45_evolve_apply(const System& system, const error_control& con, double& t, double t1,
@@ -49,8 +51,9 @@ MYELIN_HD void rkf45_evolve_apply(const System& system, const error_control& con
   system(y0, k1);
   const double t0 = t, dt = t1 - t0;
   double h0 = h;
+  bool final_step = false;
   for (;;) {
-    const bool final_step = h0 > dt;
+    final_step = h0 > dt;
     if (final_step)
       h0 = dt;
     for (int i = 0; i < N; ++i)
@@ -105,7 +108,8 @@ MYELIN_HD void rkf45_evolve_apply(const System& system, const error_control& con
     }
     break;
   }
-  h = h0;
+  if (!final_step)
+    h = h0;
 }
 
 // NEST's loop over one time step of length dt: substeps until t reaches dt.
