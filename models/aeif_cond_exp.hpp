@@ -105,7 +105,7 @@ struct aeif_common {
 
   // One time step of substeps with NEST's in-loop spike handling; y[0] is
   // V_m and y[w_index] is w. Returns whether the neuron spiked (at most one
-  // spike per step is sent: docs/model-file.md).
+  // spike per step is sent: docs/design-decisions.md).
   template <int N, class Dynamics>
   MYELIN_HD static bool integrate(const constants& c, double* y, int w_index, double I_stim, double& h,
                                   std::int32_t& refractory) {
