@@ -179,7 +179,26 @@ private:
                 "an array of initial values needs one per neuron: " + std::to_string(p.size) + ", got " +
                     std::to_string(p.init[name].values.size()),
                 &v);
+      if (info.state[static_cast<std::size_t>(info.find_state(name))].unit == "nS")
+        check_conductance_init(p.init[name], key + "." + name, v);
     }
+  }
+
+  // A conductance cannot start negative (NEST refuses it too): a value, every
+  // array entry, and everything a distribution can draw must be >= 0.
+  void check_conductance_init(const spec::distribution& d, const std::string& key, const toml::node& v) {
+    using kind = spec::distribution::kind;
+    const auto fail = [&](const std::string& what) {
+      t_.fail(key, "a conductance cannot be negative; " + what, &v);
+    };
+    if (d.type == kind::constant && !(d.value >= 0))
+      fail("got " + std::to_string(d.value) + " nS");
+    for (std::size_t i = 0; i < d.values.size(); ++i)
+      if (!(d.values[i] >= 0))
+        fail("value " + std::to_string(i) + " is " + std::to_string(d.values[i]) + " nS");
+    if ((d.type == kind::uniform && !(std::max(d.low, d.min) >= 0)) ||
+        (d.type == kind::normal && !(d.min >= 0)))
+      fail("the distribution can draw values below 0; set min >= 0");
   }
 
   void read_projection(const toml::node& node, const std::string& key) {
