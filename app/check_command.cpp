@@ -71,6 +71,21 @@ int check_command(const check_options& opts) {
       std::cout << " + " << 8 * (syn->pre_fields.size() + 1) << " B per source and thread";
     std::cout << "\n";
   }
+  if (!net.poisson_devices.empty() || !net.current_devices.empty()) {
+    std::cout << "  devices:\n";
+    const auto targets = [](const std::vector<std::string>& names) {
+      std::string s;
+      for (const auto& n : names)
+        s += (s.empty() ? "" : ", ") + n;
+      return s;
+    };
+    for (const auto& d : net.poisson_devices)
+      std::cout << "    " << d.name << ": poisson_generator, " << d.rate << " Hz -> " << targets(d.targets)
+                << "\n";
+    for (const auto& d : net.current_devices)
+      std::cout << "    " << d.name << ": " << spec::current_device::nest_name(d.type) << ", weight "
+                << d.weight << ", delay " << d.delay << " ms -> " << targets(d.targets) << "\n";
+  }
   // Every SONATA edge is read and checked here, on one process (and reused by --connections).
   comm::local_communicator one;
   const partition::decomposition whole(net, 1, partition::strategy::block);

@@ -52,7 +52,8 @@ with h5py.File(os.path.join(out, "traces.h5")) as h:
     f.check(v.min() > -100 and v.max() < 0, f"V_m in a plausible range: {v.min()} {v.max()}")
 
 r = myelin("check", os.path.join(SOURCE, "examples/brunel_alpha.toml"), check=True)
-for text in ("12500", "15625000", "delay steps: min 15, max 15", "estimated memory"):
+for text in ("12500", "15625000", "delay steps: min 15, max 15", "estimated memory",
+             "background: poisson_generator, 17789"):
     f.check(text in r.stdout, f"check output mentions {text!r}: {r.stdout}")
 r = myelin("--version", check=True)
 f.check(r.stdout.startswith("myelin "), f"--version: {r.stdout}")
