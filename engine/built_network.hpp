@@ -132,7 +132,7 @@ struct built_network {
   rank_layout layout;
   std::vector<target_block> blocks;
   std::vector<std::vector<poisson_input>> inputs; // per population
-  std::vector<population_currents> currents;       // per population
+  std::vector<population_currents> currents;      // per population
   std::vector<multimeter_plan> multimeters;       // in spec order
   std::vector<double> tau_minus; // per local neuron: > 0 keeps a postsynaptic history (STDP targets)
 };

@@ -32,7 +32,7 @@ struct model_info {
   // rather than by the weight's sign (models/model_api.hpp); their names.
   bool typed_receptors = false;
   std::vector<std::string> receptors;
-  bool is_source = false; // emits given spikes, cannot be a projection target
+  bool is_source = false;     // emits given spikes, cannot be a projection target
   bool takes_current = false; // current devices (dc_generator, ...) may target it
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;
