@@ -45,9 +45,11 @@ public:
     // modulo per neuron and step would cost more than the neuron update.
     const auto n_steps = static_cast<std::size_t>(w.n_steps);
     const std::size_t n_dev = poisson_.size();
-    // Current devices: the shared part once per step, noise per neuron.
+    // Current devices: the shared part once per step, noise per neuron;
+    // nothing at all for a group no device drives.
+    const bool driven = takes_current && !currents_.empty();
     thread_local std::vector<double> shared_current;
-    if constexpr (takes_current) {
+    if (driven) {
       shared_current.assign(n_steps, 0.0);
       currents_.shared_window(w.first_step, w.n_steps, shared_current.data());
     }
@@ -110,7 +112,7 @@ public:
         for (std::uint64_t j = 0; j < m; ++j) {
           bool spiked;
           double current = 0.0;
-          if constexpr (takes_current) {
+          if (driven) {
             current = shared_current[k];
             for (const auto& noise : currents_.noise)
               current += noise.at(step, gid(first + j));

@@ -96,8 +96,9 @@ TEST_P(ConductanceModels, IafCondUnderDcApproachesRestAndSpikesOnTime) {
       EXPECT_NEAR(r.spikes[0].time_ms, std::ceil(T / 0.1 - 1e-9) * 0.1, 1e-9) << model << " I=" << I;
       for (std::size_t k = 0; k < r.traces[0].times_ms.size(); ++k) {
         const double t = r.traces[0].times_ms[k];
-        if (t > r.spikes[0].time_ms - 1e-9 && t < r.spikes[0].time_ms + 2.0 + 1e-9)
+        if (t > r.spikes[0].time_ms - 1e-9 && t < r.spikes[0].time_ms + 2.0 + 1e-9) {
           ASSERT_EQ(r.traces[0].rows[k][0], -60.0) << model << " t=" << t; // V_reset for t_ref
+        }
       }
     }
   }
@@ -143,10 +144,11 @@ TEST_P(ConductanceModels, AdexFiresJustAboveItsRheobaseAndAdapts) {
         EXPECT_LT(tr.rows[k][0], -55.0) << model; // reset towards V_reset = -60 mV
       }
     // Adaptation lengthens the intervals.
-    if (firing.spikes.size() >= 3)
+    if (firing.spikes.size() >= 3) {
       EXPECT_GT(firing.spikes[2].time_ms - firing.spikes[1].time_ms,
                 firing.spikes[1].time_ms - firing.spikes[0].time_ms)
           << model;
+    }
   }
 }
 
