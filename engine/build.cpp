@@ -23,13 +23,16 @@ void plan_devices(built_network& b, const spec::network& net) {
   for (std::size_t d = 0; d < net.poisson_devices.size(); ++d) {
     const auto& dev = net.poisson_devices[d];
     for (const auto& target : dev.targets) {
+      const auto pop = static_cast<std::size_t>(net.find_population(target));
+      // A target that counts spikes (parrot_neuron) ignores the weight.
+      const double weight = models::find_model(net.populations[pop].model)->counts_spikes ? 1.0 : dev.weight;
       poisson_input in;
       in.table = poisson_table(dev.rate * net.run.dt * 1e-3);
       in.key = rng::make_key(net.run.seed, rng::purpose::poisson, d);
-      in.weight = to_fixed(dev.weight);
-      in.channel = ring_layout::channel_of(dev.weight);
+      in.weight = to_fixed(weight);
+      in.channel = ring_layout::channel_of(weight);
       in.delay = spec::delay_steps(dev.delay, net.run.dt);
-      b.inputs[static_cast<std::size_t>(net.find_population(target))].push_back(in);
+      b.inputs[pop].push_back(in);
     }
   }
 }

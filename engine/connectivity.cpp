@@ -1,6 +1,7 @@
 #include "engine/connectivity.hpp"
 
 #include "engine/sampling.hpp"
+#include "models/registry.hpp"
 #include "spec/error.hpp"
 
 #include <sstream>
@@ -20,6 +21,8 @@ projection_generator::projection_generator(const spec::network& net, std::size_t
   source_gid_ = offsets[s];
   target_gid_ = offsets[t];
   same_population_ = s == t;
+  const auto* target_model = models::find_model(net.populations[t].model);
+  counts_spikes_ = target_model && target_model->counts_spikes;
   connect_key_ = rng::make_key(net.run.seed, rng::purpose::connect, index);
   delay_key_ = rng::make_key(net.run.seed, rng::purpose::delay, index);
   weight_key_ = rng::make_key(net.run.seed, rng::purpose::weight, index);
@@ -111,6 +114,8 @@ std::int64_t projection_generator::delay_of(std::uint64_t at, rng::stream& s) co
 }
 
 double projection_generator::weight_of(std::uint64_t at, rng::stream& s) const {
+  if (counts_spikes_)
+    return 1.0;
   if (!proj_.weight.is_listed())
     return next_weight(s);
   if (at >= proj_.weight.values.size())
@@ -130,6 +135,8 @@ std::int64_t projection_generator::steps_of(double ms) const {
 }
 
 double projection_generator::next_weight(rng::stream& s) const {
+  if (counts_spikes_)
+    return 1.0;
   return proj_.weight.is_constant() ? proj_.weight.value : sample(proj_.weight, s);
 }
 

@@ -46,7 +46,7 @@ public:
   std::uint64_t source_first_gid() const { return source_gid_; }
   std::uint64_t target_first_gid() const { return target_gid_; }
   bool constant_delay() const { return proj_.delay.is_constant(); }
-  bool constant_weight() const { return proj_.weight.is_constant(); }
+  bool constant_weight() const { return counts_spikes_ || proj_.weight.is_constant(); }
   // Expected number of synapses (exact for all rules but pairwise_bernoulli).
   double expected_synapses() const;
 
@@ -64,6 +64,7 @@ private:
   std::size_t index_;
   std::uint64_t S_, T_, source_gid_, target_gid_;
   bool same_population_;
+  bool counts_spikes_; // the target counts spikes (parrot_neuron): every weight is 1
   rng::philox::key_type connect_key_, delay_key_, weight_key_;
   std::vector<std::uint64_t> total_counts_; // fixed_total_number: synapses per target
   std::int64_t constant_delay_steps_ = 0;   // when the delay is a constant: rounded once

@@ -4,6 +4,7 @@
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
 #include "models/spike_source.hpp"
+#include "models/synapse_registry.hpp"
 #include "spec/error.hpp"
 
 #include <cmath>
@@ -78,6 +79,15 @@ private:
       fail(key, "population '" + target + "' is a spike_source and cannot receive input");
   }
 
+  // A parrot ignores weights, so a plastic synapse into it would change
+  // nothing it delivers (NEST's receptor 1 for that case does not exist here).
+  void check_counting_target(const spec::projection& pr, const std::string& key) {
+    const auto* info = models::find_model(pop(pr.target).model);
+    if (info && info->counts_spikes && models::find_synapse_model(pr.synapse_model)->plastic)
+      fail(key, info->name + " ignores the weights of its input, so '" + pr.synapse_model +
+                    "' into it would learn nothing; use static_synapse");
+  }
+
   void check_delay_steps(double delay_ms, const std::string& key) {
     const auto steps = spec::delay_steps(delay_ms, net_.run.dt);
     if (steps < 1)
@@ -136,6 +146,7 @@ private:
     using kind = spec::rule::kind;
     check_target_model(pr.target, key + ".target");
     check_receptor(pr, key + ".synapse.receptor");
+    check_counting_target(pr, key + ".synapse.model");
     check_delay(pr.delay, key + ".synapse.delay");
     check_weight(pr.weight, key + ".synapse.weight");
     const auto& r = pr.connectivity;

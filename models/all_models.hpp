@@ -9,6 +9,7 @@
 #include "models/iaf_psc_delta.hpp"
 #include "models/iaf_psc_exp.hpp"
 #include "models/izhikevich.hpp"
+#include "models/parrot_neuron.hpp"
 
 namespace myelin::models {
 
@@ -16,6 +17,6 @@ template <class... Models>
 struct model_list {};
 
 using neuron_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, izhikevich, iaf_cond_exp,
-                                 iaf_cond_alpha, aeif_cond_exp, aeif_cond_alpha>;
+                                 iaf_cond_alpha, aeif_cond_exp, aeif_cond_alpha, parrot_neuron>;
 
 } // namespace myelin::models

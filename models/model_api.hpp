@@ -79,6 +79,14 @@ inline constexpr bool takes_current = [] {
     };
 }();
 
+// A model that counts arriving spikes rather than summing their weights
+// (parrot_neuron): every synapse and Poisson device into it delivers 1.0,
+// whatever weight the model file gives, as NEST ignores the weight.
+template <class Model>
+inline constexpr bool counts_spikes = requires {
+  requires Model::counts_spikes;
+};
+
 inline constexpr double infinity = std::numeric_limits<double>::infinity();
 
 inline void require_positive(const char* name, double v) {

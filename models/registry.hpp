@@ -34,6 +34,7 @@ struct model_info {
   std::vector<std::string> receptors;
   bool is_source = false;     // emits given spikes, cannot be a projection target
   bool takes_current = false; // current devices (dc_generator, ...) may target it
+  bool counts_spikes = false; // every arriving spike counts 1.0, whatever its weight (parrot_neuron)
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;
   // What a checkpoint stores per neuron, on every backend: the state fields

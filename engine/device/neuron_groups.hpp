@@ -54,13 +54,13 @@ public:
     f_.c = Model::prepare(models::make_parameters<Model>(p.params), net.run.dt);
     f_.initial = Model::initial_state(f_.c);
     std::array<std::vector<double>, n_fields> host;
-    for (std::size_t f = 0; f < n_fields; ++f)
+    for (std::size_t f = 0; f != n_fields; ++f)
       host[f].assign(slice.count, f_.initial.*(Model::state_fields[f].member));
     draw_initial_state(net, population, slice, [&](int var, std::uint64_t i, double value) {
       const auto& f = Model::state_fields[var];
       host[static_cast<std::size_t>(var)][i] = value - (f.offset ? f_.c.*(f.offset) : 0.0);
     });
-    for (std::size_t f = 0; f < n_fields; ++f)
+    for (std::size_t f = 0; f != n_fields; ++f)
       fields_[f] = upload(host[f]);
     if constexpr (update::has_refractory)
       refractory_ = device_vector<std::int32_t>(slice.count, 0);
@@ -120,7 +120,7 @@ public:
       f.noise = raw(noise_);
       f.n_noise = noise_.size();
     }
-    for (std::size_t k = 0; k < n_fields; ++k)
+    for (std::size_t k = 0; k != n_fields; ++k)
       f.fields[k] = raw(fields_[k]);
     f.refractory = raw(refractory_);
     f.drives = raw(drives_);
@@ -132,18 +132,20 @@ public:
   }
 
   std::vector<double> get_raw(std::size_t field) const override {
-    if (field < n_fields)
-      return download(fields_[field]);
+    if constexpr (n_fields > 0) // parrot_neuron has no state fields
+      if (field < n_fields)
+        return download(fields_[field]);
     const auto r = download(refractory_);
     return {r.begin(), r.end()}; // int32 is exact in a double
   }
   void set_raw(std::size_t field, std::span<const double> in) override {
     if (in.size() != size_)
       throw internal_error("set_raw: wrong number of values");
-    if (field < n_fields) {
-      copy_to_device(in.data(), in.size(), fields_[field]);
-      return;
-    }
+    if constexpr (n_fields > 0)
+      if (field < n_fields) {
+        copy_to_device(in.data(), in.size(), fields_[field]);
+        return;
+      }
     std::vector<std::int32_t> r(in.size());
     for (std::size_t i = 0; i < in.size(); ++i) {
       // Checkpoints are validated first; this keeps a bad value from the

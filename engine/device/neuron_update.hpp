@@ -64,8 +64,8 @@ struct neuron_update {
   static constexpr bool takes_current = models::takes_current<Model>;
 
   constants c;
-  state initial; // Model::initial_state(c), computed on the host
-  double* fields[n_fields];
+  state initial;                               // Model::initial_state(c), computed on the host
+  double* fields[n_fields > 0 ? n_fields : 1]; // parrot_neuron has no state
   std::int32_t* refractory;
   std::uint64_t first_local, first_gid, gid_stride;
   const poisson_drive* drives;
@@ -167,11 +167,11 @@ struct neuron_update {
 
 private:
   template <std::size_t... I>
-  MYELIN_HD void load(state& s, std::uint64_t i, std::index_sequence<I...>) const {
+  MYELIN_HD void load(state& s, [[maybe_unused]] std::uint64_t i, std::index_sequence<I...>) const {
     ((s.*field_at<Model, I>::member = fields[I][i]), ...);
   }
   template <std::size_t... I>
-  MYELIN_HD void store(const state& s, std::uint64_t i, std::index_sequence<I...>) const {
+  MYELIN_HD void store(const state& s, [[maybe_unused]] std::uint64_t i, std::index_sequence<I...>) const {
     ((fields[I][i] = s.*field_at<Model, I>::member), ...);
   }
   template <std::size_t... I>
