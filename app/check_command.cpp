@@ -35,7 +35,8 @@ int check_command(const check_options& opts) {
               << "  " << p.model << "\n";
     if (const auto* info = models::find_model(p.model); info && info->typed_receptors) {
       std::cout << "      receptor ports:";
-      for (std::size_t r = 0; r < info->receptors.size(); ++r)
+      const auto n = static_cast<std::size_t>(info->ports(p.params));
+      for (std::size_t r = 0; r < n; ++r)
         std::cout << " " << r + 1 << " (" << info->receptors[r] << ")";
       std::cout << "\n";
     }

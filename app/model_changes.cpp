@@ -1,5 +1,7 @@
 #include "app/model_changes.hpp"
 
+#include "models/registry.hpp"
+
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -69,6 +71,13 @@ model_changes compare_models(const spec::network& saved, const spec::network& no
     }
     if (a.spike_times != b.spike_times)
       accept(key + ".params.spike_times", "changed");
+    // The ring's channels and the projections' ports follow the number of
+    // receptor ports (tau_syn of iaf_psc_exp_multisynapse): it stays.
+    if (const auto* info = models::find_model(a.model); info && info->typed_receptors) {
+      const int from = info->ports(a.params), to = info->ports(b.params);
+      if (from != to)
+        refuse(key + ".params", "receptor ports " + change(from, to));
+    }
   }
 
   if (saved.projections.size() != now.projections.size())

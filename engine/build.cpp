@@ -160,7 +160,7 @@ int ring_channels(const spec::network& net) {
   for (const auto& p : net.populations) {
     const auto* info = models::find_model(p.model);
     if (info && info->typed_receptors)
-      ports = std::max(ports, info->n_receptors);
+      ports = std::max(ports, info->ports(p.params));
   }
   return 2 * ports;
 }

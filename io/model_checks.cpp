@@ -129,7 +129,10 @@ private:
                                "remove receptor");
       return;
     }
-    const int n = info->n_receptors;
+    const int n = info->ports(pop(pr.target).params);
+    if (n == 0)
+      fail(key,
+           "population '" + pr.target + "' (" + info->name + ") has no receptor ports with its parameters");
     std::string ports;
     for (int r = 0; r < n; ++r)
       ports +=

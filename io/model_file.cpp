@@ -126,6 +126,10 @@ private:
       const std::string name(k.str());
       const std::string pk = key + "." + name;
       const auto* param = info.find_parameter(name);
+      if (!param && v.is_array() && info.find_parameter(name + "_1")) {
+        read_listed_param(p, info, name, v, pk);
+        continue;
+      }
       if (!param) {
         std::string known;
         for (const auto& q : info.parameters)
@@ -143,6 +147,27 @@ private:
       info.validate(p.params, net_.run.dt);
     } catch (const models::parameter_error& e) {
       t_.fail(key + "." + e.parameter, e.what(), &t);
+    }
+  }
+
+  // A list-valued NEST parameter (tau_syn = [a, b]) fills the numbered
+  // parameters name_1, name_2, ...; those past the list are 0 (absent).
+  void read_listed_param(spec::population& p, const models::model_info& info, const std::string& name,
+                         const toml::node& v, const std::string& key) {
+    const auto values = t_.numbers(v, key);
+    std::size_t most = 0;
+    while (info.find_parameter(name + "_" + std::to_string(most + 1)))
+      ++most;
+    if (values.size() > most)
+      t_.fail(key,
+              info.name + " takes at most " + std::to_string(most) + " values, got " +
+                  std::to_string(values.size()),
+              &v);
+    for (std::size_t k = 0; k < most; ++k) {
+      const double value = k < values.size() ? values[k] : 0.0;
+      if (k < values.size() && !(value > 0.0))
+        t_.fail(key + "[" + std::to_string(k) + "]", "must be > 0, got " + std::to_string(value), &v);
+      p.params[name + "_" + std::to_string(k + 1)] = value;
     }
   }
 

@@ -28,6 +28,12 @@ model_info describe() {
       info.state.push_back({f.name, f.unit});
     info.stored_fields.push_back(f.name);
   }
+  info.ports = [](const std::map<std::string, double>& values) {
+    if constexpr (requires(const typename Model::parameters& p) { Model::ports(p); })
+      return Model::ports(make_parameters<Model>(values));
+    else
+      return Model::n_receptors;
+  };
   info.takes_current = takes_current<Model>;
   info.counts_spikes = counts_spikes<Model>;
   if constexpr (requires(typename Model::state s) { s.refractory; })

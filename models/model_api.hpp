@@ -79,6 +79,18 @@ inline constexpr bool takes_current = [] {
     };
 }();
 
+// Ports a population of a typed model has: a model whose number of ports
+// depends on its parameters (iaf_psc_exp_multisynapse: the length of
+// tau_syn) keeps it in constants::n_ports; others have n_receptors. The
+// backends read only these ports' ring channels.
+template <class Model>
+MYELIN_HD int active_ports(const typename Model::constants& c) {
+  if constexpr (requires { c.n_ports; })
+    return c.n_ports;
+  else
+    return Model::n_receptors;
+}
+
 // A model that counts arriving spikes rather than summing their weights
 // (parrot_neuron): every synapse and Poisson device into it delivers 1.0,
 // whatever weight the model file gives, as NEST ignores the weight.

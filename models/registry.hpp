@@ -32,6 +32,9 @@ struct model_info {
   // rather than by the weight's sign (models/model_api.hpp); their names.
   bool typed_receptors = false;
   std::vector<std::string> receptors;
+  // Ports a population with these parameters has (the first ones of
+  // `receptors`): n_receptors unless the model says otherwise.
+  std::function<int(const std::map<std::string, double>&)> ports;
   bool is_source = false;     // emits given spikes, cannot be a projection target
   bool takes_current = false; // current devices (dc_generator, ...) may target it
   bool counts_spikes = false; // every arriving spike counts 1.0, whatever its weight (parrot_neuron)

@@ -31,7 +31,8 @@ public:
   model_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
               std::uint64_t size, const constants& c)
       : neuron_group(first_gid, gid_stride, first_local, size)
-      , c_(c) {
+      , c_(c)
+      , used_channels_(typed ? 2 * static_cast<std::size_t>(models::active_ports<Model>(c)) : 2) {
     const state init = Model::initial_state(c_);
     for (std::size_t f = 0; f < n_fields; ++f)
       fields_[f].assign(size, init.*(Model::state_fields[f].member));
@@ -59,7 +60,8 @@ public:
     bases.resize((channels + n_dev) * n_steps);
     for (std::size_t k = 0; k < n_steps; ++k) {
       const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
-      for (std::size_t ch = 0; ch < channels; ++ch) // positive, negative input of each port (ring_layout)
+      for (std::size_t ch = 0; ch < used_channels_;
+           ++ch) // positive, negative input of each port (ring_layout)
         bases[ch * n_steps + k] = w.ring.at(static_cast<int>(ch), step, first_local_);
       for (std::size_t d = 0; d < n_dev; ++d)
         bases[(channels + d) * n_steps + k] =
@@ -88,8 +90,8 @@ public:
       for (std::size_t k = 0; k < n_steps; ++k) {
         const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
         // This step's ring rows for the tile, one per channel read.
-        std::array<std::int64_t*, channels> row;
-        for (std::size_t ch = 0; ch < channels; ++ch)
+        std::array<std::int64_t*, channels> row{};
+        for (std::size_t ch = 0; ch < used_channels_; ++ch)
           row[ch] = bases[ch * n_steps + k] + first;
         const int lane = static_cast<int>(step & 3);
         const std::int64_t block = step >> 2;
@@ -120,9 +122,9 @@ public:
           if constexpr (typed) {
             // Each port sums its positive and negative channel (opposite
             // signs: the integer sum cannot overflow).
-            double input[Model::n_receptors];
+            double input[Model::n_receptors] = {};
             unsigned saturated_here = 0;
-            for (std::size_t r = 0; r < Model::n_receptors; ++r) {
+            for (std::size_t r = 0; r < used_channels_ / 2; ++r) {
               std::int64_t* pos = row[2 * r];
               std::int64_t* neg = row[2 * r + 1];
               saturated_here |=
@@ -226,6 +228,9 @@ private:
   }
 
   constants c_;
+  // Channels this group reads: its ports' (the ring may have more, for
+  // another population's model, never fewer).
+  std::size_t used_channels_;
   std::array<std::vector<double>, n_fields> fields_;
   // Poisson input: each neuron's current Philox block per device (derived
   // state, recomputed when missing: never part of a checkpoint).

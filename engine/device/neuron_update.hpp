@@ -119,9 +119,10 @@ struct neuron_update {
       if constexpr (typed) {
         // Each port sums its positive and negative channel (opposite signs:
         // the integer sum cannot overflow).
-        double input[Model::n_receptors];
+        double input[Model::n_receptors] = {};
         unsigned saturated_here = 0;
-        for (int r = 0; r < Model::n_receptors; ++r) {
+        const int ports = models::active_ports<Model>(c); // the ring has these ports' channels
+        for (int r = 0; r < ports; ++r) {
           std::int64_t* pos = input0 + static_cast<std::uint64_t>(2 * r) * stride;
           std::int64_t* neg = pos + stride;
           saturated_here |= static_cast<unsigned>(saturated(*pos)) | static_cast<unsigned>(saturated(*neg));

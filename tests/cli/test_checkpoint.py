@@ -156,6 +156,18 @@ with open(changed_shape, "w") as fh:
 r = myelin("run", changed_shape, "-o", temp_dir(), "--resume", ckpt, "--force-model")
 f.check(r.returncode == 2 and "populations.E" in r.stderr and "shape" in r.stderr,
         f"changed size even with --force-model: {r.returncode} {r.stderr}")
+# Receptor ports: new time constants are parameters, a new number of ports changes the shape.
+retimed = os.path.join(broken, "retimed.toml")
+with open(retimed, "w") as fh:
+    fh.write(text.replace("tau_syn = [0.5, 2.0, 6.0]", "tau_syn = [0.5, 2.5, 6.0]"))
+r = myelin("run", retimed, "-o", temp_dir(), "--resume", ckpt, "--force-model")
+f.check(r.returncode == 0 and "populations.M.params.tau_syn_2" in r.stdout, f"new tau_syn: {r.returncode} {r.stdout}")
+more_ports = os.path.join(broken, "ports.toml")
+with open(more_ports, "w") as fh:
+    fh.write(text.replace("tau_syn = [0.5, 2.0, 6.0]", "tau_syn = [0.5, 2.0, 6.0, 9.0]"))
+r = myelin("run", more_ports, "-o", temp_dir(), "--resume", ckpt, "--force-model")
+f.check(r.returncode == 2 and "populations.M.params" in r.stderr and "receptor ports 3 -> 4" in r.stderr,
+        f"a fourth port: {r.returncode} {r.stderr}")
 # Current devices: a new amplitude is a parameter, new targets change the shape.
 changed_device = os.path.join(broken, "dc.toml")
 with open(changed_device, "w") as fh:

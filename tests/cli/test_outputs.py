@@ -18,9 +18,9 @@ run = json.load(open(os.path.join(out, "run.json")))
 for key in ("version", "model", "seed", "dt_ms", "duration_ms", "ranks", "threads", "backend", "neurons",
             "synapses", "build_s", "sim_s", "rtf", "peak_rss_bytes", "populations"):
     f.check(key in run, f"run.json has {key}")
-f.check(run["neurons"] == 803 and run["ranks"] == 1 and run["threads"] == 2 and run["backend"] == "cpu",
+f.check(run["neurons"] == 823 and run["ranks"] == 1 and run["threads"] == 2 and run["backend"] == "cpu",
         f"run.json sizes: {run}")
-f.check(list(run["populations"]) == ["E", "I", "D", "Z", "C", "CA", "A", "AA", "stim", "thalamus", "P"], f"populations in file order: {list(run['populations'])}")
+f.check(list(run["populations"]) == ["E", "I", "D", "Z", "C", "CA", "A", "AA", "stim", "thalamus", "M", "P"], f"populations in file order: {list(run['populations'])}")
 
 with h5py.File(os.path.join(out, "spikes.h5")) as h:
     total = 0

@@ -196,6 +196,31 @@ def test_spike_generator_into_a_delta_neuron_and_a_voltmeter():
     assert vm.n_events == 300
 
 
+def test_a_parrot_repeats_into_a_multisynapse_port():
+    # NEST's usual pattern: a generator into parrots (whose input weights are
+    # ignored), parrots into a receptor port chosen by receptor_type.
+    sg = nest.Create("spike_generator", params={"spike_times": [10.0, 10.0, 20.0]})
+    parrot = nest.Create("parrot_neuron")
+    n = nest.Create("iaf_psc_exp_multisynapse", params={"tau_syn": [1.0, 5.0], "V_th": 1e6})
+    assert nest.GetStatus(n, "tau_syn_2") == (5.0,)
+    mm = nest.Create("multimeter", params={"record_from": ["I_syn_1", "I_syn_2"], "interval": 0.1})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(sg, parrot, syn_spec={"weight": -5.0})
+    nest.Connect(parrot, n, syn_spec={"weight": 100.0, "delay": 2.0, "receptor_type": 2})
+    nest.Connect(parrot, sr)
+    nest.Connect(mm, n)
+    nest.Simulate(40.0)
+    # Two spikes in one step give one parrot spike (myelin has no multiplicity).
+    assert sr.events["times"].tolist() == pytest.approx([11.0, 21.0])
+    t, i1, i2 = mm.events["times"], mm.events["I_syn_1"], mm.events["I_syn_2"]
+    assert np.all(i1 == 0.0)
+    expected = sum(np.where(t >= s + 2.0 - 1e-9, 100.0 * np.exp(-(t - s - 2.0) / 5.0), 0.0) for s in (11.0, 21.0))
+    assert np.max(np.abs(i2 - expected)) < 1e-9
+    nest.ResetKernel()
+    with pytest.raises(myelin.ModelError, match="at most 8"):
+        nest.Create("iaf_psc_exp_multisynapse", params={"tau_syn": [1.0] * 9})
+
+
 def test_current_generators_drive_the_membrane_with_nests_timing():
     # NEST's dc_generator: on from start + delay + dt; the weight scales the current.
     n = nest.Create("iaf_psc_exp", params={"V_th": 1e6})
@@ -327,8 +352,6 @@ def test_what_myelin_lacks_raises_not_implemented():
     e = nest.Create("iaf_psc_alpha", 10)
     with pytest.raises(NotImplementedError, match="part of a Create"):
         nest.Connect(e[:5], e, {"rule": "fixed_indegree", "indegree": 2})
-    with pytest.raises(NotImplementedError, match="parrot_neuron"):
-        nest.Create("parrot_neuron", 2)
     with pytest.raises(NotImplementedError, match="Install"):
         nest.Install("mymodule")
     with pytest.raises(NotImplementedError, match="positions"):

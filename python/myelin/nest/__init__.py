@@ -103,6 +103,7 @@ def SetDefaults(model, params, val=None):
     if isinstance(params, str):
         params = {params: val}
     _k.frozen("SetDefaults")
+    params = _k.expand_listed(model, params)
     _k.check_params(model, params)
     _k.model(model)["params"].update(params)
 
@@ -128,6 +129,7 @@ def CopyModel(existing, new, params=None):
         raise ModelError("CopyModel: a model named %r exists already" % new)
     m = _k.model(existing)
     if params:
+        params = _k.expand_listed(existing, params)
         _k.check_params(existing, params)
     _k.models[new] = {"kind": m["kind"], "base": m["base"], "params": dict(m["params"], **(params or {}))}
 

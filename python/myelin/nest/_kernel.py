@@ -96,12 +96,28 @@ class Kernel:
         try:
             return self.models[name]
         except KeyError:
-            if name == "parrot_neuron":
-                raise NotImplementedError("parrot_neuron is not a myelin model yet") from None
             raise ModelError("unknown model %r; myelin.nest has: %s" % (name, ", ".join(sorted(self.models))))
 
     def state_names(self, base):
         return self.neuron_catalog[base]["state"] if base in self.neuron_catalog else []
+
+    def expand_listed(self, model_name, params):
+        """NEST's list-valued parameters (tau_syn=[a, b]) as myelin's numbered
+        ones (tau_syn_1=a, tau_syn_2=b, the rest 0), as the model file does."""
+        names = self.model(model_name)["params"]
+        out = {}
+        for key, value in params.items():
+            if key not in names and key + "_1" in names and isinstance(value, (list, tuple)):
+                most = 0
+                while "%s_%d" % (key, most + 1) in names:
+                    most += 1
+                if len(value) > most:
+                    raise ModelError("%s takes at most %d values of %s, got %d" % (model_name, most, key, len(value)))
+                for k in range(most):
+                    out["%s_%d" % (key, k + 1)] = float(value[k]) if k < len(value) else 0.0
+            else:
+                out[key] = value
+        return out
 
     def check_params(self, model_name, params):
         m = self.model(model_name)
@@ -124,6 +140,7 @@ class Kernel:
         m = self.model(model_name)
         merged = dict(m["params"])
         if params:
+            params = self.expand_listed(model_name, params)
             self.check_params(model_name, params)
             merged.update(params)
         g = Group(m["kind"], model_name, m["base"], self.next_id, n, merged)
