@@ -11,6 +11,7 @@
 #include "models/synapse_registry.hpp"
 #include "partition/decomposition.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -35,7 +36,7 @@ int check_command(const check_options& opts) {
               << "  " << p.model << "\n";
     if (const auto* info = models::find_model(p.model); info && info->typed_receptors) {
       std::cout << "      receptor ports:";
-      const auto n = static_cast<std::size_t>(info->ports(p.params));
+      const auto n = static_cast<std::size_t>(info->ports(p.params_of(0)));
       for (std::size_t r = 0; r < n; ++r)
         std::cout << " " << r + 1 << " (" << info->receptors[r] << ")";
       std::cout << "\n";
@@ -45,6 +46,14 @@ int check_command(const check_options& opts) {
       std::cout << "      params:";
       for (const auto& [k, v] : p.params)
         std::cout << " " << k << "=" << v;
+      std::cout << "\n";
+    }
+    if (!p.param_arrays.empty()) {
+      std::cout << "      per neuron:";
+      for (const auto& [k, values] : p.param_arrays) {
+        const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+        std::cout << " " << k << "=[" << *lo << ".." << *hi << "]";
+      }
       std::cout << "\n";
     }
     if (!p.init.empty()) {

@@ -59,9 +59,14 @@ int memory_estimate::ranks_needed(double bytes) const {
 memory_estimate estimate_memory(const spec::network& net, const partition::decomposition& decomp,
                                 const delay_range& delays) {
   memory_estimate e;
-  for (const auto& p : net.populations)
-    e.state_bytes += static_cast<double>(p.size) *
-                     (8.0 * static_cast<double>(models::find_model(p.model)->state.size()) + 4.0);
+  for (const auto& p : net.populations) {
+    const auto* info = models::find_model(p.model);
+    e.state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(info->state.size()) + 4.0);
+    if (!p.param_arrays
+             .empty()) // the arrays in the spec and constants per neuron (engine/neuron_constants.hpp)
+      e.state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(p.param_arrays.size()) +
+                                                      static_cast<double>(info->constants_bytes));
+  }
   for (std::size_t i = 0; i < net.projections.size(); ++i) {
     const double n = projection_generator(net, i).expected_synapses();
     e.synapses += n;

@@ -71,10 +71,20 @@ model_changes compare_models(const spec::network& saved, const spec::network& no
     }
     if (a.spike_times != b.spike_times)
       accept(key + ".params.spike_times", "changed");
+    std::set<std::string> arrays;
+    for (const auto& [k, v] : a.param_arrays)
+      arrays.insert(k);
+    for (const auto& [k, v] : b.param_arrays)
+      arrays.insert(k);
+    for (const auto& k : arrays) {
+      const auto ia = a.param_arrays.find(k), ib = b.param_arrays.find(k);
+      if (ia == a.param_arrays.end() || ib == b.param_arrays.end() || ia->second != ib->second)
+        accept(key + ".params." + k, "per-neuron values changed");
+    }
     // The ring's channels and the projections' ports follow the number of
     // receptor ports (tau_syn of iaf_psc_exp_multisynapse): it stays.
     if (const auto* info = models::find_model(a.model); info && info->typed_receptors) {
-      const int from = info->ports(a.params), to = info->ports(b.params);
+      const int from = info->ports(a.params_of(0)), to = info->ports(b.params_of(0));
       if (from != to)
         refuse(key + ".params", "receptor ports " + change(from, to));
     }

@@ -160,7 +160,7 @@ int ring_channels(const spec::network& net) {
   for (const auto& p : net.populations) {
     const auto* info = models::find_model(p.model);
     if (info && info->typed_receptors)
-      ports = std::max(ports, info->ports(p.params));
+      ports = std::max(ports, info->ports(p.params_of(0))); // the same for all (io/model_checks.cpp)
   }
   return 2 * ports;
 }

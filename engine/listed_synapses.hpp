@@ -11,6 +11,7 @@ struct listed_synapse {
   std::uint64_t source = 0, target = 0; // gids
   double weight = 0.0;
   std::int64_t delay = 1; // steps, >= 1
+  int port = 0;           // receptor port (0-based) of a target with typed receptors
 };
 
 } // namespace myelin

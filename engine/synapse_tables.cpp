@@ -102,6 +102,7 @@ struct listed_by_target {
     std::uint64_t candidate;
     std::int64_t delay;
     double weight;
+    int port;
   };
   std::vector<std::uint64_t> offsets; // per local neuron, plus the total
   std::vector<entry> synapses;
@@ -126,7 +127,8 @@ struct listed_by_target {
     for (std::size_t k = 0; k < listed.size(); ++k) {
       const auto& s = listed[k];
       const auto sp = ln.population_of(s.source);
-      synapses[cursor[local[k]]++] = {cands.of(sp, s.source - ln.population_offsets[sp]), s.delay, s.weight};
+      synapses[cursor[local[k]]++] = {cands.of(sp, s.source - ln.population_offsets[sp]), s.delay, s.weight,
+                                      s.port};
     }
   }
 
@@ -137,7 +139,7 @@ struct listed_by_target {
       return;
     for (std::uint64_t l = first; l < end; ++l)
       for (std::uint64_t k = offsets[l]; k < offsets[l + 1]; ++k)
-        visit(synapses[k].candidate, l, synapses[k].delay, synapses[k].weight, 0);
+        visit(synapses[k].candidate, l, synapses[k].delay, synapses[k].weight, synapses[k].port);
   }
 };
 

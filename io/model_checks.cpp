@@ -8,6 +8,7 @@
 #include "spec/error.hpp"
 
 #include <cmath>
+#include <set>
 #include <sstream>
 
 namespace myelin::io {
@@ -57,6 +58,7 @@ private:
   void check_population(const spec::population& p) {
     const auto* info = models::find_model(p.model);
     const std::string key = "populations." + p.name;
+    check_parameter_arrays(p, *info, key);
     if (!info->is_source)
       return;
     const bool offgrid = p.params.count("allow_offgrid_times") && p.params.at("allow_offgrid_times") != 0.0;
@@ -67,6 +69,38 @@ private:
         fail(key + ".params.spike_times" + (p.spike_times.size() > 1 ? "[" + std::to_string(i) + "]" : ""),
              e.what());
       }
+    }
+  }
+
+  // Per-neuron parameters: every neuron's set passes the model's checks
+  // (each distinct set once), and all neurons have the same receptor ports.
+  void check_parameter_arrays(const spec::population& p, const models::model_info& info,
+                              const std::string& key) {
+    if (p.param_arrays.empty())
+      return;
+    for (const auto& [name, values] : p.param_arrays)
+      if (p.params.count(name) || values.size() != p.size)
+        fail(key + ".params." + name, "needs one value per neuron (" + std::to_string(p.size) + ")");
+    std::set<std::vector<double>> seen;
+    const int ports = info.ports(p.params_of(0));
+    for (std::uint64_t i = 0; i < p.size; ++i) {
+      std::vector<double> row;
+      for (const auto& [name, values] : p.param_arrays)
+        row.push_back(values[i]);
+      if (!seen.insert(std::move(row)).second)
+        continue;
+      const auto all = p.params_of(i);
+      try {
+        info.validate(all, net_.run.dt);
+      } catch (const models::parameter_error& e) {
+        const bool listed = p.param_arrays.count(e.parameter) > 0;
+        fail(key + ".params." + e.parameter + (listed ? "[" + std::to_string(i) + "]" : ""),
+             std::string(e.what()) + " (neuron " + std::to_string(i) + ")");
+      }
+      if (info.ports(all) != ports)
+        fail(key + ".params", "neuron " + std::to_string(i) + " has " + std::to_string(info.ports(all)) +
+                                  " receptor ports, neuron 0 has " + std::to_string(ports) +
+                                  "; a population's neurons have the same ports");
     }
   }
 
@@ -129,7 +163,7 @@ private:
                                "remove receptor");
       return;
     }
-    const int n = info->ports(pop(pr.target).params);
+    const int n = info->ports(pop(pr.target).params_of(0));
     if (n == 0)
       fail(key,
            "population '" + pr.target + "' (" + info->name + ") has no receptor ports with its parameters");

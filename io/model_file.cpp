@@ -138,16 +138,35 @@ private:
       }
       if (info.is_source && name == "spike_times")
         p.spike_times = read_spike_times(v, pk, p.size);
+      else if (v.is_array())
+        p.param_arrays[name] = read_param_array(info, *param, v, pk, p.size);
       else if (param->is_flag)
         p.params[name] = t_.boolean(v, pk) ? 1.0 : 0.0;
       else
         p.params[name] = t_.number(v, pk);
     }
-    try {
-      info.validate(p.params, net_.run.dt);
-    } catch (const models::parameter_error& e) {
-      t_.fail(key + "." + e.parameter, e.what(), &t);
-    }
+    if (p.param_arrays.empty()) {
+      try {
+        info.validate(p.params, net_.run.dt);
+      } catch (const models::parameter_error& e) {
+        t_.fail(key + "." + e.parameter, e.what(), &t);
+      }
+    } // else: every neuron's set is checked by io/model_checks.cpp
+  }
+
+  // One value per neuron (NEST's per-node SetStatus, a SONATA file's
+  // per-node parameters).
+  std::vector<double> read_param_array(const models::model_info& info, const models::parameter_info& param,
+                                       const toml::node& v, const std::string& key, std::uint64_t size) {
+    if (info.is_source || param.is_flag || param.name == models::tau_minus_name)
+      t_.fail(key, "takes one value for the whole population, not an array", &v);
+    auto values = t_.numbers(v, key);
+    if (values.size() != size)
+      t_.fail(key,
+              "one value per neuron needs " + std::to_string(size) + " values, got " +
+                  std::to_string(values.size()),
+              &v);
+    return values;
   }
 
   // A list-valued NEST parameter (tau_syn = [a, b]) fills the numbered

@@ -29,6 +29,8 @@ void serialize(A& a, population& p, unsigned version) {
   a& p.name& p.model& p.size& p.params& p.init& p.spike_times;
   if (version >= 1)
     a& p.output_name& p.output_first_id;
+  if (version >= 2)
+    a& p.param_arrays;
 }
 template <class A>
 void serialize(A& a, rule& r, unsigned) {
@@ -41,8 +43,10 @@ void serialize(A& a, projection& p, unsigned version) {
     a& p.receptor;
 }
 template <class A>
-void serialize(A& a, edge_type& t, unsigned) {
+void serialize(A& a, edge_type& t, unsigned version) {
   a& t.weight& t.delay;
+  if (version >= 1)
+    a& t.receptor;
 }
 template <class A>
 void serialize(A& a, edge_set& e, unsigned) {
@@ -87,11 +91,13 @@ void serialize(A& a, network& n, unsigned version) {
 } // namespace boost::serialization
 
 // Version 1 adds SONATA (output names, edge sets), network version 2 the
-// current devices; specs saved before load with the new fields empty.
+// current devices, population version 2 per-neuron parameters; specs saved
+// before load with the new fields empty.
 BOOST_CLASS_VERSION(myelin::spec::distribution, 1)
-BOOST_CLASS_VERSION(myelin::spec::population, 1)
+BOOST_CLASS_VERSION(myelin::spec::population, 2)
 BOOST_CLASS_VERSION(myelin::spec::network, 2)
 BOOST_CLASS_VERSION(myelin::spec::projection, 1)
+BOOST_CLASS_VERSION(myelin::spec::edge_type, 1) // 1: receptor_type
 
 namespace myelin::io {
 namespace {
@@ -105,9 +111,15 @@ void check_references(const spec::network& net) {
     if (net.find_population(name) < 0)
       throw error("network spec: " + what + " names no population ('" + name + "')");
   };
-  for (const auto& p : net.populations)
-    if (!models::find_model(p.model))
+  for (const auto& p : net.populations) {
+    const auto* info = models::find_model(p.model);
+    if (!info)
       throw error("network spec: population " + p.name + " has unknown model '" + p.model + "'");
+    // The backends look each array up among the model's fields, per neuron.
+    for (const auto& [name, values] : p.param_arrays)
+      if (!info->find_parameter(name) || name == models::tau_minus_name || values.size() != p.size)
+        throw error("network spec: population " + p.name + " has a bad per-neuron array '" + name + "'");
+  }
   for (const auto& pr : net.projections) {
     population(pr.source, "a projection's source");
     population(pr.target, "a projection's target");

@@ -1,6 +1,7 @@
 #pragma once
 // What the model file may say about each model: names, parameters with units
 // and defaults, recordable state, and the model's own parameter checks.
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -37,6 +38,8 @@ struct model_info {
   std::function<int(const std::map<std::string, double>&)> ports;
   bool is_source = false;     // emits given spikes, cannot be a projection target
   bool takes_current = false; // current devices (dc_generator, ...) may target it
+  // Bytes of the model's constants: kept once per neuron where parameters are given per neuron.
+  std::size_t constants_bytes = 0;
   bool counts_spikes = false; // every arriving spike counts 1.0, whatever its weight (parrot_neuron)
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;

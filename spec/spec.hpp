@@ -40,18 +40,29 @@ struct population {
   std::string name;
   std::string model;
   std::uint64_t size = 0;
-  std::map<std::string, double> params;         // model parameters (flags as 0/1)
+  std::map<std::string, double> params; // model parameters (flags as 0/1)
+  // Parameters given per neuron (one value each, `size` of them): a model
+  // file's array, a SONATA file's per-node values. A name is in params or
+  // here, never both.
+  std::map<std::string, std::vector<double>> param_arrays;
   std::map<std::string, distribution> init;     // initial state, absolute units
   std::vector<std::vector<double>> spike_times; // spike_source: one list, or one per neuron (ms)
   // Output identity. A SONATA node population becomes several myelin
-  // populations when its nodes differ in model or parameters (one per run of
-  // equal nodes); they share output_name, and their node ids continue one
-  // another from output_first_id, so spikes and reports name the circuit's
+  // populations when its nodes differ in model (one per run of nodes of one
+  // model); they share output_name, and their node ids continue one another
+  // from output_first_id, so spikes and reports name the circuit's
   // population and node ids.
   std::string output_name; // empty: name
   std::uint64_t output_first_id = 0;
 
   const std::string& output() const { return output_name.empty() ? name : output_name; }
+  // Neuron i's parameters: params with its entry of every array.
+  std::map<std::string, double> params_of(std::uint64_t i) const {
+    auto all = params;
+    for (const auto& [name, values] : param_arrays)
+      all[name] = values.at(i);
+    return all;
+  }
 };
 
 struct rule {
@@ -88,6 +99,7 @@ struct projection {
 struct edge_type {
   double weight = std::numeric_limits<double>::quiet_NaN(); // syn_weight from the edge-types CSV (NaN: none)
   double delay = std::numeric_limits<double>::quiet_NaN();  // ms (NaN: none)
+  int receptor = 0; // NEST's receptor_type: the port (1-based) of a target with typed receptors; 0: none
 };
 
 struct edge_set {

@@ -4,6 +4,7 @@
 // partition).
 #include "engine/cpu/model_group.hpp"
 #include "engine/cpu/neuron_group.hpp"
+#include "engine/neuron_constants.hpp"
 #include "models/model_api.hpp"
 #include "partition/decomposition.hpp"
 #include "spec/spec.hpp"
@@ -27,8 +28,12 @@ std::pair<std::string, group_factory> group_entry() {
   return {Model::name,
           [](const spec::network& net, const spec::population& p,
              const partition::slice& s) -> std::unique_ptr<neuron_group> {
-            const auto c = Model::prepare(models::make_parameters<Model>(p.params), net.run.dt);
-            return std::make_unique<model_group<Model>>(s.first_gid, s.stride, s.first_local, s.count, c);
+            auto per_neuron = neuron_constants<Model>(net, s.population, s);
+            const auto c = !per_neuron.empty()
+                               ? per_neuron.front()
+                               : Model::prepare(models::make_parameters<Model>(p.params_of(0)), net.run.dt);
+            return std::make_unique<model_group<Model>>(s.first_gid, s.stride, s.first_local, s.count, c,
+                                                        std::move(per_neuron));
           }};
 }
 

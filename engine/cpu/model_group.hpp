@@ -28,10 +28,13 @@ class model_group final : public neuron_group {
   static constexpr bool takes_current = models::takes_current<Model>;
 
 public:
+  // per_neuron: each neuron's constants where its parameters are its own
+  // (engine/neuron_constants.hpp), else empty and c serves all.
   model_group(std::uint64_t first_gid, std::uint64_t gid_stride, std::uint64_t first_local,
-              std::uint64_t size, const constants& c)
+              std::uint64_t size, const constants& c, std::vector<constants> per_neuron = {})
       : neuron_group(first_gid, gid_stride, first_local, size)
       , c_(c)
+      , per_neuron_(std::move(per_neuron))
       , used_channels_(typed ? 2 * static_cast<std::size_t>(models::active_ports<Model>(c)) : 2) {
     const state init = Model::initial_state(c_);
     for (std::size_t f = 0; f < n_fields; ++f)
@@ -135,9 +138,9 @@ public:
             }
             saturated_steps += saturated_here;
             if constexpr (takes_current)
-              spiked = Model::step(c_, st[j], input, current);
+              spiked = Model::step(constants_of(first + j), st[j], input, current);
             else
-              spiked = Model::step(c_, st[j], input);
+              spiked = Model::step(constants_of(first + j), st[j], input);
           } else {
             std::int64_t* ex = row[0];
             std::int64_t* in = row[1];
@@ -146,14 +149,15 @@ public:
                 static_cast<unsigned>(saturated(input_ex)) | static_cast<unsigned>(saturated(input_in));
             ex[j] = 0;
             in[j] = 0;
+            const constants& c = constants_of(first + j);
             if constexpr (takes_current && Model::n_receptors == 2)
-              spiked = Model::step(c_, st[j], from_fixed(input_ex), from_fixed(input_in), current);
+              spiked = Model::step(c, st[j], from_fixed(input_ex), from_fixed(input_in), current);
             else if constexpr (takes_current)
-              spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0, current);
+              spiked = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0, current);
             else if constexpr (Model::n_receptors == 2)
-              spiked = Model::step(c_, st[j], from_fixed(input_ex), from_fixed(input_in));
+              spiked = Model::step(c, st[j], from_fixed(input_ex), from_fixed(input_in));
             else
-              spiked = Model::step(c_, st[j], from_fixed(input_ex + input_in), 0.0);
+              spiked = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0);
           }
           if (spiked)
             out.push_back({first_local_ + first + j, step});
@@ -171,11 +175,11 @@ public:
 
   double read(int var, std::uint64_t i) const override {
     const auto& f = Model::state_fields[var];
-    return fields_[var][i] + (f.offset ? c_.*(f.offset) : 0.0);
+    return fields_[var][i] + (f.offset ? constants_of(i).*(f.offset) : 0.0);
   }
   void write(int var, std::uint64_t i, double value) override {
     const auto& f = Model::state_fields[var];
-    fields_[var][i] = value - (f.offset ? c_.*(f.offset) : 0.0);
+    fields_[var][i] = value - (f.offset ? constants_of(i).*(f.offset) : 0.0);
   }
 
   void get_raw(std::size_t field, std::vector<double>& out) const override {
@@ -200,6 +204,8 @@ public:
   }
 
 private:
+  const constants& constants_of(std::uint64_t i) const { return per_neuron_.empty() ? c_ : per_neuron_[i]; }
+
   state load(std::uint64_t i) const {
     state s = Model::initial_state(c_);
     for (std::size_t f = 0; f < n_fields; ++f)
@@ -223,11 +229,12 @@ private:
     double* out = b.rows.data() + static_cast<std::size_t>(row) * b.row_size + p.column;
     for (std::size_t v = 0; v < b.variables.size(); ++v) {
       const auto& f = Model::state_fields[b.variables[v]];
-      out[v] = s.*(f.member) + (f.offset ? c_.*(f.offset) : 0.0);
+      out[v] = s.*(f.member) + (f.offset ? constants_of(p.neuron).*(f.offset) : 0.0);
     }
   }
 
   constants c_;
+  std::vector<constants> per_neuron_;
   // Channels this group reads: its ports' (the ring may have more, for
   // another population's model, never fewer).
   std::size_t used_channels_;

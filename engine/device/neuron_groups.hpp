@@ -5,6 +5,7 @@
 // (engine/device/group_factory.hpp), so there are no per-model branches.
 #include "engine/built_network.hpp"
 #include "engine/device/neuron_update.hpp"
+#include "engine/neuron_constants.hpp"
 #include "engine/neuron_setup.hpp"
 #include "spec/error.hpp"
 #include "spec/spec.hpp"
@@ -51,14 +52,21 @@ public:
   model_device_group(const spec::network& net, std::size_t population, const partition::slice& slice,
                      const std::vector<poisson_input>& inputs, const std::vector<slice_probe>& probes) {
     const auto& p = net.populations[population];
-    f_.c = Model::prepare(models::make_parameters<Model>(p.params), net.run.dt);
-    f_.initial = Model::initial_state(f_.c);
+    const auto per_neuron = neuron_constants<Model>(net, population, slice);
+    f_.common = !per_neuron.empty()
+                    ? per_neuron.front()
+                    : Model::prepare(models::make_parameters<Model>(p.params_of(0)), net.run.dt);
+    f_.initial = Model::initial_state(f_.common);
+    per_neuron_ = upload(per_neuron);
+    auto constants_of = [&](std::uint64_t i) -> const typename update::constants& {
+      return per_neuron.empty() ? f_.common : per_neuron[i];
+    };
     std::array<std::vector<double>, n_fields> host;
     for (std::size_t f = 0; f != n_fields; ++f)
       host[f].assign(slice.count, f_.initial.*(Model::state_fields[f].member));
     draw_initial_state(net, population, slice, [&](int var, std::uint64_t i, double value) {
       const auto& f = Model::state_fields[var];
-      host[static_cast<std::size_t>(var)][i] = value - (f.offset ? f_.c.*(f.offset) : 0.0);
+      host[static_cast<std::size_t>(var)][i] = value - (f.offset ? constants_of(i).*(f.offset) : 0.0);
     });
     for (std::size_t f = 0; f != n_fields; ++f)
       fields_[f] = upload(host[f]);
@@ -123,6 +131,7 @@ public:
     for (std::size_t k = 0; k != n_fields; ++k)
       f.fields[k] = raw(fields_[k]);
     f.refractory = raw(refractory_);
+    f.per_neuron = per_neuron_.size() ? raw(per_neuron_) : nullptr;
     f.drives = raw(drives_);
     f.n_drives = drives_.size();
     f.probe_offsets = raw(probe_offsets_);
@@ -162,6 +171,7 @@ private:
   std::uint64_t size_ = 0;
   std::array<device_vector<double>, n_fields> fields_;
   device_vector<std::int32_t> refractory_;
+  device_vector<typename update::constants> per_neuron_; // empty: f_.common serves all
   device_vector<std::uint64_t> thresholds_;
   device_vector<poisson_drive> drives_;
   population_currents currents_;

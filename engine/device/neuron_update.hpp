@@ -63,8 +63,9 @@ struct neuron_update {
   static constexpr bool typed = models::typed_receptors<Model>;
   static constexpr bool takes_current = models::takes_current<Model>;
 
-  constants c;
-  state initial;                               // Model::initial_state(c), computed on the host
+  constants common;            // every neuron's, unless per_neuron is set
+  const constants* per_neuron; // [neuron]: parameters per neuron (engine/neuron_constants.hpp), or null
+  state initial;               // Model::initial_state(c), computed on the host
   double* fields[n_fields > 0 ? n_fields : 1]; // parrot_neuron has no state
   std::int32_t* refractory;
   std::uint64_t first_local, first_gid, gid_stride;
@@ -79,6 +80,7 @@ struct neuron_update {
   step_window w;
 
   MYELIN_HD void operator()(std::uint64_t i) const {
+    const constants& c = per_neuron ? per_neuron[i] : common;
     state s = initial;
     load(s, i, std::make_index_sequence<n_fields>{});
     if constexpr (has_refractory)
@@ -157,7 +159,7 @@ struct neuron_update {
         w.post.record(local, step + 1);
       }
       for (std::uint64_t p = probe_offsets[i]; p < probe_offsets[i + 1]; ++p)
-        sample(probes[p], s, step);
+        sample(probes[p], s, c, step);
     }
     store(s, i, std::make_index_sequence<n_fields>{});
     if constexpr (has_refractory)
@@ -181,7 +183,7 @@ private:
     ((var == static_cast<int>(I) ? (v = field_at<Model, I>::value(s, c), 0) : 0), ...);
     return v;
   }
-  MYELIN_HD void sample(const probe_site& p, const state& s, std::int64_t step) const {
+  MYELIN_HD void sample(const probe_site& p, const state& s, const constants& c, std::int64_t step) const {
     const trace_target& t = w.traces[p.multimeter];
     if ((step + 1) % t.interval != 0)
       return;

@@ -7,9 +7,12 @@
 #include "models/registry.hpp"
 #include "spec/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
+#include <span>
 #include <sstream>
 
 namespace myelin::io::sonata {
@@ -25,14 +28,16 @@ struct point_model {
 };
 
 const std::vector<point_model>& point_models() {
-  static const std::vector<point_model> m{{"nest:iaf_psc_alpha", "iaf_psc_alpha", {{"V_m", -70.0}}},
-                                          {"nest:iaf_psc_exp", "iaf_psc_exp", {{"V_m", -70.0}}},
-                                          {"nest:iaf_psc_delta", "iaf_psc_delta", {{"V_m", -70.0}}},
-                                          {"nest:izhikevich", "izhikevich", {{"V_m", -65.0}, {"U_m", 0.0}}},
-                                          {"nest:iaf_cond_exp", "iaf_cond_exp", {{"V_m", -70.0}}},
-                                          {"nest:iaf_cond_alpha", "iaf_cond_alpha", {{"V_m", -70.0}}},
-                                          {"nest:aeif_cond_exp", "aeif_cond_exp", {{"V_m", -70.6}}},
-                                          {"nest:aeif_cond_alpha", "aeif_cond_alpha", {{"V_m", -70.6}}}};
+  static const std::vector<point_model> m{
+      {"nest:iaf_psc_alpha", "iaf_psc_alpha", {{"V_m", -70.0}}},
+      {"nest:iaf_psc_exp", "iaf_psc_exp", {{"V_m", -70.0}}},
+      {"nest:iaf_psc_delta", "iaf_psc_delta", {{"V_m", -70.0}}},
+      {"nest:izhikevich", "izhikevich", {{"V_m", -65.0}, {"U_m", 0.0}}},
+      {"nest:iaf_cond_exp", "iaf_cond_exp", {{"V_m", -70.0}}},
+      {"nest:iaf_cond_alpha", "iaf_cond_alpha", {{"V_m", -70.0}}},
+      {"nest:aeif_cond_exp", "aeif_cond_exp", {{"V_m", -70.6}}},
+      {"nest:aeif_cond_alpha", "aeif_cond_alpha", {{"V_m", -70.6}}},
+      {"nest:iaf_psc_exp_multisynapse", "iaf_psc_exp_multisynapse", {{"V_m", -70.0}}}};
   return m;
 }
 
@@ -42,7 +47,8 @@ std::string fmt(double v) {
   return os.str();
 }
 
-// A dynamics_params JSON file: flat "name": number pairs.
+// A dynamics_params JSON file: flat "name": number pairs; a list of numbers
+// (NEST's tau_syn) gives name_1, name_2, ... (the model's numbered parameters).
 params read_dynamics_json(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in)
@@ -61,8 +67,11 @@ params read_dynamics_json(const std::filesystem::path& file) {
       p[k] = v.get<bool>() ? 1.0 : 0.0;
     else if (v.is_number())
       p[k] = v.get<double>();
+    else if (v.is_array() && std::all_of(v.begin(), v.end(), [](const auto& x) { return x.is_number(); }))
+      for (std::size_t i = 0; i < v.size(); ++i)
+        p[k + "_" + std::to_string(i + 1)] = v[i].get<double>();
     else
-      throw model_error(file.string(), k, "must be a number");
+      throw model_error(file.string(), k, "must be a number or a list of numbers");
   }
   return p;
 }
@@ -188,6 +197,9 @@ private:
           apply_parameter(k, p, values[row], f.path(),
                           base + "/" + std::to_string(group_id[i]) + "/dynamics_params/" + p);
         }
+      // Each run of equal nodes is checked once, naming its first node.
+      if (g != overrides.end() && (kinds.empty() || !(k == kinds.back())))
+        check_parameters(k, f.path(), base + " node " + std::to_string(i));
       kinds.push_back(std::move(k));
     }
     if (is_virtual && is_point)
@@ -265,33 +277,81 @@ private:
     }
   }
 
-  // One population per run of equal consecutive nodes.
+  // One population per run of consecutive nodes of one model; parameters
+  // and initial values that differ between its nodes become per-neuron
+  // arrays (spec::population::param_arrays, listed init).
   void add_populations(const std::string& pop, const std::vector<node_kind>& kinds, const std::string& file) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> runs; // (first node, count)
     for (std::uint64_t i = 0; i < kinds.size(); ++i)
-      if (i == 0 || !(kinds[i] == kinds[i - 1]))
+      if (i == 0 || kinds[i].model != kinds[i - 1].model)
         runs.emplace_back(i, 1);
       else
         ++runs.back().second;
     for (const auto& [first, count] : runs) {
-      const node_kind& k = kinds[first];
-      if (runs.size() > 1)
-        check_parameters(k, file, "/nodes/" + pop + " node " + std::to_string(first));
+      const std::span<const node_kind> nodes(kinds.data() + first, count);
       spec::population p;
       p.name = runs.size() == 1 ? pop : pop + "-" + std::to_string(first);
       if (net_.find_population(p.name) >= 0)
         throw model_error(file, "/nodes/" + pop, "population name " + p.name + " is already taken");
-      p.model = k.model;
+      p.model = nodes[0].model;
       p.size = count;
-      p.params = k.parameters;
-      for (const auto& [name, v] : k.init)
-        p.init[name] = spec::distribution::constant(v);
-      if (k.model == "spike_source")
+      for (const auto& [name, values] : per_node_values(nodes, &node_kind::parameters, pop, file))
+        if (values.size() == 1)
+          p.params[name] = values[0];
+        else
+          p.param_arrays[name] = values;
+      for (const auto& [name, values] : per_node_values(nodes, &node_kind::init, pop, file))
+        if (values.size() == 1) {
+          p.init[name] = spec::distribution::constant(values[0]);
+        } else {
+          spec::distribution listed;
+          listed.type = spec::distribution::kind::listed;
+          listed.values = values;
+          p.init[name] = std::move(listed);
+        }
+      if (p.model == "spike_source")
         p.spike_times = {{}}; // silent until an input gives it spikes
       p.output_name = pop;
       p.output_first_id = first;
       net_.populations.push_back(std::move(p));
     }
+  }
+
+  // Each name's value per node: one value where all nodes agree, else one
+  // per node. A name some nodes set and others leave to the model's default
+  // takes that default for them.
+  std::map<std::string, std::vector<double>> per_node_values(std::span<const node_kind> nodes,
+                                                             params node_kind::*which, const std::string& pop,
+                                                             const std::string& file) const {
+    std::set<std::string> names;
+    for (const auto& k : nodes)
+      for (const auto& [name, v] : k.*which)
+        names.insert(name);
+    const auto* info = models::find_model(nodes[0].model);
+    std::map<std::string, std::vector<double>> out;
+    for (const auto& name : names) {
+      std::vector<double> values;
+      values.reserve(nodes.size());
+      bool differ = false;
+      for (const auto& k : nodes) {
+        const auto it = (k.*which).find(name);
+        double v;
+        if (it != (k.*which).end()) {
+          v = it->second;
+        } else if (const auto* param = info->find_parameter(name)) {
+          v = param->default_value;
+        } else { // an initial value some nodes set and others do not
+          throw model_error(file, "/nodes/" + pop,
+                            "some nodes set the initial " + name + " and others do not; set it for all");
+        }
+        differ = differ || (!values.empty() && v != values.front());
+        values.push_back(v);
+      }
+      if (!differ)
+        values.resize(1);
+      out[name] = std::move(values);
+    }
+    return out;
   }
 
   void read_edges_entry(const nlohmann::json& e, const std::string& key) {
@@ -357,17 +417,26 @@ private:
         t.weight = number(types, id, "syn_weight", *w);
       if (const auto d = types.value(id, "delay"))
         t.delay = number(types, id, "delay", *d);
+      std::string receptor_key = types.key(id, "receptor_type");
+      if (const auto r = types.value(id, "receptor_type"))
+        t.receptor = receptor_number(types.file(), receptor_key, number(types, id, "receptor_type", *r));
       if (const auto dyn = types.value(id, "dynamics_params")) {
         const auto file = component_file(cfg_, "synaptic_models_dir", *dyn);
         for (const auto& [p, v] : read_dynamics_json(file)) {
-          if (p == "weight")
+          if (p == "weight") {
             t.weight = v;
-          else if (p == "delay")
+          } else if (p == "delay") {
             t.delay = v;
-          else
-            throw model_error(file.string(), p, "not a parameter of static_synapse (weight, delay)");
+          } else if (p == "receptor_type") {
+            receptor_key = file.string() + ": receptor_type";
+            t.receptor = receptor_number(file.string(), "receptor_type", v);
+          } else {
+            throw model_error(file.string(), p,
+                              "not a parameter of static_synapse (weight, delay, receptor_type)");
+          }
         }
       }
+      check_receptor(es.target, t.receptor, types.file(), receptor_key);
       if (!std::isnan(t.delay) && !(t.delay >= 0))
         types.fail(types.key(id, "delay"), "negative delay " + fmt(t.delay) + " ms");
       if (!has_delay && std::isnan(t.delay))
@@ -379,6 +448,36 @@ private:
       es.types[id] = t;
     }
     net_.edge_sets.push_back(std::move(es));
+  }
+
+  static int receptor_number(const std::string& file, const std::string& key, double v) {
+    if (!(v >= 0 && v <= 255 && v == std::floor(v)))
+      throw model_error(file, key, "must be a whole number in 0..255, got " + fmt(v));
+    return static_cast<int>(v);
+  }
+
+  // NEST's receptor_type: 1..n for targets with typed receptor ports (which
+  // need it), 0 (or none) for the others.
+  void check_receptor(const std::string& target, int receptor, const std::string& file,
+                      const std::string& key) const {
+    for (const auto& p : net_.populations) {
+      if (p.output() != target)
+        continue;
+      const auto* info = models::find_model(p.model);
+      if (!info->typed_receptors) {
+        if (receptor != 0)
+          throw model_error(
+              file, key,
+              "receptor_type " + std::to_string(receptor) + " onto " + info->name +
+                  ", which has no typed receptor ports (NEST's default 0 routes by the weight's sign)");
+        continue;
+      }
+      const int ports = info->ports(p.params_of(0));
+      if (receptor < 1 || receptor > ports)
+        throw model_error(file, key,
+                          "receptor_type " + std::to_string(receptor) + " onto " + info->name + " (" +
+                              p.name + "), whose ports are 1.." + std::to_string(ports));
+    }
   }
 
   static double number(const types_table& types, std::int64_t id, const std::string& col,

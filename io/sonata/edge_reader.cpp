@@ -196,8 +196,10 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
     if (steps > max_delay_steps)
       f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) + " ms, more than " +
                             std::to_string(max_delay_steps) + " steps");
+    // The edge type's receptor_type was checked against the target's ports (circuit.cpp).
     out.push_back({es.source_first_gid + static_cast<std::uint64_t>(src[k]),
-                   es.target_first_gid + static_cast<std::uint64_t>(tgt[k]), w, steps});
+                   es.target_first_gid + static_cast<std::uint64_t>(tgt[k]), w, steps,
+                   t->second.receptor > 0 ? t->second.receptor - 1 : 0});
   }
 }
 

@@ -45,14 +45,21 @@ def check_output(model, *extra):
 
 
 def parts_from_check(out):
-    """{part name: (size, model, params, init, sonata population, first id)} from `myelin check`."""
+    """{part name: (size, model, params, per-neuron ranges, init, sonata population, first id)} from
+    `myelin check`."""
     parts, name = {}, None
     for line in out.splitlines():
         m = re.match(r"    (\S+)\s+(\d+)  (\S+)$", line)
         if m:
             name = m.group(1)
             parts[name] = {"size": int(m.group(2)), "model": m.group(3), "params": {}, "init": {},
-                           "population": name, "first": 0}
+                           "arrays": {}, "population": name, "first": 0}
+            continue
+        m = re.match(r"      per neuron:(.*)$", line)
+        if m and name:
+            for kv in m.group(1).split():
+                k, lo, hi = re.match(r"(\S+)=\[(\S+)\.\.(\S+)\]$", kv).groups()
+                parts[name]["arrays"][k] = (float(lo), float(hi))
             continue
         m = re.match(r"      (params|init):(.*)$", line)
         if m and name:
@@ -135,6 +142,11 @@ def check_circuit(label, model, node_files, edge_files, edge_type_files, cell_di
             with open(os.path.join(cell_dir, row["dynamics_params"])) as fh:
                 params = json.load(fh)
             for k, v in params.items():
+                if k in p["arrays"]:  # differs between the part's nodes: held per neuron
+                    lo, hi = p["arrays"][k]
+                    f.check(lo - 1e-9 * abs(lo) <= v <= hi + 1e-9 * abs(hi),
+                            f"{label}: {name}.{k} per neuron in [{lo}, {hi}], node type {type_id}'s file says {v}")
+                    continue
                 f.check(math.isclose(p["params"].get(k, math.nan), v, rel_tol=1e-12),
                         f"{label}: {name}.{k} = {p['params'].get(k)}, node type {type_id}'s file says {v}")
             f.check(p["init"].get("V_m") == -70.0, f"{label}: {name} starts at V_m {p['init'].get('V_m')}, NEST's -70")
@@ -159,7 +171,10 @@ parts = check_circuit(
     [os.path.join(net, "internal_internal_edge_types.csv"), os.path.join(net, "external_internal_edge_types.csv")],
     os.path.join(DATA, "shared_components", "nest_models", "cell_models"))
 f.check(sum(p["size"] for p in parts.values() if p["population"] == "internal") == 300, "300 internal cells")
-f.check(len([p for p in parts.values() if p["population"] == "internal"]) == 5, "one part per node type run")
+f.check(len([p for p in parts.values() if p["population"] == "internal"]) == 1,
+        "one population: its five node types differ in parameters only (held per neuron)")
+f.check(set(parts["internal"]["arrays"]) == {"C_m", "E_L", "V_reset", "V_th", "tau_m"},
+        f"per-neuron parameters: {parts['internal']['arrays']}")
 r = myelin("check", os.path.join(P300, "simulation_config.json"))
 f.check("gives no delay; using NEST's default, 1 ms" in r.stderr, f"warns about the missing delay: {r.stderr}")
 
@@ -354,6 +369,74 @@ r = myelin("check", config)
 f.check(r.returncode == 2 and "node_id_to_range" in r.stderr and "within the 11 rows" in r.stderr,
         f"an index range beyond range_to_edge_id: exit {r.returncode}: {r.stderr.strip()[-300:]}")
 
+# --- 4b. receptor_type: edge types choose a port of a multisynapse target ----------------------------
+def receptor_circuit(directory, receptor):
+    """The edge-index example with multisynapse targets (tau_syn [1, 5]) and edge type 7 on `receptor`;
+    every virtual node fires once, at 10 ms; a report of both port currents."""
+    config, edges = index_circuit(directory, False)
+    with open(os.path.join(directory, "b.csv"), "w") as fh:
+        fh.write("node_type_id model_type model_template dynamics_params\n"
+                 "1 point_process nest:iaf_psc_exp_multisynapse b.json\n")
+    with open(os.path.join(directory, "b.json"), "w") as fh:
+        json.dump({"tau_syn": [1.0, 5.0], "V_th": 1000.0}, fh)
+    with open(os.path.join(directory, "edges.csv"), "w") as fh:
+        fh.write(f"edge_type_id model_template receptor_type\n7 static_synapse {receptor}\n")
+    with h5py.File(os.path.join(directory, "in.h5"), "w") as h:
+        h["spikes/a/timestamps"] = np.full(5, 10.0)
+        h["spikes/a/node_ids"] = np.arange(5, dtype=np.uint64)
+    with open(os.path.join(directory, "sets.json"), "w") as fh:
+        json.dump({"a": {"population": "a"}, "b": {"population": "b"}}, fh)
+    sim = os.path.join(directory, "sim.json")
+    with open(sim, "w") as fh:
+        json.dump({"network": config, "run": {"tstop": 30.0, "dt": 0.1}, "node_sets_file": "sets.json",
+                   "inputs": {"in": {"input_type": "spikes", "module": "h5", "input_file": "in.h5",
+                                     "node_set": "a"}},
+                   "output": {"output_dir": os.path.join(directory, "out")},
+                   "reports": {"port1": {"cells": "b", "variable_name": "I_syn_1"},
+                               "port2": {"cells": "b", "variable_name": "I_syn_2"}}}, fh)
+    return sim, edges
+
+
+d = temp_dir()
+sim, edges = receptor_circuit(d, 2)
+r = myelin("run", sim, "--quiet")
+f.check(r.returncode == 0, f"a multisynapse circuit with receptor_type runs: {r.stderr}")
+if r.returncode == 0:
+    with h5py.File(edges) as h:
+        e = h["edges/example"]
+        gi = e["edge_group_index"][:]
+        tgt, w, dl = e["target_node_id"][:], e["0/syn_weight"][:][gi], e["0/delay"][:][gi]
+    with h5py.File(os.path.join(d, "out", "port2.h5")) as h:
+        data = h["report/b/data"][:]
+        start, _, step = h["report/b/mapping/time"][:]
+        ids = h["report/b/mapping/node_ids"][:]
+    with h5py.File(os.path.join(d, "out", "port1.h5")) as h:
+        f.check(not np.any(h["report/b/data"][:]), "nothing reaches port 1")
+    t = start + step * np.arange(data.shape[0])
+    worst = 0.0
+    for col, node in enumerate(ids):
+        expected = np.zeros_like(t)
+        for k in np.nonzero(tgt == node)[0]:
+            arrive = 10.0 + round(float(dl[k]) / 0.1) * 0.1  # spike time + delay on the grid
+            expected += np.where(t >= arrive - 1e-9, float(w[k]) * np.exp(-(t - arrive) / 5.0), 0.0)
+        # Reports hold float32: relative agreement to its precision.
+        worst = max(worst, float(np.max(np.abs(data[:, col] - expected) / np.maximum(1.0, np.abs(expected)))))
+    f.check(worst < 2e-7, f"receptor_type 2: port 2's current is the sum of its edges' exponentials "
+                          f"(worst relative {worst:.1e})")
+for receptor, why in ((3, "whose ports are 1..2"), (0, "whose ports are 1..2")):
+    d = temp_dir()
+    sim, _ = receptor_circuit(d, receptor)
+    r = myelin("check", sim)
+    f.check(r.returncode == 2 and "receptor_type" in r.stderr and why in r.stderr,
+            f"receptor_type {receptor} onto a two-port target: {r.returncode} {r.stderr}")
+d = temp_dir()
+config, _ = index_circuit(d, False)
+with open(os.path.join(d, "edges.csv"), "w") as fh:
+    fh.write("edge_type_id model_template receptor_type\n7 static_synapse 1\n")
+r = myelin("check", config)
+f.check(r.returncode == 2 and "receptor_type" in r.stderr and "no typed receptor ports" in r.stderr,
+        f"receptor_type onto iaf_psc_exp: {r.returncode} {r.stderr}")
+
 # --- 5. A TOML model that includes a circuit --------------------------------------------------------
 d = temp_dir()
 model = os.path.join(d, "with_circuit.toml")
@@ -370,7 +453,7 @@ size = 50
 params = {{ rate = 20.0 }}
 [[projections]]
 source = "drive"
-target = "internal-240"
+target = "internal"
 rule = {{ kind = "fixed_indegree", indegree = 5 }}
 synapse = {{ weight = 300.0, delay = 1.0 }}
 [devices.noise]
@@ -389,11 +472,34 @@ f.check(r.returncode == 0, f"TOML with a SONATA circuit runs: {r.stderr}")
 if r.returncode == 0:
     s = sorted_spikes(out)
     f.check(list(s) == ["internal"] and len(s["internal"]) > 100, f"spikes of the circuit: {list(s)}")
-bad = model.replace(".toml", "_bad.toml")
-shutil.copy(model, bad)
-edit_text(bad, 'target = "internal-240"', 'target = "internal"')
+# Nodes of two models in one population: two parts, and a projection must name one.
+mixed_dir = temp_dir()
+mixed, _ = index_circuit(mixed_dir, False)
+with h5py.File(os.path.join(mixed_dir, "b.h5"), "a") as h:
+    h["nodes/b/node_type_id"][...] = np.array([1, 1, 2, 2, 2], dtype=np.int8)
+with open(os.path.join(mixed_dir, "b.csv"), "w") as fh:
+    fh.write("node_type_id model_type model_template\n1 point_process nest:iaf_psc_exp\n"
+             "2 point_process nest:iaf_psc_delta\n")
+mixed_parts = parts_from_check(check_output(mixed))
+f.check({k: (p["size"], p["model"]) for k, p in mixed_parts.items() if p["population"] == "b"} ==
+        {"b-0": (2, "iaf_psc_exp"), "b-2": (3, "iaf_psc_delta")}, f"a part per model: {mixed_parts}")
+bad = os.path.join(mixed_dir, "bad.toml")
+with open(bad, "w") as fh:
+    fh.write(f"""
+[sonata]
+circuit = "{mixed}"
+[populations.drive]
+model = "poisson_source"
+size = 5
+params = {{ rate = 20.0 }}
+[[projections]]
+source = "drive"
+target = "b"
+rule = {{ kind = "all_to_all" }}
+synapse = {{ weight = 10.0, delay = 1.0 }}
+""")
 r = myelin("check", bad)
-f.check(r.returncode == 2 and "projections[0].target" in r.stderr and "internal-0" in r.stderr,
+f.check(r.returncode == 2 and "projections[0].target" in r.stderr and "b-0" in r.stderr,
         f"a projection onto a many-part SONATA population names its parts: {r.stderr}")
 
 

@@ -221,6 +221,26 @@ def test_a_parrot_repeats_into_a_multisynapse_port():
         nest.Create("iaf_psc_exp_multisynapse", params={"tau_syn": [1.0] * 9})
 
 
+def test_parameters_may_differ_per_neuron():
+    # Under I_e alone, neuron k first fires at the first grid point past
+    # T = -tau_m ln(1 - (V_th - E_L) C_m / (I_e tau_m)), if it fires at all.
+    n = nest.Create("iaf_psc_alpha", 3)
+    n.set(I_e=[500.0, 300.0, 450.0], V_th=[-55.0, -60.0, -50.0])
+    n[1].set(tau_m=10.0)
+    assert nest.GetStatus(n, "V_th") == (-55.0, -60.0, -50.0)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(n, sr)
+    nest.Simulate(30.0)
+    first = {}
+    for s, t in zip(sr.events["senders"].tolist(), sr.events["times"].tolist()):
+        first.setdefault(s, t)
+    ids = n.tolist()
+    assert set(first) == {ids[0], ids[1]}  # neuron 2 stays below threshold: 20 mV needs 500 pA
+    for k, (I, dV) in enumerate([(500.0, 15.0), (300.0, 10.0)]):
+        T = -10.0 * np.log(1.0 - dV * 250.0 / (I * 10.0))
+        assert first[ids[k]] == pytest.approx(np.ceil(T / 0.1 - 1e-9) * 0.1)
+
+
 def test_current_generators_drive_the_membrane_with_nests_timing():
     # NEST's dc_generator: on from start + delay + dt; the weight scales the current.
     n = nest.Create("iaf_psc_exp", params={"V_th": 1e6})
@@ -365,7 +385,7 @@ def test_what_myelin_lacks_raises_not_implemented():
     with pytest.raises(NotImplementedError, match="kernel status"):
         nest.SetKernelStatus({"use_wfr": True})
     with pytest.raises(NotImplementedError, match="a different value per neuron"):
-        e.set(tau_m=np.linspace(10, 20, 10))
+        e.set(tau_minus=np.linspace(10, 20, 10))
     with pytest.raises(NotImplementedError, match="rule"):
         nest.Connect(e, e, {"rule": "symmetric_pairwise_bernoulli", "p": 0.1})
     pg = nest.Create("poisson_generator", params={"rate": 10.0, "start": 50.0})

@@ -114,8 +114,8 @@ def test_spikes_equal_the_command_line(model, tmp_path):
 
 def test_a_sonata_circuit_by_its_node_populations(tmp_path):
     """The 300-cell SONATA example: populations and node ids as the circuit
-    (and the spike file) name them, though myelin splits `internal` into
-    parts by their parameters."""
+    (and the spike file) name them; `internal`'s node types differ in
+    parameters, held per neuron."""
     config = os.path.join(os.environ["MYELIN_SOURCE"], "examples", "sonata_300", "simulation_config.json")
     net = myelin.Network.from_file(config, output_dir=tmp_path / "py")
     assert net.populations == {"internal": ("iaf_psc_alpha", 300), "external": ("spike_source", 100)}

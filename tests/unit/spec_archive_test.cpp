@@ -43,6 +43,19 @@ TEST(SpecArchiveDamage, EveryDamagedByteLoadsOrIsAnError) {
     }
 }
 
+TEST(SpecArchive, PerNeuronParametersRoundTripAndMustFitTheirPopulation) {
+  const auto net = io::parse_model(all_rules(), "all_rules.toml");
+  const auto m = static_cast<std::size_t>(net.find_population("M"));
+  ASSERT_EQ(net.populations[m].param_arrays.at("I_e").size(), 20u);
+  EXPECT_EQ(io::load_spec(io::save_spec(net)).populations[m].param_arrays, net.populations[m].param_arrays);
+  auto short_array = net;
+  short_array.populations[m].param_arrays["I_e"].pop_back();
+  EXPECT_THROW(io::load_spec(io::save_spec(short_array)), myelin::error);
+  auto unknown = net;
+  unknown.populations[m].param_arrays["no_such_parameter"] = std::vector<double>(20, 1.0);
+  EXPECT_THROW(io::load_spec(io::save_spec(unknown)), myelin::error);
+}
+
 TEST(SpecArchiveDamage, AHugeLengthIsRefusedBeforeAllocating) {
   auto bytes = archive();
   const auto at = bytes.find("thalamus");

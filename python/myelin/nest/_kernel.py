@@ -233,6 +233,8 @@ def population_table(g, state_names):
             init[key] = value.table()
         elif key in state_names:
             init[key] = value.tolist() if hasattr(value, "tolist") else float(value)
+        elif hasattr(value, "tolist"):
+            params[key] = value.tolist()  # one value per neuron
         elif key in ("V_min",) and value == -INF:
             continue  # the default: no lower bound
         else:

@@ -166,7 +166,11 @@ def _set(g, offsets, key, value):
     kernel.frozen("set(%s)" % key)
     kernel.check_params(g.model, {key: value})
     per_neuron_state = g.kind == "neuron" and key in kernel.state_names(g.base)
-    if per_neuron_state and len(offsets) != g.n and np.ndim(value) == 0 and not isinstance(value, Parameter):
+    # Parameters may differ per neuron too, except those myelin keeps per
+    # population (tau_minus, flags) and the generators'.
+    per_neuron = per_neuron_state or (g.kind == "neuron" and key != "tau_minus" and
+                                      not isinstance(value, Parameter) and not isinstance(g.params.get(key), bool))
+    if per_neuron and len(offsets) != g.n and np.ndim(value) == 0 and not isinstance(value, Parameter):
         value = np.full(len(offsets), float(value))  # part of a Create: through the per-neuron path
     if isinstance(value, (list, tuple, np.ndarray)) and key not in ("record_from", "spike_times"):
         values = np.asarray(value, dtype=float)
@@ -174,8 +178,8 @@ def _set(g, offsets, key, value):
             raise ModelError("set(%s): %d values for %d nodes" % (key, values.size, len(offsets)))
         if len(set(values.tolist())) == 1 and len(offsets) == g.n:
             value = float(values[0])
-        elif per_neuron_state:
-            # Initial state per neuron: an array over the whole group.
+        elif per_neuron:
+            # Initial state or parameters per neuron: an array over the whole group.
             current = g.params.get(key)
             whole = np.array(current, dtype=float) if isinstance(current, np.ndarray) else np.full(g.n, np.nan)
             if not isinstance(current, np.ndarray) and len(offsets) != g.n:
@@ -187,11 +191,11 @@ def _set(g, offsets, key, value):
             g.params[key] = whole
             return
         else:
-            raise NotImplementedError("set(%s): a different value per neuron (myelin sets parameters per "
-                                      "population; initial state, V_m for one, may differ per neuron)" % key)
+            raise NotImplementedError("set(%s): a different value per neuron (myelin keeps %s per "
+                                      "population)" % (key, key))
     if len(offsets) != g.n and not isinstance(value, Parameter) and g.params.get(key) != value:
-        raise NotImplementedError("set(%s) on %d of the %d nodes of one Create (myelin sets parameters per "
-                                  "population)" % (key, len(offsets), g.n))
+        raise NotImplementedError("set(%s) on %d of the %d nodes of one Create (myelin keeps %s per "
+                                  "population)" % (key, len(offsets), g.n, key))
     g.params[key] = value
 
 
