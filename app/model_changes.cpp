@@ -24,6 +24,19 @@ bool same_value(double a, double b) {
   return a == b || (std::isnan(a) && std::isnan(b));
 }
 
+// The names whose values differ, or that one side has and the other not.
+template <class Map>
+std::set<std::string> differing(const Map& a, const Map& b) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : a)
+    if (const auto it = b.find(k); it == b.end() || !(it->second == v))
+      out.insert(k);
+  for (const auto& [k, v] : b)
+    if (!a.count(k))
+      out.insert(k);
+  return out;
+}
+
 template <class T>
 std::string change(const T& from, const T& to) {
   std::ostringstream os;
@@ -57,30 +70,16 @@ model_changes compare_models(const spec::network& saved, const spec::network& no
                       b.model + ", " + std::to_string(b.size) + ")");
       continue;
     }
-    std::set<std::string> names;
-    for (const auto& [k, v] : a.params)
-      names.insert(k);
-    for (const auto& [k, v] : b.params)
-      names.insert(k);
-    for (const auto& k : names) {
+    for (const auto& k : differing(a.params, b.params)) {
       const auto ia = a.params.find(k), ib = b.params.find(k);
-      if (ia == a.params.end() || ib == b.params.end() || ia->second != ib->second)
-        accept(key + ".params." + k,
-               (ia == a.params.end() ? std::string("default") : std::to_string(ia->second)) + " -> " +
-                   (ib == b.params.end() ? std::string("default") : std::to_string(ib->second)));
+      accept(key + ".params." + k,
+             (ia == a.params.end() ? std::string("default") : std::to_string(ia->second)) + " -> " +
+                 (ib == b.params.end() ? std::string("default") : std::to_string(ib->second)));
     }
     if (a.spike_times != b.spike_times)
       accept(key + ".params.spike_times", "changed");
-    std::set<std::string> arrays;
-    for (const auto& [k, v] : a.param_arrays)
-      arrays.insert(k);
-    for (const auto& [k, v] : b.param_arrays)
-      arrays.insert(k);
-    for (const auto& k : arrays) {
-      const auto ia = a.param_arrays.find(k), ib = b.param_arrays.find(k);
-      if (ia == a.param_arrays.end() || ib == b.param_arrays.end() || ia->second != ib->second)
-        accept(key + ".params." + k, "per-neuron values changed");
-    }
+    for (const auto& k : differing(a.param_arrays, b.param_arrays))
+      accept(key + ".params." + k, "per-neuron values changed");
     // The ring's channels and the projections' ports follow the number of
     // receptor ports (tau_syn of iaf_psc_exp_multisynapse): it stays.
     if (const auto* info = models::find_model(a.model); info && info->typed_receptors) {

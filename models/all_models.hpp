@@ -17,8 +17,8 @@ namespace myelin::models {
 template <class... Models>
 struct model_list {};
 
-using neuron_models = model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, izhikevich, iaf_cond_exp,
-                                 iaf_cond_alpha, aeif_cond_exp, aeif_cond_alpha, parrot_neuron,
-                                 iaf_psc_exp_multisynapse>;
+using neuron_models =
+    model_list<iaf_psc_delta, iaf_psc_exp, iaf_psc_alpha, izhikevich, iaf_cond_exp, iaf_cond_alpha,
+               aeif_cond_exp, aeif_cond_alpha, parrot_neuron, iaf_psc_exp_multisynapse>;
 
 } // namespace myelin::models

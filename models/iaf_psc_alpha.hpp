@@ -103,12 +103,7 @@ struct iaf_psc_alpha {
     s.dI_ex = s.dI_ex * c.P11_ex + c.psc_scale_ex * in_ex;
     s.I_syn_in = c.P21_in * s.dI_in + c.P11_in * s.I_syn_in;
     s.dI_in = s.dI_in * c.P11_in + c.psc_scale_in * in_in;
-    if (s.V_m >= c.V_th) {
-      s.refractory = c.ref_steps;
-      s.V_m = c.V_reset;
-      return true;
-    }
-    return false;
+    return lif_threshold(c, s);
   }
 };
 

@@ -66,12 +66,7 @@ struct iaf_psc_delta {
     } else {
       --s.refractory; // input arriving now is lost, as in NEST
     }
-    if (s.V_m >= c.V_th) {
-      s.refractory = c.ref_steps;
-      s.V_m = c.V_reset;
-      return true;
-    }
-    return false;
+    return lif_threshold(c, s);
   }
 };
 

@@ -85,12 +85,7 @@ struct iaf_psc_exp {
       --s.refractory;
     s.I_syn_ex = s.I_syn_ex * c.P11_ex + in_ex;
     s.I_syn_in = s.I_syn_in * c.P11_in + in_in;
-    if (s.V_m >= c.V_th) {
-      s.refractory = c.ref_steps;
-      s.V_m = c.V_reset;
-      return true;
-    }
-    return false;
+    return lif_threshold(c, s);
   }
 };
 

@@ -141,12 +141,7 @@ struct iaf_psc_exp_multisynapse {
     }
     for (int k = 0; k < c.n_ports; ++k)
       *current[k] = *current[k] * c.P11[k] + in[k];
-    if (s.V_m >= c.V_th) {
-      s.refractory = c.ref_steps;
-      s.V_m = c.V_reset;
-      return true;
-    }
-    return false;
+    return lif_threshold(c, s);
   }
 };
 

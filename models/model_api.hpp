@@ -141,6 +141,19 @@ typename Model::parameters make_parameters(const auto& values) {
   return p;
 }
 
+// NEST's threshold of the current-based LIF models, after the step's
+// update: V_m >= V_th emits a spike, resets V_m and starts the refractory
+// count (V_m, V_th, V_reset relative to E_L as the model holds them).
+template <class Constants, class State>
+MYELIN_HD bool lif_threshold(const Constants& c, State& s) {
+  if (s.V_m >= c.V_th) {
+    s.refractory = c.ref_steps;
+    s.V_m = c.V_reset;
+    return true;
+  }
+  return false;
+}
+
 // Refractory time in whole steps, as NEST's Time arithmetic does (rounded).
 inline std::int32_t refractory_steps(double t_ref, double dt) {
   return static_cast<std::int32_t>(t_ref / dt + 0.5);
