@@ -202,7 +202,7 @@ def test_a_parrot_repeats_into_a_multisynapse_port():
     sg = nest.Create("spike_generator", params={"spike_times": [10.0, 10.0, 20.0]})
     parrot = nest.Create("parrot_neuron")
     n = nest.Create("iaf_psc_exp_multisynapse", params={"tau_syn": [1.0, 5.0], "V_th": 1e6})
-    assert nest.GetStatus(n, "tau_syn_2") == (5.0,)
+    assert nest.GetStatus(n, "tau_syn_2") == (5.0,) and n.get("tau_syn") == (1.0, 5.0)
     mm = nest.Create("multimeter", params={"record_from": ["I_syn_1", "I_syn_2"], "interval": 0.1})
     sr = nest.Create("spike_recorder")
     nest.Connect(sg, parrot, syn_spec={"weight": -5.0})

@@ -146,6 +146,13 @@ def _status(g, offset):
     status = {"global_id": g.first + offset, "model": g.model, "element_type":
               "recorder" if g.kind in RECORDERS else "stimulator" if g.kind in stimulators else "neuron"}
     status.update({k: v[offset].item() if isinstance(v, np.ndarray) else v for k, v in g.params.items()})
+    # NEST's list-valued parameters (tau_syn) next to myelin's numbered ones.
+    for key in [k[:-2] for k in status if k.endswith("_1") and k[:-2] not in status]:
+        values, k = [], 1
+        while "%s_%d" % (key, k) in status and status["%s_%d" % (key, k)] != 0.0:
+            values.append(float(status["%s_%d" % (key, k)]))
+            k += 1
+        status[key] = tuple(values)
     if g.kind == "spike_recorder":
         events = spike_events(g)
         status["events"] = events
