@@ -62,8 +62,9 @@ memory_estimate estimate_memory(const spec::network& net, const partition::decom
   for (const auto& p : net.populations) {
     const auto* info = models::find_model(p.model);
     e.state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(info->state.size()) + 4.0);
-    if (!p.param_arrays
-             .empty()) // the arrays in the spec and constants per neuron (engine/neuron_constants.hpp)
+    // Per-neuron parameters: the arrays in the spec and constants per neuron
+    // (engine/neuron_constants.hpp).
+    if (!p.param_arrays.empty())
       e.state_bytes += static_cast<double>(p.size) * (8.0 * static_cast<double>(p.param_arrays.size()) +
                                                       static_cast<double>(info->constants_bytes));
   }

@@ -78,9 +78,12 @@ private:
                               const std::string& key) {
     if (p.param_arrays.empty())
       return;
-    for (const auto& [name, values] : p.param_arrays)
+    for (const auto& [name, values] : p.param_arrays) {
       if (p.params.count(name) || values.size() != p.size)
         fail(key + ".params." + name, "needs one value per neuron (" + std::to_string(p.size) + ")");
+      if (name == models::tau_minus_name) // the postsynaptic trace is kept per population
+        fail(key + ".params." + name, "takes one value for the whole population, not one per neuron");
+    }
     std::set<std::vector<double>> seen;
     const int ports = info.ports(p.params_of(0));
     for (std::uint64_t i = 0; i < p.size; ++i) {

@@ -63,8 +63,8 @@ public:
     bases.resize((channels + n_dev) * n_steps);
     for (std::size_t k = 0; k < n_steps; ++k) {
       const std::int64_t step = w.first_step + static_cast<std::int64_t>(k);
-      for (std::size_t ch = 0; ch < used_channels_;
-           ++ch) // positive, negative input of each port (ring_layout)
+      // Positive and negative input of each port (ring_layout).
+      for (std::size_t ch = 0; ch < used_channels_; ++ch)
         bases[ch * n_steps + k] = w.ring.at(static_cast<int>(ch), step, first_local_);
       for (std::size_t d = 0; d < n_dev; ++d)
         bases[(channels + d) * n_steps + k] =

@@ -65,7 +65,7 @@ struct neuron_update {
 
   constants common;            // every neuron's, unless per_neuron is set
   const constants* per_neuron; // [neuron]: parameters per neuron (engine/neuron_constants.hpp), or null
-  state initial;               // Model::initial_state(c), computed on the host
+  state initial;               // Model::initial_state(common), computed on the host
   double* fields[n_fields > 0 ? n_fields : 1]; // parrot_neuron has no state
   std::int32_t* refractory;
   std::uint64_t first_local, first_gid, gid_stride;
