@@ -116,6 +116,54 @@ def tree_bytes(root, first):
     return b"".join(out)
 
 
+def typed_circuit(root):
+    """A small circuit in root with what the shipped ones lack: multisynapse nodes (tau_syn as a list) of two
+    node types (parameters per neuron), edge types with receptor_type, and a current clamp from a csv table."""
+    import json
+    with h5py.File(os.path.join(root, "a.h5"), "w") as h:
+        h["nodes/a/node_type_id"] = np.full(3, 1, dtype=np.int8)
+    with h5py.File(os.path.join(root, "b.h5"), "w") as h:
+        h["nodes/b/node_type_id"] = np.array([1, 2, 1, 2], dtype=np.int8)
+    with h5py.File(os.path.join(root, "e.h5"), "w") as h:
+        e = h.create_group("edges/ab")
+        e["source_node_id"] = np.array([0, 1, 2, 0], dtype=np.uint64)
+        e["source_node_id"].attrs["node_population"] = "a"
+        e["target_node_id"] = np.array([0, 1, 2, 3], dtype=np.uint64)
+        e["target_node_id"].attrs["node_population"] = "b"
+        e["edge_type_id"] = np.array([7, 8, 7, 8], dtype=np.uint16)
+        e["0/syn_weight"] = np.array([20.0, 30.0, -10.0, 5.0])
+    files = {"a.csv": "node_type_id model_type\n1 virtual\n",
+             "b.csv": "node_type_id model_type model_template dynamics_params\n"
+                      "1 point_process nest:iaf_psc_exp_multisynapse m1.json\n"
+                      "2 point_process nest:iaf_psc_exp_multisynapse m2.json\n",
+             "e.csv": "edge_type_id model_template receptor_type delay\n7 static_synapse 1 1.0\n"
+                      "8 static_synapse 2 2.0\n",
+             "clamp.csv": "timestamps amps\n5.0 200.0\n20.0 0.0\n"}
+    for name, text in files.items():
+        with open(os.path.join(root, name), "w") as fh:
+            fh.write(text)
+    for name, params in (("m1.json", {"tau_syn": [1.0, 4.0], "V_th": -50.0}),
+                         ("m2.json", {"tau_syn": [2.0, 6.0], "V_th": -52.0})):
+        with open(os.path.join(root, name), "w") as fh:
+            json.dump(params, fh)
+    with h5py.File(os.path.join(root, "in.h5"), "w") as h:
+        h["spikes/a/timestamps"] = np.array([2.0, 3.0, 8.0])
+        h["spikes/a/node_ids"] = np.array([0, 1, 2], dtype=np.uint64)
+    circuit = {"networks": {"nodes": [{"nodes_file": "a.h5", "node_types_file": "a.csv"},
+                                      {"nodes_file": "b.h5", "node_types_file": "b.csv"}],
+                            "edges": [{"edges_file": "e.h5", "edge_types_file": "e.csv"}]}}
+    with open(os.path.join(root, "circuit.json"), "w") as fh:
+        json.dump(circuit, fh)
+    config = {"run": {"tstop": 30.0, "dt": 0.1}, "node_sets_file": "sets.json", "network": "circuit.json",
+              "inputs": {"in": {"input_type": "spikes", "module": "h5", "input_file": "in.h5", "node_set": "a"},
+                         "clamp": {"input_type": "csv", "module": "IClamp", "file": "clamp.csv", "node_set": "b"}}}
+    with open(os.path.join(root, "sets.json"), "w") as fh:
+        json.dump({"a": {"population": "a"}, "b": {"population": "b"}}, fh)
+    with open(os.path.join(root, "config.json"), "w") as fh:
+        json.dump(config, fh)
+    return "config.json"
+
+
 def write(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as fh:
@@ -133,6 +181,8 @@ def main():
         for config in ("config.json", "circuit_config.json"):
             first = os.path.join("intfire", name, "input", config)
             write(os.path.join(a.out, "sonata", f"{name}-{config}.bin"), tree_bytes(sim_tests, first))
+    with tempfile.TemporaryDirectory() as root:
+        write(os.path.join(a.out, "sonata", "typed_circuit.bin"), tree_bytes(root, typed_circuit(root)))
 
     models = [os.path.join(SOURCE, "fuzz", "checkpoint_model.toml"),
               os.path.join(SOURCE, "tests", "data", "all_rules.toml"),

@@ -2,6 +2,7 @@
 
 #include "io/model_checks.hpp"
 #include "io/sonata/circuit.hpp"
+#include "io/sonata/clamp_table.hpp"
 #include "io/sonata/json_config.hpp"
 #include "io/sonata/node_sets.hpp"
 #include "io/sonata/spike_input.hpp"
@@ -105,14 +106,19 @@ private:
       if (!enabled(in))
         continue;
       const auto type = sim.string(sim.required(in, key, "input_type"), key + ".input_type");
-      if (type == "current_clamp") {
-        read_current_clamp(sim, name, in);
+      if (type == "current_clamp" || type == "csv" || type == "file") {
+        read_current_clamp(sim, name, in, type != "current_clamp");
         continue;
       }
+      if (type == "nwb" || type == "allen")
+        sim.fail(key + ".input_type",
+                 "'" + type +
+                     "': current clamps from Allen NWB sweeps are not supported; give the "
+                     "sweep as a csv table (input_type \"csv\")");
       if (type != "spikes")
         sim.fail(key + ".input_type", "'" + type +
                                           "' is not supported; myelin runs spike inputs to virtual nodes and "
-                                          "current clamps");
+                                          "current clamps (current_clamp, csv)");
       if (in.contains("module")) {
         const auto module = sim.string(in["module"], key + ".module");
         if (module != "h5" && module != "sonata" && module != "hdf5")
@@ -150,26 +156,41 @@ private:
   // BMTK PointNet's current clamp: a step_current_generator with
   // amplitude_times [delay, delay + duration] and values [amp, 0] (pA, NEST's
   // units), plus any amplitude_times/amplitude_values given, connected with a
-  // delay of one step. Its node set becomes whole populations: the parts of
-  // a SONATA population are split where the set starts or stops.
-  void read_current_clamp(const json_config& sim, const std::string& name, const nlohmann::json& in) {
+  // delay of one step; or (input_type csv/file, BMTK's CSVAmpReader) the
+  // times and amplitudes of a table file. Its node set becomes whole
+  // populations: the parts of a SONATA population are split where the set
+  // starts or stops.
+  void read_current_clamp(const json_config& sim, const std::string& name, const nlohmann::json& in,
+                          bool from_table) {
     const std::string key = "inputs." + name;
     if (in.contains("module")) {
       const auto module = sim.string(in["module"], key + ".module");
       if (module != "IClamp")
         sim.fail(key + ".module", "'" + module + "' is not supported; a current_clamp is module IClamp");
     }
-    if (in.contains("input_file"))
-      sim.fail(
-          key + ".input_file",
-          "current clamps read from a file are not supported (BMTK's PointNet does not read them either); "
-          "give amp, delay and duration, or amplitude_times and amplitude_values");
+    if (!from_table && in.contains("input_file"))
+      sim.fail(key + ".input_file",
+               "a current_clamp takes amp, delay and duration, or amplitude_times and amplitude_values; a "
+               "table file is input_type \"csv\" with \"file\" (BMTK's CSVAmpReader)");
     spec::current_device d;
     d.name = name;
     d.type = spec::current_device::kind::step;
     d.delay = net_.run.dt;
     std::vector<std::pair<double, double>> steps; // (time, value)
-    if (in.contains("amplitude_times") || in.contains("amplitude_values")) {
+    if (from_table) {
+      const char* file_key = in.contains("file") ? "file" : "input_file";
+      const auto file = sim.path(sim.required(in, key, file_key), key + "." + file_key).string();
+      const auto separator =
+          in.contains("separator") ? sim.string(in["separator"], key + ".separator") : std::string(" ");
+      if (separator.size() != 1)
+        sim.fail(key + ".separator", "must be one character, got '" + separator + "'");
+      auto column = [&](const char* option, const char* fallback) {
+        return in.contains(option) ? sim.string(in[option], key + "." + option) : std::string(fallback);
+      };
+      steps = read_clamp_table(file, separator[0], column("timestamps_column", "timestamps"),
+                               column("amplitudes_column", "amps"));
+    }
+    if (!from_table && (in.contains("amplitude_times") || in.contains("amplitude_values"))) {
       const auto& times = sim.required(in, key, "amplitude_times");
       const auto& values = sim.required(in, key, "amplitude_values");
       if (!times.is_array() || !values.is_array() || times.size() != values.size())
@@ -179,7 +200,7 @@ private:
         steps.emplace_back(sim.number(times[i], key + ".amplitude_times[" + std::to_string(i) + "]"),
                            sim.number(values[i], key + ".amplitude_values[" + std::to_string(i) + "]"));
     }
-    if (in.contains("delay") || in.contains("amp")) {
+    if (!from_table && (in.contains("delay") || in.contains("amp"))) {
       const double delay = sim.number(sim.required(in, key, "delay"), key + ".delay");
       const double amp = sim.number(sim.required(in, key, "amp"), key + ".amp");
       if (!(delay >= 0))
@@ -252,6 +273,9 @@ private:
             if (dist.is_listed())
               dist.values.assign(p.init.at(var).values.begin() + static_cast<std::ptrdiff_t>(start),
                                  p.init.at(var).values.begin() + static_cast<std::ptrdiff_t>(i));
+          for (auto& [name, values] : piece.param_arrays)
+            values.assign(p.param_arrays.at(name).begin() + static_cast<std::ptrdiff_t>(start),
+                          p.param_arrays.at(name).begin() + static_cast<std::ptrdiff_t>(i));
         }
         if (selected[piece.output_first_id])
           chosen.push_back(piece.name);
