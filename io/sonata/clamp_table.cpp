@@ -60,8 +60,14 @@ std::vector<std::pair<double, double>> read_clamp_table(const std::string& file,
   const auto header = split(line, separator);
   auto column = [&](const std::string& name, const char* option) {
     const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end())
-      throw model_error(file, "header", "no column '" + name + "' (the input's " + option + " names it)");
+    if (it == header.end()) {
+      std::string found;
+      for (const auto& h : header)
+        found += (found.empty() ? "'" : ", '") + h + "'";
+      throw model_error(file, "header",
+                        "no column '" + name + "' (the input's " + option + " names it); the header has " +
+                            found + " (is `separator` right?)");
+    }
     return static_cast<std::size_t>(it - header.begin());
   };
   const std::size_t t = column(times_column, "timestamps_column");
