@@ -417,9 +417,10 @@ private:
         t.weight = number(types, id, "syn_weight", *w);
       if (const auto d = types.value(id, "delay"))
         t.delay = number(types, id, "delay", *d);
-      std::string receptor_key = types.key(id, "receptor_type");
+      // Where the receptor_type came from, for messages: the CSV, or the JSON below.
+      std::string receptor_file = types.file(), receptor_key = types.key(id, "receptor_type");
       if (const auto r = types.value(id, "receptor_type"))
-        t.receptor = receptor_number(types.file(), receptor_key, number(types, id, "receptor_type", *r));
+        t.receptor = receptor_number(receptor_file, receptor_key, number(types, id, "receptor_type", *r));
       if (const auto dyn = types.value(id, "dynamics_params")) {
         const auto file = component_file(cfg_, "synaptic_models_dir", *dyn);
         for (const auto& [p, v] : read_dynamics_json(file)) {
@@ -428,15 +429,16 @@ private:
           } else if (p == "delay") {
             t.delay = v;
           } else if (p == "receptor_type") {
-            receptor_key = file.string() + ": receptor_type";
-            t.receptor = receptor_number(file.string(), "receptor_type", v);
+            receptor_file = file.string();
+            receptor_key = "receptor_type";
+            t.receptor = receptor_number(receptor_file, receptor_key, v);
           } else {
             throw model_error(file.string(), p,
                               "not a parameter of static_synapse (weight, delay, receptor_type)");
           }
         }
       }
-      check_receptor(es.target, t.receptor, types.file(), receptor_key);
+      check_receptor(es.target, t.receptor, receptor_file, receptor_key);
       if (!std::isnan(t.delay) && !(t.delay >= 0))
         types.fail(types.key(id, "delay"), "negative delay " + fmt(t.delay) + " ms");
       if (!has_delay && std::isnan(t.delay))
