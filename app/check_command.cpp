@@ -73,10 +73,22 @@ int check_command(const check_options& opts) {
   for (std::size_t i = 0; i < net.projections.size(); ++i) {
     const auto& pr = net.projections[i];
     const auto* syn = models::find_synapse_model(pr.synapse_model);
-    widen(delays, pr.delay, net.run.dt);
-    std::cout << "    " << pr.source << " -> " << pr.target << std::setw(16)
-              << std::llround(projection_generator(net, i).expected_synapses()) << "  " << syn->name << ", "
-              << syn->bytes_per_synapse() << " B/synapse";
+    const bool edges = pr.connectivity.type == spec::rule::kind::edges;
+    std::cout << "    " << pr.source << " -> " << pr.target;
+    if (edges) { // counted below, with the edges read
+      std::string types;
+      for (const auto t : pr.connectivity.edge_types) {
+        if (!types.empty())
+          types += ",";
+        types += std::to_string(t);
+      }
+      std::cout << "  SONATA edges of " << net.edge_sets[pr.connectivity.edge_set].population << ", types "
+                << types;
+    } else {
+      widen(delays, pr.delay, net.run.dt);
+      std::cout << std::setw(16) << std::llround(projection_generator(net, i).expected_synapses());
+    }
+    std::cout << "  " << syn->name << ", " << syn->bytes_per_synapse() << " B/synapse";
     if (syn->plastic)
       std::cout << " + " << 8 * (syn->pre_fields.size() + 1) << " B per source and thread";
     std::cout << "\n";
@@ -104,12 +116,17 @@ int check_command(const check_options& opts) {
     std::cout << "  SONATA edges (read):\n";
     std::size_t at = 0;
     for (const auto& es : net.edge_sets) {
+      std::uint64_t plastic = 0;
       for (std::uint64_t k = 0; k < es.edges; ++k, ++at) {
         delays.min = std::min(delays.min, listed[at].delay);
         delays.max = std::max(delays.max, listed[at].delay);
+        plastic += listed[at].projection != listed_synapse::in_static_table;
       }
       std::cout << "    " << es.population << ": " << es.source << " -> " << es.target << std::setw(12)
-                << es.edges << "  static_synapse, 8 B/synapse\n";
+                << es.edges << " edges";
+      if (plastic)
+        std::cout << ", " << plastic << " of them plastic (the projections above)";
+      std::cout << "\n";
     }
   }
   comm::local_communicator self;

@@ -37,7 +37,8 @@ void widen(delay_range& r, const spec::distribution& d, double dt) {
 delay_range projection_delays(const spec::network& net) {
   delay_range r;
   for (const auto& pr : net.projections)
-    widen(r, pr.delay, net.run.dt);
+    if (pr.connectivity.type != spec::rule::kind::edges) // their delays are in the file
+      widen(r, pr.delay, net.run.dt);
   return r;
 }
 
@@ -75,9 +76,17 @@ memory_estimate estimate_memory(const spec::network& net, const partition::decom
         n * static_cast<double>(
                 models::find_synapse_model(net.projections[i].synapse_model)->bytes_per_synapse());
   }
-  for (const auto& es : net.edge_sets) {
-    e.synapses += static_cast<double>(es.edges);
-    e.synapse_bytes += static_cast<double>(es.edges) * 8.0;
+  // An edge set's edges at the largest size its synapse models take (which
+  // types they have is known only once the file is read).
+  std::vector<double> edge_bytes(net.edge_sets.size(), 8.0);
+  for (const auto& pr : net.projections)
+    if (pr.connectivity.type == spec::rule::kind::edges)
+      edge_bytes[pr.connectivity.edge_set] =
+          std::max(edge_bytes[pr.connectivity.edge_set],
+                   static_cast<double>(models::find_synapse_model(pr.synapse_model)->bytes_per_synapse()));
+  for (std::size_t i = 0; i < net.edge_sets.size(); ++i) {
+    e.synapses += static_cast<double>(net.edge_sets[i].edges);
+    e.synapse_bytes += static_cast<double>(net.edge_sets[i].edges) * edge_bytes[i];
   }
   const double neurons = static_cast<double>(net.total_neurons());
   std::int64_t device_delay = 0;

@@ -16,7 +16,7 @@ bool same(const spec::distribution& a, const spec::distribution& b) {
 
 bool same(const spec::rule& a, const spec::rule& b) {
   return a.type == b.type && a.n == b.n && a.p == b.p && a.allow_autapses == b.allow_autapses &&
-         a.allow_multapses == b.allow_multapses;
+         a.allow_multapses == b.allow_multapses && a.edge_set == b.edge_set && a.edge_types == b.edge_types;
 }
 
 // Equal, or both unset (NaN).

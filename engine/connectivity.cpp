@@ -26,7 +26,8 @@ projection_generator::projection_generator(const spec::network& net, std::size_t
   connect_key_ = rng::make_key(net.run.seed, rng::purpose::connect, index);
   delay_key_ = rng::make_key(net.run.seed, rng::purpose::delay, index);
   weight_key_ = rng::make_key(net.run.seed, rng::purpose::weight, index);
-  if (proj_.delay.is_constant()) {
+  // A projection of listed edges takes each edge's delay from its file.
+  if (proj_.delay.is_constant() && rule_.type != spec::rule::kind::edges) {
     rng::stream unused(delay_key_, 0);
     constant_delay_steps_ = next_delay(unused); // validates it once
   }
@@ -96,6 +97,8 @@ void projection_generator::choose(std::uint64_t index, connect_scratch& sc) cons
     }
     break;
   }
+  case kind::edges:
+    throw internal_error("a projection of listed edges has no rule to draw from");
   }
 }
 

@@ -35,13 +35,72 @@ bool is_plastic(const spec::projection& pr) {
   return models::find_synapse_model(pr.synapse_model)->plastic;
 }
 
+// Listed synapses grouped by their target's local index, sources as candidates.
+struct listed_by_target {
+  struct entry {
+    std::uint64_t candidate;
+    std::int64_t delay;
+    double weight;
+    int port;
+  };
+  std::vector<std::uint64_t> offsets; // per local neuron, plus the total
+  std::vector<entry> synapses;
+
+  listed_by_target() = default;
+  // Those of the listed synapses that belong to `projection` (or to the
+  // static table), each target's in the order listed (file row order).
+  listed_by_target(const std::vector<listed_synapse>& listed, std::uint32_t projection, const rank_layout& ln,
+                   const source_candidates& cands) {
+    std::vector<std::uint64_t> local(listed.size());
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+      if (listed[k].projection != projection)
+        continue;
+      const auto p = ln.population_of(listed[k].target);
+      if (!ln.owns(p, listed[k].target))
+        throw internal_error("a listed synapse of a target this rank does not own");
+      local[k] = ln.local_index(p, listed[k].target);
+      if (offsets.empty())
+        offsets.assign(ln.n_local + 1, 0);
+      ++offsets[local[k] + 1];
+      ++n;
+    }
+    if (n == 0)
+      return;
+    for (std::uint64_t l = 0; l < ln.n_local; ++l)
+      offsets[l + 1] += offsets[l];
+    synapses.resize(n);
+    std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+      const auto& s = listed[k];
+      if (s.projection != projection)
+        continue;
+      const auto sp = ln.population_of(s.source);
+      synapses[cursor[local[k]]++] = {cands.of(sp, s.source - ln.population_offsets[sp]), s.delay, s.weight,
+                                      s.port};
+    }
+  }
+
+  // visit(source_candidate, target_local, delay_steps, weight, port) for targets in [first, end).
+  template <class Visit>
+  void for_each(std::uint64_t first, std::uint64_t end, Visit&& visit) const {
+    if (synapses.empty())
+      return;
+    for (std::uint64_t l = first; l < end; ++l)
+      for (std::uint64_t k = offsets[l]; k < offsets[l + 1]; ++k)
+        visit(synapses[k].candidate, l, synapses[k].delay, synapses[k].weight, synapses[k].port);
+  }
+};
+
 // Walks every synapse of the included projections whose target has a local
 // index in [first, end), in a fixed order: projections in file order, then
-// targets (or sources, for fixed_outdegree) ascending.
+// targets (or sources, for fixed_outdegree) ascending; a projection of
+// listed edges (rule kind edges) walks them, targets ascending.
 // visit(source_candidate, target_local, delay_steps, weight, receptor_port).
 template <bool with_weights, class Visit>
 void for_each_synapse(const std::vector<projection_generator>& gens, const spec::network& net,
-                      const rank_layout& ln, const source_candidates& cands, const std::vector<char>& include,
+                      const rank_layout& ln, const source_candidates& cands,
+                      const std::vector<listed_by_target>& listed_of, const std::vector<char>& include,
                       std::uint64_t first, std::uint64_t end, connect_scratch& sc, Visit&& visit) {
   for (std::size_t p = 0; p < gens.size(); ++p) {
     if (!include[p])
@@ -55,6 +114,10 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
       const std::uint64_t lo = std::max(first, pop_first), hi = std::min(end, pop_end);
       if (lo >= hi)
         continue;
+      if (net.projections[p].connectivity.type == spec::rule::kind::edges) {
+        listed_of[p].for_each(lo, hi, visit);
+        continue;
+      }
       const std::uint64_t cbase = cands.of(sp, 0);
       const int port = net.projections[p].receptor > 0 ? net.projections[p].receptor - 1 : 0;
       if (g.keyed_by_source()) {
@@ -95,53 +158,6 @@ void for_each_synapse(const std::vector<projection_generator>& gens, const spec:
     }
   }
 }
-
-// Listed synapses grouped by their target's local index, sources as candidates.
-struct listed_by_target {
-  struct entry {
-    std::uint64_t candidate;
-    std::int64_t delay;
-    double weight;
-    int port;
-  };
-  std::vector<std::uint64_t> offsets; // per local neuron, plus the total
-  std::vector<entry> synapses;
-
-  listed_by_target(const std::vector<listed_synapse>& listed, const rank_layout& ln,
-                   const source_candidates& cands)
-      : offsets(listed.empty() ? 0 : ln.n_local + 1, 0)
-      , synapses(listed.size()) {
-    if (listed.empty())
-      return;
-    std::vector<std::uint64_t> local(listed.size());
-    for (std::size_t k = 0; k < listed.size(); ++k) {
-      const auto p = ln.population_of(listed[k].target);
-      if (!ln.owns(p, listed[k].target))
-        throw internal_error("a listed synapse of a target this rank does not own");
-      local[k] = ln.local_index(p, listed[k].target);
-      ++offsets[local[k] + 1];
-    }
-    for (std::uint64_t l = 0; l < ln.n_local; ++l)
-      offsets[l + 1] += offsets[l];
-    std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-    for (std::size_t k = 0; k < listed.size(); ++k) {
-      const auto& s = listed[k];
-      const auto sp = ln.population_of(s.source);
-      synapses[cursor[local[k]]++] = {cands.of(sp, s.source - ln.population_offsets[sp]), s.delay, s.weight,
-                                      s.port};
-    }
-  }
-
-  // visit(source_candidate, target_local, delay_steps, weight, port) for targets in [first, end).
-  template <class Visit>
-  void for_each(std::uint64_t first, std::uint64_t end, Visit&& visit) const {
-    if (synapses.empty())
-      return;
-    for (std::uint64_t l = first; l < end; ++l)
-      for (std::uint64_t k = offsets[l]; k < offsets[l + 1]; ++k)
-        visit(synapses[k].candidate, l, synapses[k].delay, synapses[k].weight, synapses[k].port);
-  }
-};
 
 // Sorts each source's synapses by segment key, (delay - dmin) * ports +
 // port (stable: targets stay ascending), and records one segment per
@@ -224,7 +240,8 @@ struct build_context {
   const spec::network& net;
   const rank_layout& ln;
   const source_candidates& cands;
-  const listed_by_target& listed;
+  const listed_by_target& listed;                 // of the static table
+  const std::vector<listed_by_target>& listed_of; // per projection (rule kind edges)
 };
 
 // One table of one block, built in two walks over the same synapses: count
@@ -247,8 +264,8 @@ struct table_builder {
   template <bool with_weights, class Visit>
   void walk(const build_context& cx, const target_block& b, Visit&& visit) const {
     connect_scratch sc;
-    for_each_synapse<with_weights>(cx.gens, cx.net, cx.ln, cx.cands, include, b.first_local, b.end_local, sc,
-                                   visit);
+    for_each_synapse<with_weights>(cx.gens, cx.net, cx.ln, cx.cands, cx.listed_of, include, b.first_local,
+                                   b.end_local, sc, visit);
     if (with_listed)
       cx.listed.for_each(b.first_local, b.end_local, visit);
   }
@@ -451,8 +468,12 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
   for (std::size_t p = 0; p < net.projections.size(); ++p)
     gens.emplace_back(net, p);
   const auto cands = find_candidates(net, ln, listed);
-  const listed_by_target by_target(listed, ln, cands);
-  const build_context cx{gens, net, ln, cands, by_target};
+  const listed_by_target by_target(listed, listed_synapse::in_static_table, ln, cands);
+  std::vector<listed_by_target> listed_of(net.projections.size());
+  for (std::size_t p = 0; p < net.projections.size(); ++p)
+    if (net.projections[p].connectivity.type == spec::rule::kind::edges)
+      listed_of[p] = listed_by_target(listed, static_cast<std::uint32_t>(p), ln, cands);
+  const build_context cx{gens, net, ln, cands, by_target, listed_of};
 
   // Each block on its own thread: count its synapses per candidate source;
   // then, once every block has counted, one thread numbers the rows; then

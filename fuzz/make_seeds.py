@@ -118,7 +118,8 @@ def tree_bytes(root, first):
 
 def typed_circuit(root):
     """A small circuit in root with what the shipped ones lack: multisynapse nodes (tau_syn as a list) of two
-    node types (parameters per neuron), edge types with receptor_type, and a current clamp from a csv table."""
+    node types (parameters per neuron), edge types with receptor_type, a plastic edge type (stdp_synapse with
+    its parameters in a JSON file), and a current clamp from a csv table."""
     import json
     with h5py.File(os.path.join(root, "a.h5"), "w") as h:
         h["nodes/a/node_type_id"] = np.full(3, 1, dtype=np.int8)
@@ -130,20 +131,21 @@ def typed_circuit(root):
         e["source_node_id"].attrs["node_population"] = "a"
         e["target_node_id"] = np.array([0, 1, 2, 3], dtype=np.uint64)
         e["target_node_id"].attrs["node_population"] = "b"
-        e["edge_type_id"] = np.array([7, 8, 7, 8], dtype=np.uint16)
+        e["edge_type_id"] = np.array([7, 8, 7, 9], dtype=np.uint16)
         e["0/syn_weight"] = np.array([20.0, 30.0, -10.0, 5.0])
     files = {"a.csv": "node_type_id model_type\n1 virtual\n",
              "b.csv": "node_type_id model_type model_template dynamics_params\n"
                       "1 point_process nest:iaf_psc_exp_multisynapse m1.json\n"
                       "2 point_process nest:iaf_psc_exp_multisynapse m2.json\n",
-             "e.csv": "edge_type_id model_template receptor_type delay\n7 static_synapse 1 1.0\n"
-                      "8 static_synapse 2 2.0\n",
+             "e.csv": "edge_type_id model_template receptor_type delay dynamics_params\n"
+                      "7 static_synapse 1 1.0 NULL\n8 static_synapse 2 2.0 NULL\n9 nest:stdp_synapse 2 1.5 stdp.json\n",
              "clamp.csv": "timestamps amps\n5.0 200.0\n20.0 0.0\n"}
     for name, text in files.items():
         with open(os.path.join(root, name), "w") as fh:
             fh.write(text)
     for name, params in (("m1.json", {"tau_syn": [1.0, 4.0], "V_th": -50.0}),
-                         ("m2.json", {"tau_syn": [2.0, 6.0], "V_th": -52.0})):
+                         ("m2.json", {"tau_syn": [2.0, 6.0], "V_th": -52.0}),
+                         ("stdp.json", {"tau_plus": 20.0, "lambda": 0.01, "Wmax": 50.0})):
         with open(os.path.join(root, name), "w") as fh:
             json.dump(params, fh)
     with h5py.File(os.path.join(root, "in.h5"), "w") as h:

@@ -17,13 +17,20 @@ void write_connection_file(const std::string& path, const spec::network& net, co
     double delay, weight;
   };
   std::vector<row> rows;
-  for (const auto& block : built.blocks) {
-    const auto& t = block.table;
+  // A table's rows start at subscription row row_first; plastic tables give
+  // their initial weights in double precision.
+  auto add = [&](const synapse_table& t, std::uint64_t row_first, const std::vector<double>* exact_weight) {
     for (std::uint64_t row = 0; row + 1 < t.source_segments.size(); ++row)
       for (std::uint64_t seg = t.source_segments[row]; seg < t.source_segments[row + 1]; ++seg)
         for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k)
-          rows.push_back({ln.row_gid[row], t.synapses[k].target, t.segment_delay[seg] * net.run.dt,
-                          t.synapses[k].weight});
+          rows.push_back({ln.row_gid[row_first + row], t.synapses[k].target,
+                          t.segment_delay[seg] * net.run.dt,
+                          exact_weight ? (*exact_weight)[k] : t.synapses[k].weight});
+  };
+  for (const auto& block : built.blocks) {
+    add(block.table, 0, nullptr);
+    for (const auto& p : block.plastic)
+      add(p.table, p.row_first, &p.initial_weight);
   }
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
     return std::tie(a.target, a.source, a.delay, a.weight) < std::tie(b.target, b.source, b.delay, b.weight);

@@ -184,6 +184,10 @@ private:
 
   void check_projection(const spec::projection& pr, const std::string& key) {
     using kind = spec::rule::kind;
+    // A SONATA circuit's plastic edges: their types were checked with the
+    // circuit (io/sonata/edge_types.cpp), each edge when the ranks read it.
+    if (pr.connectivity.type == kind::edges)
+      return;
     check_target_model(pr.target, key + ".target");
     check_receptor(pr, key + ".synapse.receptor");
     check_counting_target(pr, key + ".synapse.model");
@@ -225,6 +229,7 @@ private:
       break;
     case kind::all_to_all:
     case kind::pairwise_bernoulli:
+    case kind::edges:
       break;
     }
     check_listed(pr, key);
@@ -265,6 +270,8 @@ private:
       return "fixed_total_number";
     case kind::pairwise_bernoulli:
       return "pairwise_bernoulli";
+    case kind::edges:
+      return "SONATA edges";
     }
     return "?";
   }

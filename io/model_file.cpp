@@ -34,13 +34,17 @@ public:
       for (const auto& [name, node] : in_file_order(pops))
         read_population(name, *node);
     }
+    sonata::circuit circuit;
     if (auto n = root.get("sonata"))
-      read_sonata_section(t_.table(*n, "sonata"));
+      circuit = read_sonata_section(t_.table(*n, "sonata"));
     if (auto n = root.get("projections")) {
       const auto& a = t_.array(*n, "projections");
       for (std::size_t i = 0; i < a.size(); ++i)
         read_projection(*a.get(i), "projections[" + std::to_string(i) + "]");
     }
+    // The circuit's plastic edges follow the file's own projections, so that
+    // those keep their numbers (weight recorders may name either).
+    sonata::add_edge_projections(net_, circuit);
     if (auto n = root.get("devices"))
       for (const auto& [name, node] : in_file_order(t_.table(*n, "devices")))
         read_device(name, *node);
@@ -72,7 +76,7 @@ private:
 
   // A SONATA circuit beside the rule-based populations: its populations follow
   // them in gid order, and projections, devices and recorders may name them.
-  void read_sonata_section(const toml::table& t) {
+  sonata::circuit read_sonata_section(const toml::table& t) {
     t_.only_keys(t, "sonata", {"circuit"});
     const auto path = t_.string(t_.required(t, "sonata", "circuit"), "sonata.circuit");
     std::filesystem::path circuit(path);
@@ -92,6 +96,7 @@ private:
                   t.get("circuit"));
     for (const auto& w : c.warnings)
       std::cerr << "myelin: warning: " << w << "\n";
+    return c;
   }
 
   void read_population(const std::string& name, const toml::node& node) {

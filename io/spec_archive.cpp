@@ -33,8 +33,10 @@ void serialize(A& a, population& p, unsigned version) {
     a& p.param_arrays;
 }
 template <class A>
-void serialize(A& a, rule& r, unsigned) {
+void serialize(A& a, rule& r, unsigned version) {
   a& r.type& r.n& r.p& r.allow_autapses& r.allow_multapses;
+  if (version >= 1)
+    a& r.edge_set& r.edge_types;
 }
 template <class A>
 void serialize(A& a, projection& p, unsigned version) {
@@ -97,6 +99,7 @@ BOOST_CLASS_VERSION(myelin::spec::distribution, 1)
 BOOST_CLASS_VERSION(myelin::spec::population, 2)
 BOOST_CLASS_VERSION(myelin::spec::network, 2)
 BOOST_CLASS_VERSION(myelin::spec::projection, 1)
+BOOST_CLASS_VERSION(myelin::spec::rule, 1)      // 1: SONATA edges as a projection's synapses
 BOOST_CLASS_VERSION(myelin::spec::edge_type, 1) // 1: receptor_type
 
 namespace myelin::io {
@@ -125,6 +128,9 @@ void check_references(const spec::network& net) {
     population(pr.target, "a projection's target");
     if (!models::find_synapse_model(pr.synapse_model))
       throw error("network spec: unknown synapse model '" + pr.synapse_model + "'");
+    if (static_cast<unsigned>(pr.connectivity.type) > static_cast<unsigned>(spec::rule::kind::edges) ||
+        (pr.connectivity.type == spec::rule::kind::edges && pr.connectivity.edge_set >= net.edge_sets.size()))
+      throw error("network spec: a projection's rule is damaged");
   }
   for (const auto& d : net.poisson_devices)
     for (const auto& t : d.targets)

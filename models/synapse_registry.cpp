@@ -21,9 +21,12 @@ synapse_info describe() {
   info.validate = [](const std::map<std::string, double>& values, double dt) {
     Rule::prepare(make_parameters<Rule>(values), dt);
   };
-  info.check_weight = [](const std::map<std::string, double>& values, double dt, double w) {
-    Rule::check_weight(Rule::prepare(make_parameters<Rule>(values), dt), w);
+  info.weight_checker = [](const std::map<std::string, double>& values, double dt) {
+    return std::function<void(double)>(
+        [c = Rule::prepare(make_parameters<Rule>(values), dt)](double w) { Rule::check_weight(c, w); });
   };
+  info.check_weight = [make = info.weight_checker](const std::map<std::string, double>& values, double dt,
+                                                   double w) { make(values, dt)(w); };
   return info;
 }
 
@@ -38,6 +41,9 @@ const std::vector<synapse_info>& all() {
     stat.name = static_synapse_name;
     stat.validate = [](const std::map<std::string, double>&, double) {};
     stat.check_weight = [](const std::map<std::string, double>&, double, double) {};
+    stat.weight_checker = [](const std::map<std::string, double>&, double) {
+      return std::function<void(double)>([](double) {});
+    };
     std::vector<synapse_info> v{stat};
     for (auto& s : describe_all(plastic_synapse_models{}))
       v.push_back(std::move(s));

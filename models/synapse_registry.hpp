@@ -25,6 +25,9 @@ struct synapse_info {
   // rule cannot start from).
   std::function<void(const std::map<std::string, double>&, double dt)> validate;
   std::function<void(const std::map<std::string, double>&, double dt, double weight)> check_weight;
+  // check_weight with the parameters prepared once, for many weights (a
+  // SONATA file's edges); throws parameter_error as validate does.
+  std::function<std::function<void(double)>(const std::map<std::string, double>&, double dt)> weight_checker;
 
   // Bytes a synapse of this model takes in a synapse table (the per-source
   // state is extra and small: one entry per source neuron and thread).

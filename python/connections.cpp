@@ -29,6 +29,9 @@ void append(connection_list& out, const synapse_table& t, const rank_layout& ln,
 connection_list projection_connections(const spec::network& net, std::size_t projection) {
   if (projection >= net.projections.size())
     throw internal_error("projection_connections: no such projection");
+  if (net.projections[projection].connectivity.type == spec::rule::kind::edges)
+    throw internal_error(
+        "projection_connections: a projection of SONATA edges (myelin.nest reads no circuits)");
   // Every other projection keeps its index (its keys) but draws nothing.
   spec::network one = net;
   for (std::size_t j = 0; j < one.projections.size(); ++j)

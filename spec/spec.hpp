@@ -2,6 +2,7 @@
 // NetworkSpec: everything a model file says, in engine units (ms, mV, pA, pF,
 // Hz), validated by the reader. Built on one rank, shared with all ranks.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -72,13 +73,21 @@ struct rule {
     fixed_indegree,
     fixed_outdegree,
     fixed_total_number,
-    pairwise_bernoulli
+    pairwise_bernoulli,
+    // The synapses listed in a SONATA edge set (network::edge_sets[edge_set])
+    // whose edge type is one of edge_types and whose source and target lie in
+    // the projection's populations: how a SONATA circuit's plastic edge types
+    // become projections (io/sonata/circuit.cpp). Canonical order: targets
+    // ascending, each target's edges in file row order.
+    edges
   };
   kind type = kind::all_to_all;
   std::uint64_t n = 0; // indegree, outdegree or total number
   double p = 0.0;      // pairwise_bernoulli
   bool allow_autapses = true;
   bool allow_multapses = true;
+  std::size_t edge_set = 0;             // edges
+  std::vector<std::int64_t> edge_types; // edges: ascending
 };
 
 struct projection {
@@ -244,7 +253,8 @@ struct network {
 };
 
 // Expected number of synapses a projection makes, from its rule and the
-// populations' sizes (exact for every rule but pairwise_bernoulli).
+// populations' sizes (exact for every rule but pairwise_bernoulli; 0 for
+// edges, whose synapses are counted with their edge set).
 inline double expected_synapses(const network& net, const projection& pr) {
   using kind = rule::kind;
   const int s = net.find_population(pr.source), t = net.find_population(pr.target);
@@ -265,6 +275,8 @@ inline double expected_synapses(const network& net, const projection& pr) {
     return static_cast<double>(r.n);
   case kind::pairwise_bernoulli:
     return r.p * T * (S - self);
+  case kind::edges:
+    return 0.0; // known once the file is read; counted with its edge set
   }
   return 0.0;
 }

@@ -1,5 +1,7 @@
 #include "io/sonata/circuit.hpp"
 
+#include "io/sonata/dynamics_params.hpp"
+#include "io/sonata/edge_types.hpp"
 #include "io/sonata/h5_reader.hpp"
 #include "io/sonata/json_config.hpp"
 #include "io/sonata/types_table.hpp"
@@ -37,7 +39,8 @@ const std::vector<point_model>& point_models() {
       {"nest:iaf_cond_alpha", "iaf_cond_alpha", {{"V_m", -70.0}}},
       {"nest:aeif_cond_exp", "aeif_cond_exp", {{"V_m", -70.6}}},
       {"nest:aeif_cond_alpha", "aeif_cond_alpha", {{"V_m", -70.6}}},
-      {"nest:iaf_psc_exp_multisynapse", "iaf_psc_exp_multisynapse", {{"V_m", -70.0}}}};
+      {"nest:iaf_psc_exp_multisynapse", "iaf_psc_exp_multisynapse", {{"V_m", -70.0}}},
+      {"nest:parrot_neuron", "parrot_neuron", {}}};
   return m;
 }
 
@@ -47,44 +50,19 @@ std::string fmt(double v) {
   return os.str();
 }
 
-// A dynamics_params JSON file: flat "name": number pairs; a list of numbers
-// (NEST's tau_syn) gives name_1, name_2, ... (the model's numbered parameters).
-params read_dynamics_json(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in)
-    throw model_error(file.string(), "file", "cannot be opened");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw model_error(file.string(), "file", std::string("not valid JSON: ") + e.what());
-  }
-  if (!j.is_object())
-    throw model_error(file.string(), "file", "must hold a JSON object of parameters");
-  params p;
-  for (const auto& [k, v] : j.items()) {
-    if (v.is_boolean())
-      p[k] = v.get<bool>() ? 1.0 : 0.0;
-    else if (v.is_number())
-      p[k] = v.get<double>();
-    else if (v.is_array() && std::all_of(v.begin(), v.end(), [](const auto& x) { return x.is_number(); }))
-      for (std::size_t i = 0; i < v.size(); ++i)
-        p[k + "_" + std::to_string(i + 1)] = v[i].get<double>();
-    else
-      throw model_error(file.string(), k, "must be a number or a list of numbers");
-  }
-  return p;
+// Where the circuit config's components of one kind lie (its own folder
+// when it names none).
+std::filesystem::path component_dir(const json_config& cfg, const std::string& dir_key) {
+  const auto& root = cfg.root();
+  if (root.contains("components") && root["components"].contains(dir_key))
+    return cfg.path(root["components"][dir_key], "components." + dir_key);
+  return cfg.dir();
 }
 
 std::filesystem::path component_file(const json_config& cfg, const std::string& dir_key,
                                      const std::string& name) {
   const std::filesystem::path p(name);
-  if (p.is_absolute())
-    return p;
-  const auto& root = cfg.root();
-  if (root.contains("components") && root["components"].contains(dir_key))
-    return cfg.path(root["components"][dir_key], "components." + dir_key) / p;
-  return cfg.dir() / p;
+  return p.is_absolute() ? p : component_dir(cfg, dir_key) / p;
 }
 
 // One node as myelin sees it: which model, which parameters and initial state.
@@ -243,7 +221,7 @@ private:
     k.init = m->nest_initial;
     if (const auto dyn = types.value(t, "dynamics_params")) {
       const auto file = component_file(cfg_, "point_neuron_models_dir", *dyn);
-      for (const auto& [p, v] : read_dynamics_json(file))
+      for (const auto& [p, v] : read_dynamics_params(file).numbers)
         apply_parameter(k, p, v, file.string(), p);
     }
     check_parameters(k, types.file(), types.key(t, "dynamics_params"));
@@ -406,92 +384,39 @@ private:
     if (types.has_column("weight_function"))
       out_.warnings.push_back(
           types.file() + ": weight_function names BMTK Python functions; myelin uses syn_weight as it is");
-    for (const auto id : types.ids()) {
-      spec::edge_type t;
-      const auto tmpl = types.value(id, "model_template");
-      if (tmpl && *tmpl != "static_synapse" && *tmpl != "nest:static_synapse")
-        types.fail(types.key(id, "model_template"),
-                   "unknown model template '" + *tmpl +
-                       "'; myelin maps static_synapse (nest:static_synapse)");
-      if (const auto w = types.value(id, "syn_weight"))
-        t.weight = number(types, id, "syn_weight", *w);
-      if (const auto d = types.value(id, "delay"))
-        t.delay = number(types, id, "delay", *d);
-      // Where the receptor_type came from, for messages: the CSV, or the JSON below.
-      std::string receptor_file = types.file(), receptor_key = types.key(id, "receptor_type");
-      if (const auto r = types.value(id, "receptor_type"))
-        t.receptor = receptor_number(receptor_file, receptor_key, number(types, id, "receptor_type", *r));
-      if (const auto dyn = types.value(id, "dynamics_params")) {
-        const auto file = component_file(cfg_, "synaptic_models_dir", *dyn);
-        for (const auto& [p, v] : read_dynamics_json(file)) {
-          if (p == "weight") {
-            t.weight = v;
-          } else if (p == "delay") {
-            t.delay = v;
-          } else if (p == "receptor_type") {
-            receptor_file = file.string();
-            receptor_key = "receptor_type";
-            t.receptor = receptor_number(receptor_file, receptor_key, v);
-          } else {
-            throw model_error(file.string(), p,
-                              "not a parameter of static_synapse (weight, delay, receptor_type)");
-          }
-        }
-      }
-      check_receptor(es.target, t.receptor, receptor_file, receptor_key);
-      if (!std::isnan(t.delay) && !(t.delay >= 0))
-        types.fail(types.key(id, "delay"), "negative delay " + fmt(t.delay) + " ms");
+    std::vector<const spec::population*> target_parts;
+    for (const auto& p : net_.populations)
+      if (p.output() == es.target)
+        target_parts.push_back(&p);
+    auto read = read_edge_types(types, used_types(f, base + "/edge_type_id", es.edges),
+                                component_dir(cfg_, "synaptic_models_dir"), target_parts, net_.run.dt);
+    for (const auto& [id, t] : read.types) {
       if (!has_delay && std::isnan(t.delay))
         out_.warnings.push_back(types.file() + ": edge type " + std::to_string(id) +
                                 " gives no delay; using NEST's default, " + fmt(es.default_delay) + " ms");
       if (!has_weight && std::isnan(t.weight))
         out_.warnings.push_back(types.file() + ": edge type " + std::to_string(id) +
                                 " gives no syn_weight; using NEST's default, " + fmt(es.default_weight));
-      es.types[id] = t;
+    }
+    es.types = std::move(read.types);
+    for (auto& g : read.plastic) {
+      g.edge_set = net_.edge_sets.size();
+      out_.plastic.push_back(std::move(g));
     }
     net_.edge_sets.push_back(std::move(es));
   }
 
-  static int receptor_number(const std::string& file, const std::string& key, double v) {
-    if (!(v >= 0 && v <= 255 && v == std::floor(v)))
-      throw model_error(file, key, "must be a whole number in 0..255, got " + fmt(v));
-    return static_cast<int>(v);
-  }
-
-  // NEST's receptor_type: 1..n for targets with typed receptor ports (which
-  // need it), 0 (or none) for the others.
-  void check_receptor(const std::string& target, int receptor, const std::string& file,
-                      const std::string& key) const {
-    for (const auto& p : net_.populations) {
-      if (p.output() != target)
-        continue;
-      const auto* info = models::find_model(p.model);
-      if (!info->typed_receptors) {
-        if (receptor != 0)
-          throw model_error(
-              file, key,
-              "receptor_type " + std::to_string(receptor) + " onto " + info->name +
-                  ", which has no typed receptor ports (NEST's default 0 routes by the weight's sign)");
-        continue;
-      }
-      const int ports = info->ports(p.params_of(0));
-      if (receptor < 1 || receptor > ports)
-        throw model_error(file, key,
-                          "receptor_type " + std::to_string(receptor) + " onto " + info->name + " (" +
-                              p.name + "), whose ports are 1.." + std::to_string(ports));
+  // The edge types an edge population uses (a types file may serve several),
+  // read a million rows at a time.
+  static std::set<std::int64_t> used_types(const h5_reader& f, const std::string& dataset,
+                                           std::uint64_t rows) {
+    std::set<std::int64_t> used;
+    constexpr std::uint64_t chunk = std::uint64_t{1} << 20;
+    for (std::uint64_t first = 0; first < rows; first += chunk) {
+      const auto ids = f.integers(dataset, {{first, std::min(chunk, rows - first)}});
+      used.insert(ids.begin(), ids.end());
     }
-  }
-
-  static double number(const types_table& types, std::int64_t id, const std::string& col,
-                       const std::string& s) {
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(s, &used);
-      if (used == s.size() && std::isfinite(v))
-        return v;
-    } catch (const std::exception&) {
-    }
-    types.fail(types.key(id, col), "'" + s + "' is not a number");
+    return used;
   }
 
   spec::network& net_;
@@ -511,6 +436,30 @@ const node_population* circuit::find(const std::string& name) const {
 
 circuit add_circuit(spec::network& net, const std::filesystem::path& circuit_config) {
   return circuit_reader(net, circuit_config).read();
+}
+
+void add_edge_projections(spec::network& net, const circuit& c) {
+  for (const auto& g : c.plastic) {
+    const auto& es = net.edge_sets.at(g.edge_set);
+    for (const auto& source : net.populations) {
+      if (source.output() != es.source)
+        continue;
+      for (const auto& target : net.populations) {
+        if (target.output() != es.target)
+          continue;
+        spec::projection pr;
+        pr.source = source.name;
+        pr.target = target.name;
+        pr.connectivity.type = spec::rule::kind::edges;
+        pr.connectivity.edge_set = g.edge_set;
+        pr.connectivity.edge_types = g.types;
+        pr.synapse_model = g.synapse_model;
+        pr.synapse_params = g.synapse_params;
+        pr.receptor = g.receptor;
+        net.projections.push_back(std::move(pr));
+      }
+    }
+  }
 }
 
 } // namespace myelin::io::sonata

@@ -2,11 +2,14 @@
 
 #include "io/model_checks.hpp"
 #include "io/sonata/h5_reader.hpp"
+#include "models/model_api.hpp"
+#include "models/synapse_registry.hpp"
 #include "spec/error.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -140,8 +143,59 @@ std::vector<double> group_attribute(const h5_reader& f, const std::string& base,
   return out;
 }
 
-void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<std::uint64_t>& rows,
-               double dt, std::vector<listed_synapse>& out) {
+// The plastic edge types of one edge set: for each, its projection per pair
+// of source and target parts (add_edge_projections) and its rule's weight
+// check. Types not here are static.
+class plastic_types {
+public:
+  plastic_types(const spec::network& net, std::size_t edge_set)
+      : net_(net) {
+    for (std::size_t p = 0; p < net.projections.size(); ++p) {
+      const auto& pr = net.projections[p];
+      if (pr.connectivity.type != spec::rule::kind::edges || pr.connectivity.edge_set != edge_set)
+        continue;
+      const auto* info = models::find_synapse_model(pr.synapse_model);
+      for (const auto id : pr.connectivity.edge_types) {
+        auto& t = types_[id];
+        if (!t.check_weight)
+          t.check_weight = info->weight_checker(pr.synapse_params, net.run.dt);
+        t.parts.push_back({static_cast<std::size_t>(net.find_population(pr.source)),
+                           static_cast<std::size_t>(net.find_population(pr.target)),
+                           static_cast<std::uint32_t>(p)});
+      }
+    }
+  }
+
+  // The projection of an edge of type `type` from gid source to gid target,
+  // after checking its weight; in_static_table for static types. Throws
+  // parameter_error for a weight the rule cannot start from.
+  std::uint32_t projection_of(std::int64_t type, std::uint64_t source, std::uint64_t target, double w) const {
+    const auto it = types_.find(type);
+    if (it == types_.end())
+      return listed_synapse::in_static_table;
+    it->second.check_weight(w);
+    const auto sp = net_.population_of(source), tp = net_.population_of(target);
+    for (const auto& part : it->second.parts)
+      if (part.source == sp && part.target == tp)
+        return part.projection;
+    throw internal_error("a plastic edge between populations without a projection");
+  }
+
+private:
+  struct part {
+    std::size_t source, target;
+    std::uint32_t projection;
+  };
+  struct type {
+    std::function<void(double)> check_weight;
+    std::vector<part> parts;
+  };
+  const spec::network& net_;
+  std::map<std::int64_t, type> types_;
+};
+
+void read_rows(const h5_reader& f, const spec::edge_set& es, const plastic_types& plastic,
+               const std::vector<std::uint64_t>& rows, double dt, std::vector<listed_synapse>& out) {
   const std::string base = "/edges/" + es.population;
   const auto runs = runs_of(rows);
   const auto src = f.integers(base + "/source_node_id", runs);
@@ -180,10 +234,22 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
         f.fail(base + "/nsyns", "edge " + std::to_string(rows[k]) + " has nsyns " + fmt(nsyns[k]));
       w *= nsyns[k];
     }
+    const std::string weight_key =
+        !std::isnan(weight[k]) ? base + "/" + std::to_string(group[k]) + "/syn_weight"
+                               : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": syn_weight";
     if (!std::isfinite(w))
-      f.fail(base + "/syn_weight", "edge " + std::to_string(rows[k]) + " has weight " + fmt(w));
+      f.fail(weight_key, "edge " + std::to_string(rows[k]) + " has weight " + fmt(w));
     if (const auto problem = weight_range_problem(w); !problem.empty())
-      f.fail(base + "/syn_weight", "edge " + std::to_string(rows[k]) + ": " + problem);
+      f.fail(weight_key, "edge " + std::to_string(rows[k]) + ": " + problem);
+    const auto source = es.source_first_gid + static_cast<std::uint64_t>(src[k]);
+    const auto target = es.target_first_gid + static_cast<std::uint64_t>(tgt[k]);
+    std::uint32_t projection = listed_synapse::in_static_table;
+    try {
+      projection = plastic.projection_of(type[k], source, target, w);
+    } catch (const models::parameter_error& e) {
+      f.fail(weight_key,
+             "edge " + std::to_string(rows[k]) + " (edge type " + std::to_string(type[k]) + "): " + e.what());
+    }
     const std::string delay_key =
         !std::isnan(delay[k]) ? base + "/" + std::to_string(group[k]) + "/delay"
                               : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": delay";
@@ -197,9 +263,8 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const std::vector<s
       f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) + " ms, more than " +
                             std::to_string(max_delay_steps) + " steps");
     // The edge type's receptor_type was checked against the target's ports (circuit.cpp).
-    out.push_back({es.source_first_gid + static_cast<std::uint64_t>(src[k]),
-                   es.target_first_gid + static_cast<std::uint64_t>(tgt[k]), w, steps,
-                   t->second.receptor > 0 ? t->second.receptor - 1 : 0});
+    out.push_back(
+        {source, target, w, steps, t->second.receptor > 0 ? t->second.receptor - 1 : 0, projection});
   }
 }
 
@@ -215,7 +280,8 @@ std::vector<listed_synapse> read_owned_edges(const spec::network& net, const par
     if (!error)
       error = e;
   };
-  for (const auto& es : net.edge_sets) {
+  for (std::size_t set = 0; set < net.edge_sets.size(); ++set) {
+    const auto& es = net.edge_sets[set];
     const std::string base = "/edges/" + es.population;
     std::optional<h5_reader> f;
     std::optional<index_paths> ix;
@@ -248,7 +314,7 @@ std::vector<listed_synapse> read_owned_edges(const spec::network& net, const par
       continue;
     try {
       const std::size_t before = out.size();
-      read_rows(*f, es, rows, net.run.dt, out);
+      read_rows(*f, es, plastic_types(net, set), rows, net.run.dt, out);
       for (std::size_t k = before; k < out.size(); ++k)
         if (decomp.owner(out[k].target) != comm.rank())
           f->fail(base + "/indices/target_to_source",

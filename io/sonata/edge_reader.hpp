@@ -5,7 +5,8 @@
 // ranks first share one pass over target_node_id (each reads a slice and
 // tells the owners which rows are theirs), then read their own rows. Every
 // edge is checked: source and target inside their populations, a known edge
-// type, a delay of at least one step. Collective over comm.
+// type, a delay of at least one step, and for plastic edge types a weight
+// the rule can start from. Collective over comm.
 #include "engine/comm/communicator.hpp"
 #include "engine/listed_synapses.hpp"
 #include "partition/block_graph.hpp"
@@ -19,6 +20,7 @@ namespace myelin::io::sonata {
 // This rank's synapses from every edge set of net, edge sets in order, each
 // in file row order. Weight = syn_weight (per edge, else the edge type's,
 // else 1) times nsyns when the file has it; delay likewise (else 1 ms).
+// Edges of plastic types name their projection (listed_synapse::projection).
 // Bad input is thrown only after every collective call, so a rank that meets
 // it never leaves the others waiting (cli::on_every_rank reports it once).
 std::vector<listed_synapse> read_owned_edges(const spec::network& net, const partition::decomposition& decomp,

@@ -252,11 +252,13 @@ private:
       selected[id] = 1;
     std::vector<spec::population> rebuilt;
     std::vector<std::string> chosen;
+    std::map<std::string, std::vector<std::string>> pieces_of; // a part's name -> its pieces' names
     for (auto& p : net_.populations) {
       if (p.output() != pop.name) {
         rebuilt.push_back(std::move(p));
         continue;
       }
+      auto& pieces = pieces_of[p.name];
       std::uint64_t start = 0;
       for (std::uint64_t i = 1; i <= p.size; ++i) {
         if (i < p.size && selected[p.output_first_id + i] == selected[p.output_first_id + start])
@@ -279,11 +281,25 @@ private:
         }
         if (selected[piece.output_first_id])
           chosen.push_back(piece.name);
+        pieces.push_back(piece.name);
         rebuilt.push_back(std::move(piece));
         start = i;
       }
     }
     net_.populations = std::move(rebuilt);
+    // Earlier clamps that drove a part now drive its pieces (found by
+    // test_sonata_plastic.py: a clamp on all of E, then one on part of it).
+    for (auto& d : net_.current_devices) {
+      std::vector<std::string> targets;
+      for (const auto& t : d.targets) {
+        const auto it = pieces_of.find(t);
+        if (it == pieces_of.end())
+          targets.push_back(t);
+        else
+          targets.insert(targets.end(), it->second.begin(), it->second.end());
+      }
+      d.targets = std::move(targets);
+    }
     for (const auto& n : chosen)
       if (std::count_if(net_.populations.begin(), net_.populations.end(),
                         [&](const spec::population& q) { return q.name == n; }) != 1)
@@ -345,6 +361,7 @@ private:
 
   // Every non-virtual population's spikes are recorded, as BMTK does.
   void finish() {
+    add_edge_projections(net_, circuit_);
     spec::spike_recorder rec;
     rec.name = "spikes";
     for (const auto& p : net_.populations)
