@@ -1,6 +1,7 @@
 #include "io/model_checks.hpp"
 
 #include "engine/fixed_point.hpp"
+#include "io/number_text.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
 #include "models/spike_source.hpp"
@@ -13,12 +14,6 @@
 
 namespace myelin::io {
 namespace {
-
-std::string fmt(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
 
 class network_checker {
 public:

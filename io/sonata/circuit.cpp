@@ -1,5 +1,6 @@
 #include "io/sonata/circuit.hpp"
 
+#include "io/number_text.hpp"
 #include "io/sonata/dynamics_params.hpp"
 #include "io/sonata/edge_types.hpp"
 #include "io/sonata/h5_reader.hpp"
@@ -42,12 +43,6 @@ const std::vector<point_model>& point_models() {
       {"nest:iaf_psc_exp_multisynapse", "iaf_psc_exp_multisynapse", {{"V_m", -70.0}}},
       {"nest:parrot_neuron", "parrot_neuron", {}}};
   return m;
-}
-
-std::string fmt(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
 }
 
 // Where the circuit config's components of one kind lie (its own folder

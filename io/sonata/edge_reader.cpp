@@ -1,6 +1,7 @@
 #include "io/sonata/edge_reader.hpp"
 
 #include "io/model_checks.hpp"
+#include "io/number_text.hpp"
 #include "io/sonata/h5_reader.hpp"
 #include "models/model_api.hpp"
 #include "models/synapse_registry.hpp"
@@ -17,12 +18,6 @@
 namespace myelin::io::sonata {
 
 namespace {
-
-std::string fmt(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
 
 // The target_to_source index of an edge population, if the file has one.
 struct index_paths {
@@ -262,7 +257,7 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const plastic_types
     if (steps > max_delay_steps)
       f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) + " ms, more than " +
                             std::to_string(max_delay_steps) + " steps");
-    // The edge type's receptor_type was checked against the target's ports (circuit.cpp).
+    // The edge type's receptor_type was checked against the target's ports (edge_types.cpp).
     out.push_back(
         {source, target, w, steps, t->second.receptor > 0 ? t->second.receptor - 1 : 0, projection});
   }

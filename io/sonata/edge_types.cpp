@@ -1,5 +1,6 @@
 #include "io/sonata/edge_types.hpp"
 
+#include "io/number_text.hpp"
 #include "io/sonata/dynamics_params.hpp"
 #include "models/model_api.hpp"
 #include "models/registry.hpp"
@@ -12,12 +13,6 @@
 
 namespace myelin::io::sonata {
 namespace {
-
-std::string fmt(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
 
 // Where a value came from, for messages: the CSV's cell or the JSON's key.
 struct origin {
@@ -119,14 +114,16 @@ private:
       const auto file = (name.is_absolute() ? name : dir_ / name).string();
       params_at = {file, "file"};
       const auto json = read_dynamics_params(file, {"synapse_model", "model"});
+      bool named_before = types_.value(id, "model_template").has_value();
       for (const auto& [key, value] : json.texts) {
         const auto& named = synapse_named(value, {file, key});
-        if (types_.value(id, "model_template") && &named != synapse_)
+        if (named_before && &named != synapse_)
           throw model_error(file, key,
                             "names " + named.name + ", but " + model_at.file + " (" + model_at.key +
                                 ") names " + synapse_->name);
         synapse_ = &named;
         model_at = {file, key};
+        named_before = true;
       }
       for (const auto& [p, v] : json.numbers) {
         if (p == "weight") {
@@ -162,9 +159,9 @@ private:
   // edge's own weight is checked when the ranks read the edges).
   void check_plastic(const spec::edge_type& t, bool used, const origin& model_at, const origin& params_at,
                      const origin& weight_at) const {
-    for (const auto* p : used ? targets_ : std::vector<const spec::population*>{}) {
+    for (const auto* p : targets_) {
       const auto* info = models::find_model(p->model);
-      if (info->counts_spikes)
+      if (used && info->counts_spikes)
         throw model_error(model_at.file, model_at.key,
                           info->name + " (" + p->name + ") ignores the weights of its input, so '" +
                               synapse_->name + "' into it would learn nothing; use static_synapse");

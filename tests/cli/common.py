@@ -33,6 +33,22 @@ def sorted_spikes(out):
                 for p in h["spikes"]}
 
 
+def recorded_weights(out, name="ee"):
+    """A weights recorder's file DIR/NAME.h5: snapshot times, weights, and each column's source and target."""
+    import h5py
+
+    with h5py.File(os.path.join(out, f"{name}.h5")) as h:
+        w = h["weights"]
+        return {k: w[k][:] for k in ("time", "data", "source_node_ids", "target_node_ids")}
+
+
+def same_weights(a, b):
+    """Two recorded_weights results, equal bit for bit."""
+    import numpy as np
+
+    return all(np.array_equal(a[k], b[k]) for k in a)
+
+
 def myelin_pids(output_dir):
     """Process ids of the myelin processes writing to output_dir (e.g. each rank)."""
     pids = []

@@ -7,22 +7,12 @@ import os
 import numpy as np
 
 from common import SOURCE, Failures, myelin, temp_dir
+from common import recorded_weights as weights
+from common import same_weights
 from common import sorted_spikes as spikes
 
 f = Failures()
 MODEL = os.path.join(SOURCE, "tests/data/plastic.toml")
-
-
-def weights(out):
-    import h5py
-
-    with h5py.File(os.path.join(out, "ee.h5")) as h:
-        w = h["weights"]
-        return {k: w[k][:] for k in ("time", "data", "source_node_ids", "target_node_ids")}
-
-
-def same_weights(a, b):
-    return all(np.array_equal(a[k], b[k]) for k in a)
 
 
 one = temp_dir()

@@ -2,7 +2,7 @@
 model file: a rule-based plastic network is run, its synapses are written out as a SONATA circuit
 (the STDP edges in the weight recorder's canonical order, with their drawn weights), and the
 circuit must give the same spikes and the same learned weights, bit for bit; also on 3 threads,
-on the device code (--backend omp), on 2 ranks, and resumed from a checkpoint. Bad plastic edge
+on the device code (--backend omp), on 2 ranks (block and round-robin placement), and resumed from a checkpoint. Bad plastic edge
 types and edges give exit 2 naming the file, the key and the reason."""
 import json
 import os
@@ -12,6 +12,8 @@ import h5py
 import numpy as np
 
 from common import MYELIN, Failures, myelin, temp_dir
+from common import recorded_weights as weights
+from common import same_weights
 from common import sorted_spikes as spikes
 
 f = Failures()
@@ -78,16 +80,6 @@ kind = "weights"
 projection = 0
 interval = 250.0
 """
-
-
-def weights(out):
-    with h5py.File(os.path.join(out, "ee.h5")) as h:
-        w = h["weights"]
-        return {k: w[k][:] for k in ("time", "data", "source_node_ids", "target_node_ids")}
-
-
-def same_weights(a, b):
-    return all(np.array_equal(a[k], b[k]) for k in a)
 
 
 def write_circuit(d, rule_out, connections, stdp_json=STDP, stdp_weights=None, ee_template="nest:stdp_synapse"):
@@ -176,12 +168,12 @@ for label, flags in (("1 thread", ["--threads", "1"]), ("3 threads", ["--threads
 
 # Two ranks; and a checkpoint at 600 ms resumed on another thread count.
 mpiexec = os.environ.get("MPIEXEC")
-if mpiexec:
+for partition in ("block", "round_robin") if mpiexec else ():
     out = temp_dir()
-    r = subprocess.run([mpiexec, "-n", "2", MYELIN, "run", model, "-o", out, "--quiet"], capture_output=True,
-                       text=True, timeout=600)
+    r = subprocess.run([mpiexec, "-n", "2", MYELIN, "run", model, "-o", out, "--quiet", "--partition", partition],
+                       capture_output=True, text=True, timeout=600)
     f.check(r.returncode == 0 and spikes(out) == reference and same_weights(weights(out), learned),
-            f"2 ranks: the same spikes and weights: {r.returncode} {r.stderr[-1500:]}")
+            f"2 ranks, {partition}: the same spikes and weights: {r.returncode} {r.stderr[-1500:]}")
 out = temp_dir()
 myelin("run", model, "-o", out, "--quiet", "--threads", "1", "--duration", "1000", "--checkpoint-at", "600",
        check=True)

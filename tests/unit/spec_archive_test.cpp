@@ -56,6 +56,25 @@ TEST(SpecArchive, PerNeuronParametersRoundTripAndMustFitTheirPopulation) {
   EXPECT_THROW(io::load_spec(io::save_spec(unknown)), myelin::error);
 }
 
+// A projection of SONATA edges keeps its edge set and types, and may name
+// only an edge set the spec has.
+TEST(SpecArchive, EdgeProjectionsRoundTripAndMustNameTheirEdgeSet) {
+  auto net = io::parse_model(all_rules(), "all_rules.toml");
+  net.edge_sets.emplace_back();
+  auto pr = net.projections.front();
+  pr.connectivity = {};
+  pr.connectivity.type = spec::rule::kind::edges;
+  pr.connectivity.edge_set = 0;
+  pr.connectivity.edge_types = {3, 10};
+  net.projections.push_back(pr);
+  const auto back = io::load_spec(io::save_spec(net)).projections.back().connectivity;
+  EXPECT_EQ(back.type, spec::rule::kind::edges);
+  EXPECT_EQ(back.edge_set, 0u);
+  EXPECT_EQ(back.edge_types, (std::vector<std::int64_t>{3, 10}));
+  net.projections.back().connectivity.edge_set = 1;
+  EXPECT_THROW(io::load_spec(io::save_spec(net)), myelin::error);
+}
+
 TEST(SpecArchiveDamage, AHugeLengthIsRefusedBeforeAllocating) {
   auto bytes = archive();
   const auto at = bytes.find("thalamus");
