@@ -69,7 +69,8 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   if (saturated)
     std::cerr << "myelin: warning: in " << saturated
               << " neuron-steps the summed synaptic input reached the end of the fixed-point range (|sum| "
-                 "< 2^31 pA, about 2.1e9 pA) and was held there (saturated); see docs/model-file.md\n";
+                 "< 2^31 pA, about 2.1e9 pA) and was held there (saturated), or a parrot_neuron got more "
+                 "spikes than the 8 it repeats in one step; see docs/model-file.md\n";
 
   const double seconds = net.run.duration * 1e-3;
   const double simulated_s = static_cast<double>(sim.current_step() - rec.start_step) * net.run.dt * 1e-3;

@@ -36,6 +36,7 @@ model_info describe() {
   };
   info.takes_current = takes_current<Model>;
   info.counts_spikes = counts_spikes<Model>;
+  info.max_spikes_per_step = max_spikes_per_step<Model>;
   info.constants_bytes = sizeof(typename Model::constants);
   if constexpr (requires(typename Model::state s) { s.refractory; })
     info.stored_fields.push_back("refractory_steps");

@@ -99,6 +99,18 @@ inline constexpr bool counts_spikes = requires {
   requires Model::counts_spikes;
 };
 
+// The most spikes a neuron of the model emits in one step: 1, unless its
+// step() returns a count (parrot_neuron repeats each arriving spike, NEST's
+// multiplicity) and it says how many at most in max_spikes_per_step; the
+// device backend sizes its spike buffers by it.
+template <class Model>
+inline constexpr unsigned max_spikes_per_step = [] {
+  if constexpr (requires { Model::max_spikes_per_step; })
+    return static_cast<unsigned>(Model::max_spikes_per_step);
+  else
+    return 1u;
+}();
+
 inline constexpr double infinity = std::numeric_limits<double>::infinity();
 
 inline void require_positive(const char* name, double v) {

@@ -40,7 +40,8 @@ struct model_info {
   bool takes_current = false; // current devices (dc_generator, ...) may target it
   // Bytes of the model's constants: kept once per neuron where parameters are given per neuron.
   std::size_t constants_bytes = 0;
-  bool counts_spikes = false; // every arriving spike counts 1.0, whatever its weight (parrot_neuron)
+  bool counts_spikes = false;       // every arriving spike counts 1.0, whatever its weight (parrot_neuron)
+  unsigned max_spikes_per_step = 1; // models::max_spikes_per_step
   std::vector<parameter_info> parameters;
   std::vector<state_info> state;
   // What a checkpoint stores per neuron, on every backend: the state fields

@@ -115,7 +115,7 @@ public:
             ring_add(target[j], fixed_times(static_cast<std::int64_t>(table.draw(words[j][lane])), weight));
         }
         for (std::uint64_t j = 0; j < m; ++j) {
-          bool spiked;
+          unsigned spikes = 0; // Model::step's bool, or a parrot's count
           double current = 0.0;
           if (driven) {
             current = shared_current[k];
@@ -138,9 +138,9 @@ public:
             }
             saturated_steps += saturated_here;
             if constexpr (takes_current)
-              spiked = Model::step(constants_of(first + j), st[j], input, current);
+              spikes = Model::step(constants_of(first + j), st[j], input, current);
             else
-              spiked = Model::step(constants_of(first + j), st[j], input);
+              spikes = Model::step(constants_of(first + j), st[j], input);
           } else {
             std::int64_t* ex = row[0];
             std::int64_t* in = row[1];
@@ -151,15 +151,17 @@ public:
             in[j] = 0;
             const constants& c = constants_of(first + j);
             if constexpr (takes_current && Model::n_receptors == 2)
-              spiked = Model::step(c, st[j], from_fixed(input_ex), from_fixed(input_in), current);
+              spikes = Model::step(c, st[j], from_fixed(input_ex), from_fixed(input_in), current);
             else if constexpr (takes_current)
-              spiked = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0, current);
+              spikes = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0, current);
             else if constexpr (Model::n_receptors == 2)
-              spiked = Model::step(c, st[j], from_fixed(input_ex), from_fixed(input_in));
+              spikes = Model::step(c, st[j], from_fixed(input_ex), from_fixed(input_in));
             else
-              spiked = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0);
+              spikes = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0);
+            if constexpr (models::counts_spikes<Model>) // more arrivals than it repeats: reported
+              saturated_steps += from_fixed(input_ex + input_in) > models::max_spikes_per_step<Model> + 0.5;
           }
-          if (spiked)
+          for (unsigned n = 0; n < spikes; ++n) // NEST's multiplicity: one record each
             out.push_back({first_local_ + first + j, step});
         }
         for (auto p = probe_at; p != probes_end; ++p)

@@ -19,6 +19,7 @@
 #include "engine/pending_input.hpp"
 #include "models/all_models.hpp"
 #include "models/poisson_source.hpp"
+#include "models/registry.hpp"
 #include "models/spike_source.hpp"
 #include "spec/error.hpp"
 
@@ -98,7 +99,10 @@ public:
                           " has no device implementation; run this model with --backend cpu");
       groups_.push_back(it->second(net, slice.population, slice, built.inputs[slice.population], probes[s]));
       groups_.back()->set_currents(built.currents[slice.population]);
-      (groups_.back()->is_source() ? sources : neurons) += slice.count;
+      if (groups_.back()->is_source())
+        sources += slice.count;
+      else // room for each neuron's most spikes a step (a parrot repeats several)
+        neurons += slice.count * models::find_model(model)->max_spikes_per_step;
     }
     plan_alone(neurons, sources);
     const std::int64_t steps_per_call = std::max(layout_.epoch_steps, steps_alone());
@@ -541,7 +545,9 @@ private:
   std::int64_t first_step_ = 0, n_steps_ = 0;
   // Running alone (steps_alone()): each epoch's spikes in their own region of
   // neurons_ * epoch_steps entries, with their own count.
-  std::uint64_t neurons_ = 0; // model neurons (not sources) on this rank
+  // Spike entries a step may need on this rank: its model neurons (not
+  // sources), each times its model's most spikes per step.
+  std::uint64_t neurons_ = 0;
   std::int64_t alone_epochs_ = 0;
   device_vector<local_spike> alone_spikes_;
   device_vector<unsigned long long> alone_counts_;

@@ -110,7 +110,7 @@ struct neuron_update {
         *target = saturating_add(
             *target, saturating_times(poisson_count(dr.thresholds, step_word(here, step)), dr.weight));
       }
-      bool spiked;
+      unsigned spikes = 0; // Model::step's bool, or a parrot's count
       double current = 0.0;
       if constexpr (takes_current) {
         if (shared_current)
@@ -134,9 +134,9 @@ struct neuron_update {
         }
         saturated_steps += saturated_here;
         if constexpr (takes_current)
-          spiked = Model::step(c, s, input, current);
+          spikes = Model::step(c, s, input, current);
         else
-          spiked = Model::step(c, s, input);
+          spikes = Model::step(c, s, input);
       } else {
         std::int64_t* ex = input0;
         std::int64_t* in = input0 + stride;
@@ -146,16 +146,18 @@ struct neuron_update {
         *ex = 0;
         *in = 0;
         if constexpr (takes_current && Model::n_receptors == 2)
-          spiked = Model::step(c, s, from_fixed(input_ex), from_fixed(input_in), current);
+          spikes = Model::step(c, s, from_fixed(input_ex), from_fixed(input_in), current);
         else if constexpr (takes_current)
-          spiked = Model::step(c, s, from_fixed(input_ex + input_in), 0.0, current);
+          spikes = Model::step(c, s, from_fixed(input_ex + input_in), 0.0, current);
         else if constexpr (Model::n_receptors == 2)
-          spiked = Model::step(c, s, from_fixed(input_ex), from_fixed(input_in));
+          spikes = Model::step(c, s, from_fixed(input_ex), from_fixed(input_in));
         else
-          spiked = Model::step(c, s, from_fixed(input_ex + input_in), 0.0);
+          spikes = Model::step(c, s, from_fixed(input_ex + input_in), 0.0);
+        if constexpr (models::counts_spikes<Model>) // more arrivals than it repeats: reported
+          saturated_steps += from_fixed(input_ex + input_in) > models::max_spikes_per_step<Model> + 0.5;
       }
-      if (spiked) {
-        w.neuron_spikes.push(local, step);
+      if (spikes) {
+        w.neuron_spikes.push(local, step, spikes); // NEST's multiplicity: one record each
         w.post.record(local, step + 1);
       }
       for (std::uint64_t p = probe_offsets[i]; p < probe_offsets[i + 1]; ++p)

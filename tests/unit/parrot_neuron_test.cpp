@@ -1,8 +1,9 @@
-// parrot_neuron against NEST's definition: it fires in every step in which
-// spikes reach it, at their arrival time, whatever their weights or signs;
-// its spikes reach its targets with the weight of the projection out of it;
-// Poisson input makes it fire with probability 1 - e^{-rate dt} per step.
-// Plastic synapses and current devices into it are refused.
+// parrot_neuron against NEST's definition: it repeats every spike that
+// reaches it, at its arrival time, whatever its weight or sign (k arrivals
+// in one step: k spikes, NEST's multiplicity k, at most 8, more counted as
+// saturated); its spikes reach its targets with the weight of the
+// projection out of it; under Poisson input its spikes per step are Poisson
+// counts. Plastic synapses and current devices into it are refused.
 #include "io/model_file.hpp"
 #include "spec/error.hpp"
 #include "tests/support/bad_model.hpp"
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
+#include <map>
 #include <string>
 
 namespace myelin::test {
@@ -82,8 +84,9 @@ TEST_P(ParrotNeuron, RepeatsEveryInputStepAtTheArrivalTimeWhateverTheWeight) {
     return a.time_ms != b.time_ms ? a.time_ms < b.time_ms : a.gid < b.gid;
   });
   // Parrot 3 gets two spikes in the step ending at 14.5 (13.5 + 1 and
-  // 12 + 2.5): one spike, NEST's multiplicity 2 (docs/design-decisions.md).
-  const std::vector<recorded_spike> expected = {{3, 6.0},  {4, 8.3},  {3, 14.5},
+  // 12 + 2.5): two spikes, NEST's multiplicity 2, and its listener twice
+  // the weight.
+  const std::vector<recorded_spike> expected = {{3, 6.0},  {4, 8.3},  {3, 14.5}, {3, 14.5},
                                                 {4, 14.5}, {5, 14.5}, {5, 31.5}};
   ASSERT_EQ(parrots.size(), expected.size());
   for (std::size_t k = 0; k < expected.size(); ++k) {
@@ -102,9 +105,10 @@ TEST_P(ParrotNeuron, RepeatsEveryInputStepAtTheArrivalTimeWhateverTheWeight) {
   }
 }
 
-// A Poisson generator into parrots: each neuron-step fires when at least
-// one of its Poisson events falls in it, whatever the device's weight.
-TEST_P(ParrotNeuron, PoissonInputFiresWithTheProbabilityOfAtLeastOneEvent) {
+// A Poisson generator into parrots: each neuron-step repeats its Poisson
+// events, whatever the device's weight, so the number of neuron-steps with k
+// spikes follows the Poisson law of mean rate dt.
+TEST_P(ParrotNeuron, PoissonInputIsRepeatedEventForEvent) {
   const std::uint64_t n = 1000, steps = 1000;
   const double rate = 2000.0, dt_ms = 0.1;
   const auto r = simulate("[run]\ndt = 0.1\nduration = 100.0\nseed = 11\n"
@@ -113,16 +117,49 @@ TEST_P(ParrotNeuron, PoissonInputFiresWithTheProbabilityOfAtLeastOneEvent) {
                           "\n[devices.drive]\nmodel = \"poisson_generator\"\nrate = 2000.0\n"
                           "targets = [\"parrot\"]\nweight = -7.0\ndelay = 0.1\n"
                           "[recorders.spikes]\nkind = \"spikes\"\n");
-  const double p = 1.0 - std::exp(-rate * dt_ms * 1e-3);
+  const double lambda = rate * dt_ms * 1e-3;
   // Input reaches a neuron `delay` (one step) after it is drawn, so the
   // first step gets none.
   const double trials = static_cast<double>(n * (steps - 1));
-  const double mean = trials * p, sd = std::sqrt(trials * p * (1.0 - p));
-  EXPECT_NEAR(static_cast<double>(r.spikes.size()), mean, 5.0 * sd);
-  for (std::size_t k = 1; k < r.spikes.size(); ++k) // one spike per neuron and step at most
-    if (r.spikes[k].gid == r.spikes[k - 1].gid) {
-      ASSERT_NE(r.spikes[k].time_ms, r.spikes[k - 1].time_ms);
-    }
+  EXPECT_NEAR(static_cast<double>(r.spikes.size()), trials * lambda, 5.0 * std::sqrt(trials * lambda));
+  std::map<std::pair<std::uint64_t, double>, int> per_step;
+  for (const auto& s : r.spikes)
+    ++per_step[{s.gid, s.time_ms}];
+  std::vector<double> with(4, 0.0); // neuron-steps with k spikes, k = 1..3
+  for (const auto& [at, k] : per_step)
+    if (k < 4)
+      ++with[static_cast<std::size_t>(k)];
+  double poisson = std::exp(-lambda); // P(k), from k = 0
+  for (int k = 1; k < 4; ++k) {
+    poisson *= lambda / k;
+    const double mean = trials * poisson, sd = std::sqrt(trials * poisson * (1.0 - poisson));
+    EXPECT_NEAR(with[static_cast<std::size_t>(k)], mean, 5.0 * sd) << k << " spikes in one step";
+  }
+  EXPECT_EQ(r.saturated_input_steps, 0u);
+}
+
+// Ten spikes in one step into one parrot: it repeats eight, and the step is
+// counted as saturated input (reported by the run).
+TEST_P(ParrotNeuron, RepeatsAtMostEightSpikesAStepAndCountsTheRest) {
+  const auto r =
+      simulate("[run]\ndt = 0.1\nduration = 10.0\n"
+               "[populations.src]\nmodel = \"spike_source\"\nsize = 10\n"
+               "params = { spike_times = [2.0] }\n"
+               "[populations.parrot]\nmodel = \"parrot_neuron\"\nsize = 2\n"
+               "[[projections]]\nsource = \"src\"\ntarget = \"parrot\"\n"
+               "rule = { kind = \"fixed_indegree\", indegree = 10, allow_multapses = false }\n"
+               "synapse = { weight = 1.0, delay = 1.0 }\n"
+               "[[projections]]\nsource = \"src\"\ntarget = \"parrot\"\n"
+               "rule = { kind = \"fixed_indegree\", indegree = 1 }\nsynapse = { weight = 1.0, delay = 5.0 }\n"
+               "[recorders.spikes]\nkind = \"spikes\"\n");
+  std::map<std::pair<std::uint64_t, double>, int> per_step;
+  for (const auto& s : r.spikes)
+    if (s.gid >= 10) // the parrots
+      ++per_step[{s.gid, s.time_ms}];
+  const std::map<std::pair<std::uint64_t, double>, int> expected = {
+      {{10, 3.0}, 8}, {{11, 3.0}, 8}, {{10, 7.0}, 1}, {{11, 7.0}, 1}};
+  EXPECT_EQ(per_step, expected);
+  EXPECT_EQ(r.saturated_input_steps, 2u);
 }
 
 MYELIN_ON_EVERY_BACKEND(ParrotNeuron);
