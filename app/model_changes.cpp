@@ -98,6 +98,12 @@ model_changes compare_models(const spec::network& saved, const spec::network& no
       refuse(key, "source, target or rule changed");
     if (a.receptor != b.receptor)
       refuse(key + ".synapse.receptor", change(a.receptor, b.receptor));
+    // A plastic rule's state is the checkpoint's: another rule cannot take
+    // it over; its parameters may change (learning goes on with the new ones).
+    if (a.synapse_model != b.synapse_model)
+      refuse(key + ".synapse.model", a.synapse_model + " -> " + b.synapse_model);
+    for (const auto& k : differing(a.synapse_params, b.synapse_params))
+      accept(key + ".synapse." + k, "changed");
     if (!same(a.weight, b.weight))
       accept(key + ".synapse.weight", "changed");
     if (!same(a.delay, b.delay))

@@ -2,8 +2,9 @@
 // The postsynaptic spikes STDP rules look back on, in device memory: one
 // fixed-capacity list per neuron that keeps a history (a target of an STDP
 // projection), written by that neuron's own update and read by delivery.
-// The host makes room before each epoch (a neuron emits at most one spike
-// per step): it prunes what no synapse can still pair with, and grows the
+// The host makes room before each epoch (one entry per spiking step: a
+// neuron that may spike several times a step, a parrot, is never an STDP
+// target): it prunes what no synapse can still pair with, and grows the
 // lists when that is not enough. Pruning never changes a result.
 #include "engine/device/system.hpp"
 #include "models/portable_math.hpp"

@@ -183,6 +183,25 @@ r = myelin("run", model, "-o", out, "--quiet", "--threads", "2", "--resume", "la
 f.check(r.returncode == 0 and spikes(out) == reference and same_weights(weights(out), learned),
         f"resumed from 600 ms: the same spikes and weights: {r.returncode} {r.stderr[-1500:]}")
 
+# On resume, a plastic edge type's new parameters need --force-model; another rule is refused.
+checkpoint = os.path.join(out, "checkpoints", "ckpt-6000.h5")
+with open(os.path.join(circuit, "stdp.json"), "w") as fh:
+    json.dump({**STDP, "lambda": 0.02}, fh)
+r = myelin("run", model, "-o", temp_dir(), "--quiet", "--resume", checkpoint)
+f.check(r.returncode == 2 and "projections[0].synapse.lambda" in r.stderr and "--force-model" in r.stderr,
+        f"a new learning rate without --force-model: {r.returncode} {r.stderr[-600:]}")
+r = myelin("run", model, "-o", temp_dir(), "--resume", checkpoint, "--force-model")
+f.check(r.returncode == 0 and "projections[0].synapse.lambda" in r.stdout,
+        f"a new learning rate with --force-model: {r.returncode} {r.stdout[-600:]} {r.stderr[-600:]}")
+edge_types = os.path.join(circuit, "edge_types.csv")
+with open(edge_types) as fh:
+    text = fh.read()
+with open(edge_types, "w") as fh:
+    fh.write(text.replace("10 nest:stdp_synapse stdp.json", "10 nest:stdp_pl_synapse_hom NULL"))
+r = myelin("run", model, "-o", temp_dir(), "--quiet", "--resume", checkpoint, "--force-model")
+f.check(r.returncode == 2 and "projections[0].synapse.model" in r.stderr and "stdp_pl_synapse_hom" in r.stderr,
+        f"another rule, even with --force-model: {r.returncode} {r.stderr[-600:]}")
+
 
 # Bad plastic edge types and edges.
 def expect_error(label, model, *words):
