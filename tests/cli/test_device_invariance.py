@@ -1,7 +1,8 @@
 """Promise 1 across backends (label cuda): the device backend's code, run on
 CPU threads (--backend omp) and, where a GPU is present, on it (--backend
 cuda), writes the same spike and report files as the CPU backend, bit for
-bit, on every network the issue names (plastic synapses included); also
+bit, on every network the issue names (plastic synapses included, also as
+SONATA edge types); also
 under 2 ranks, and resumed across backends."""
 import filecmp
 import os
@@ -40,6 +41,7 @@ networks = {
     "all_rules": [os.path.join(SOURCE, "tests/data/all_rules.toml")],
     "microcircuit_0.1": [os.path.join(SOURCE, "examples/microcircuit/microcircuit_0.1.toml"), "--duration", "200"],
     "sonata_300": [os.path.join(SOURCE, "examples/sonata_300/simulation_config.json"), "--duration", "500"],
+    "sonata_300_stdp": [os.path.join(SOURCE, "examples/sonata_300_stdp/simulation_config.json"), "--duration", "500"],
 }
 for name, args in networks.items():
     reference = run(args, "cpu")
