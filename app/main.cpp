@@ -65,8 +65,10 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--ranks", check.ranks, "Show the decomposition over this many ranks")
       ->capture_default_str();
   check_cmd->add_option("--partition", check.partition, "block, round_robin or graph")->capture_default_str();
-  check_cmd->add_option("--connections", check.connections,
-                        "Build the network on one rank and write its static synapses to this HDF5 file");
+  check_cmd->add_option(
+      "--connections", check.connections,
+      "Build the network on one rank and write its synapses (plastic ones with their initial "
+      "weights) to this HDF5 file");
 
   std::string inspect_file;
   auto* inspect_cmd =
