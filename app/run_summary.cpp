@@ -67,10 +67,11 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   if (comm.rank() != 0)
     return;
   if (saturated)
-    std::cerr << "myelin: warning: in " << saturated
-              << " neuron-steps the summed synaptic input reached the end of the fixed-point range (|sum| "
-                 "< 2^31 pA, about 2.1e9 pA) and was held there (saturated), or a parrot_neuron got more "
-                 "spikes than the 8 it repeats in one step; see docs/model-file.md\n";
+    std::cerr
+        << "myelin: warning: in " << saturated
+        << " neuron-steps the summed synaptic input reached the end of the fixed-point range (|sum| "
+           "< 2^31 pA, about 2.1e9 pA) and was held there (saturated), or a neuron had more spikes in one "
+           "step than myelin keeps (8 for parrot_neuron, 2 for AdEx); see docs/model-file.md\n";
 
   const double seconds = net.run.duration * 1e-3;
   const double simulated_s = static_cast<double>(sim.current_step() - rec.start_step) * net.run.dt * 1e-3;

@@ -11,6 +11,9 @@ namespace myelin::models {
 struct aeif_cond_alpha {
   static constexpr const char* name = "aeif_cond_alpha";
   static constexpr int n_receptors = 2;
+  // With t_ref = 0, V_m can reach V_peak twice in one step (above ~5 kHz);
+  // the device keeps room for two spikes a step, more are counted as saturated.
+  static constexpr unsigned max_spikes_per_step = 2;
   using parameters = aeif_common::parameters;
   static constexpr auto& parameter_fields = aeif_common::parameter_fields;
 
@@ -59,16 +62,16 @@ struct aeif_cond_alpha {
     }
   };
 
-  MYELIN_HD static bool step(const constants& k, state& s, double in_ex, double in_in, double I_stim) {
+  MYELIN_HD static unsigned step(const constants& k, state& s, double in_ex, double in_in, double I_stim) {
     double y[6] = {s.V_m, s.dg_ex, s.g_ex, s.dg_in, s.g_in, s.w};
-    const bool spiked = aeif_common::integrate<6, dynamics>(k.base, y, 5, I_stim, s.h, s.refractory);
+    const unsigned spikes = aeif_common::integrate<6, dynamics>(k.base, y, 5, I_stim, s.h, s.refractory);
     s.V_m = y[0];
     s.dg_ex = y[1] + in_ex * k.psc_scale_ex;
     s.g_ex = y[2];
     s.dg_in = y[3] - in_in * k.psc_scale_in;
     s.g_in = y[4];
     s.w = y[5];
-    return spiked;
+    return spikes;
   }
 };
 

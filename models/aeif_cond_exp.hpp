@@ -104,12 +104,13 @@ struct aeif_common {
   }
 
   // One time step of substeps with NEST's in-loop spike handling; y[0] is
-  // V_m and y[w_index] is w. Returns whether the neuron spiked (at most one
-  // spike per step is sent: docs/design-decisions.md).
+  // V_m and y[w_index] is w. Returns how many times V_m reached the spike
+  // threshold: with t_ref = 0 a strongly driven neuron can spike more than
+  // once in a step, and NEST sends each spike.
   template <int N, class Dynamics>
-  MYELIN_HD static bool integrate(const constants& c, double* y, int w_index, double I_stim, double& h,
-                                  std::int32_t& refractory) {
-    bool spiked = false;
+  MYELIN_HD static unsigned integrate(const constants& c, double* y, int w_index, double I_stim, double& h,
+                                      std::int32_t& refractory) {
+    unsigned spikes = 0;
     double t = 0.0;
     while (t < c.dt) {
       const double before = t;
@@ -121,20 +122,23 @@ struct aeif_common {
         y[w_index] += c.b;
         // One more than t_ref's steps: the count goes down right after the loop.
         refractory = c.ref_steps > 0 ? c.ref_steps + 1 : 0;
-        spiked = true;
+        ++spikes;
       }
       if (!(t > before))
         break;
     }
     if (refractory > 0)
       --refractory;
-    return spiked;
+    return spikes;
   }
 };
 
 struct aeif_cond_exp {
   static constexpr const char* name = "aeif_cond_exp";
   static constexpr int n_receptors = 2;
+  // With t_ref = 0, V_m can reach V_peak twice in one step (above ~5 kHz);
+  // the device keeps room for two spikes a step, more are counted as saturated.
+  static constexpr unsigned max_spikes_per_step = 2;
   using parameters = aeif_common::parameters;
   using constants = aeif_common::constants;
   static constexpr auto& parameter_fields = aeif_common::parameter_fields;
@@ -169,14 +173,15 @@ struct aeif_cond_exp {
     }
   };
 
-  MYELIN_HD static bool step(const constants& c, state& s, double in_ex, double in_in, double I_stim) {
+  // Spikes this step: more than one only with t_ref = 0 under strong drive.
+  MYELIN_HD static unsigned step(const constants& c, state& s, double in_ex, double in_in, double I_stim) {
     double y[4] = {s.V_m, s.g_ex, s.g_in, s.w};
-    const bool spiked = aeif_common::integrate<4, dynamics>(c, y, 3, I_stim, s.h, s.refractory);
+    const unsigned spikes = aeif_common::integrate<4, dynamics>(c, y, 3, I_stim, s.h, s.refractory);
     s.V_m = y[0];
     s.g_ex = y[1] + in_ex;
     s.g_in = y[2] - in_in;
     s.w = y[3];
-    return spiked;
+    return spikes;
   }
 };
 

@@ -101,8 +101,10 @@ inline constexpr bool counts_spikes = requires {
 
 // The most spikes a neuron of the model emits in one step: 1, unless its
 // step() returns a count (parrot_neuron repeats each arriving spike, NEST's
-// multiplicity) and it says how many at most in max_spikes_per_step; the
-// device backend sizes its spike buffers by it.
+// multiplicity; AdEx with t_ref = 0 may reach V_peak twice) and it says how
+// many it keeps in max_spikes_per_step. The device backend sizes its spike
+// buffers by it; both backends keep at most that many and count a step that
+// had more as a saturated input step.
 template <class Model>
 inline constexpr unsigned max_spikes_per_step = [] {
   if constexpr (requires { Model::max_spikes_per_step; })

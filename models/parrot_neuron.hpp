@@ -8,8 +8,8 @@
 // them: the engine delivers each arriving spike as a count of one
 // (models::counts_spikes, engine/connectivity.cpp).
 //
-// Where NEST differs: at most max_spikes_per_step spikes a step (more are
-// counted as saturated input steps and reported); NEST's receptor 1 ("do
+// Where NEST differs: at most max_spikes_per_step spikes a step (the engine
+// keeps that many; more are counted as saturated input steps and reported); NEST's receptor 1 ("do
 // not repeat", for STDP into a parrot) does not exist: plastic projections
 // into a parrot are refused (docs/design-decisions.md).
 #include "models/model_api.hpp"
@@ -35,11 +35,10 @@ struct parrot_neuron {
   static state initial_state(const constants&) { return {}; }
 
   // in0: the number of spikes arriving in this step (each counts 1.0, held
-  // exactly in fixed point); returns as many, at most max_spikes_per_step.
+  // exactly in fixed point, below 2^31); returns as many (the engine keeps
+  // at most max_spikes_per_step).
   MYELIN_HD static unsigned step(const constants&, state&, double in0, double) {
-    if (in0 < 0.5)
-      return 0;
-    return in0 > max_spikes_per_step - 0.5 ? max_spikes_per_step : static_cast<unsigned>(in0 + 0.5);
+    return in0 < 0.5 ? 0u : static_cast<unsigned>(in0 + 0.5);
   }
 };
 

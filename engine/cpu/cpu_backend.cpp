@@ -118,8 +118,15 @@ void cpu_backend::work(unsigned t) {
       g->advance(lo - g->first_local(), hi - g->first_local(), window, sh.spikes);
   }
   if (post_.enabled())
-    for (const local_spike& s : sh.spikes)
+    for (std::size_t k = 0; k < sh.spikes.size(); ++k) {
+      const local_spike& s = sh.spikes[k];
+      // A neuron's several spikes in one step (pushed one after the other)
+      // are one history entry, as on the device backend, whose lists keep
+      // room for one entry a step.
+      if (k > 0 && sh.spikes[k - 1].local == s.local && sh.spikes[k - 1].step == s.step)
+        continue;
       sh.history_entries += post_.record(s.local, s.step + 1, layout_.dt);
+    }
 }
 
 void cpu_backend::deliver(std::span<const arriving_spike> spikes) {

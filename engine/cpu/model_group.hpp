@@ -158,10 +158,13 @@ public:
               spikes = Model::step(c, st[j], from_fixed(input_ex), from_fixed(input_in));
             else
               spikes = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0);
-            if constexpr (models::counts_spikes<Model>) // more arrivals than it repeats: reported
-              saturated_steps += from_fixed(input_ex + input_in) > models::max_spikes_per_step<Model> + 0.5;
           }
-          for (unsigned n = 0; n < spikes; ++n) // NEST's multiplicity: one record each
+          if constexpr (models::max_spikes_per_step < Model >> 1)
+            if (spikes > models::max_spikes_per_step<Model>) { // more than kept: reported
+              spikes = models::max_spikes_per_step<Model>;
+              ++saturated_steps;
+            }
+          for (unsigned n = 0; n < spikes; ++n) // several: one record each (NEST's multiplicity)
             out.push_back({first_local_ + first + j, step});
         }
         for (auto p = probe_at; p != probes_end; ++p)

@@ -153,11 +153,14 @@ struct neuron_update {
           spikes = Model::step(c, s, from_fixed(input_ex), from_fixed(input_in));
         else
           spikes = Model::step(c, s, from_fixed(input_ex + input_in), 0.0);
-        if constexpr (models::counts_spikes<Model>) // more arrivals than it repeats: reported
-          saturated_steps += from_fixed(input_ex + input_in) > models::max_spikes_per_step<Model> + 0.5;
       }
+      if constexpr (models::max_spikes_per_step < Model >> 1)
+        if (spikes > models::max_spikes_per_step<Model>) { // more than the buffers keep: reported
+          spikes = models::max_spikes_per_step<Model>;
+          ++saturated_steps;
+        }
       if (spikes) {
-        w.neuron_spikes.push(local, step, spikes); // NEST's multiplicity: one record each
+        w.neuron_spikes.push(local, step, spikes); // several: one record each (NEST's multiplicity)
         w.post.record(local, step + 1);
       }
       for (std::uint64_t p = probe_offsets[i]; p < probe_offsets[i + 1]; ++p)

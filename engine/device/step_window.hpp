@@ -45,7 +45,7 @@ struct step_window {
   std::int64_t* ring;
   ring_layout rl;
   std::int64_t first_step, n_steps;
-  spike_buffer neuron_spikes; // at most max_spikes_per_step per neuron and step (1, a parrot 8)
+  spike_buffer neuron_spikes; // at most max_spikes_per_step per neuron and step (1; parrot 8, AdEx 2)
   spike_buffer source_spikes; // spike and Poisson sources: any number
   unsigned long long* saturated;
   const trace_target* traces;

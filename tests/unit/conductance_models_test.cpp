@@ -10,8 +10,10 @@
 #include "tests/support/bad_model.hpp"
 #include "tests/support/harness.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
+#include <map>
 #include <numbers>
 #include <sstream>
 
@@ -153,7 +155,86 @@ TEST_P(ConductanceModels, AdexFiresJustAboveItsRheobaseAndAdapts) {
   }
 }
 
+// With t_ref = 0 and a drive that brings V_m from V_reset to V_peak in
+// 0.05-0.1 ms, AdEx reaches V_peak once or twice per 0.1 ms step; NEST sends
+// a spike each time. Each time w also grows by b (a = 0, tau_w huge: w only
+// counts them), so every reset must have sent one spike. A drive ten times
+// stronger crosses many times a step: two are kept, the step is reported.
+TEST_P(ConductanceModels, AdexWithoutRefractorinessSendsEverySpikeOfAStep) {
+  for (const char* model : {"aeif_cond_exp", "aeif_cond_alpha"}) {
+    const std::string params =
+        "t_ref = 0.0, a = 0.0, b = 1.0, tau_w = 1e12, V_peak = 0.0, V_reset = -60.0, I_e = ";
+    const auto r = simulate(one_neuron(model, params + "110000.0", 5.0, "\"w\""));
+    std::map<double, int> per_step;
+    for (const auto& sp : r.spikes)
+      ++per_step[sp.time_ms];
+    int twice = 0;
+    for (const auto& [t, k] : per_step) {
+      EXPECT_LE(k, 2) << model << " at " << t;
+      twice += k == 2;
+    }
+    EXPECT_GT(twice, 10) << model;
+    EXPECT_EQ(static_cast<double>(r.spikes.size()), std::round(r.traces[0].rows.back()[0])) << model;
+    EXPECT_EQ(r.saturated_input_steps, 0u) << model;
+
+    const auto hard = simulate(one_neuron(model, params + "2500000.0", 1.0, "\"w\""));
+    per_step.clear();
+    for (const auto& sp : hard.spikes)
+      ++per_step[sp.time_ms];
+    for (const auto& [t, k] : per_step)
+      EXPECT_EQ(k, 2) << model << " at " << t;
+    EXPECT_EQ(hard.saturated_input_steps, per_step.size()) << model;
+    EXPECT_GT(hard.traces[0].rows.back()[0], 2.0 * static_cast<double>(per_step.size())) << model;
+  }
+}
+
 MYELIN_ON_EVERY_BACKEND(ConductanceModels);
+
+// STDP onto such a neuron: its double-spike steps enter the postsynaptic
+// history once on every backend, so spikes and learned weights agree bit
+// for bit.
+TEST(ConductanceModelsAcrossBackends, StdpOntoADoubleSpikingAdexAgrees) {
+  const std::string toml = R"(
+[run]
+dt = 0.1
+duration = 20.0
+[populations.src]
+model = "spike_source"
+size = 20
+params = { spike_times = [1.0, 3.3, 5.2, 8.8, 9.1, 12.4, 15.0, 17.7] }
+[populations.n]
+model = "aeif_cond_exp"
+size = 3
+params = { t_ref = 0.0, a = 0.0, b = 1.0, tau_w = 1e12, V_peak = 0.0, V_reset = -60.0, I_e = 110000.0 }
+[[projections]]
+source = "src"
+target = "n"
+rule = { kind = "fixed_indegree", indegree = 10 }
+synapse = { model = "stdp_synapse", weight = 5.0, delay = 1.0, lambda = 0.0001, alpha = 0.0, Wmax = 50.0 }
+[recorders.spikes]
+kind = "spikes"
+)";
+  std::vector<run_result> runs;
+  for (const auto b : test_backends()) {
+    current_backend() = b;
+    runs.push_back(simulate(toml));
+  }
+  ASSERT_FALSE(runs.empty());
+  ASSERT_EQ(runs[0].plastic_weights.size(), 1u);
+  EXPECT_NE(runs[0].plastic_weights[0], std::vector<double>(30, 5.0)) << "the weights learn";
+  std::map<std::pair<std::uint64_t, double>, int> per_step;
+  for (const auto& sp : runs[0].spikes)
+    ++per_step[{sp.gid, sp.time_ms}];
+  EXPECT_TRUE(std::any_of(per_step.begin(), per_step.end(), [](const auto& e) { return e.second == 2; }));
+  for (std::size_t k = 1; k < runs.size(); ++k) {
+    EXPECT_EQ(runs[k].plastic_weights, runs[0].plastic_weights) << backend_name(test_backends()[k]);
+    ASSERT_EQ(runs[k].spikes.size(), runs[0].spikes.size());
+    for (std::size_t i = 0; i < runs[0].spikes.size(); ++i) {
+      EXPECT_EQ(runs[k].spikes[i].gid, runs[0].spikes[i].gid);
+      EXPECT_EQ(runs[k].spikes[i].time_ms, runs[0].spikes[i].time_ms);
+    }
+  }
+}
 
 // Bad parameters: exit 2's model_error names the file, the key and the reason.
 TEST(ConductanceModelChecks, BadParametersNameTheKeyAndReason) {
