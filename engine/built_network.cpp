@@ -49,4 +49,24 @@ std::uint64_t rank_layout::gid_of(std::uint64_t local) const {
   return s.first_gid + (local - s.first_local) * s.stride;
 }
 
+std::vector<built_connection> built_connections(const built_network& b) {
+  const rank_layout& ln = b.layout;
+  std::vector<built_connection> out;
+  // A table's rows start at subscription row row_first.
+  auto add = [&](const synapse_table& t, std::uint64_t row_first, const std::vector<double>* exact_weight) {
+    for (std::uint64_t row = 0; row + 1 < t.source_segments.size(); ++row)
+      for (std::uint64_t seg = t.source_segments[row]; seg < t.source_segments[row + 1]; ++seg)
+        for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k)
+          out.push_back({ln.row_gid[row_first + row], t.synapses[k].target,
+                         static_cast<double>(t.segment_delay[seg]) * ln.dt,
+                         exact_weight ? (*exact_weight)[k] : t.synapses[k].weight});
+  };
+  for (const auto& block : b.blocks) {
+    add(block.table, 0, nullptr);
+    for (const auto& p : block.plastic)
+      add(p.table, p.row_first, &p.initial_weight);
+  }
+  return out;
+}
+
 } // namespace myelin

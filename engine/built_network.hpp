@@ -137,4 +137,15 @@ struct built_network {
   std::vector<double> tau_minus; // per local neuron: > 0 keeps a postsynaptic history (STDP targets)
 };
 
+// One synapse of a built network, as NEST's GetConnections shows it.
+struct built_connection {
+  std::uint64_t source;       // gid
+  std::uint64_t target_local; // local index
+  double delay_ms;
+  double weight; // static: as stored (float widened); plastic: its initial weight
+};
+// Every synapse of the rank's tables: each block's static table, then its
+// plastic tables.
+std::vector<built_connection> built_connections(const built_network& b);
+
 } // namespace myelin

@@ -47,34 +47,28 @@ struct listed_by_target {
   std::vector<entry> synapses;
 
   listed_by_target() = default;
-  // Those of the listed synapses that belong to `projection` (or to the
-  // static table), each target's in the order listed (file row order).
-  listed_by_target(const std::vector<listed_synapse>& listed, std::uint32_t projection, const rank_layout& ln,
-                   const source_candidates& cands) {
-    std::vector<std::uint64_t> local(listed.size());
-    std::size_t n = 0;
-    for (std::size_t k = 0; k < listed.size(); ++k) {
-      if (listed[k].projection != projection)
-        continue;
-      const auto p = ln.population_of(listed[k].target);
-      if (!ln.owns(p, listed[k].target))
-        throw internal_error("a listed synapse of a target this rank does not own");
-      local[k] = ln.local_index(p, listed[k].target);
-      if (offsets.empty())
-        offsets.assign(ln.n_local + 1, 0);
-      ++offsets[local[k] + 1];
-      ++n;
-    }
-    if (n == 0)
+  // The listed synapses `mine` (indices into listed, ascending), each
+  // target's in the order listed (file row order).
+  listed_by_target(const std::vector<listed_synapse>& listed, const std::vector<std::size_t>& mine,
+                   const rank_layout& ln, const source_candidates& cands) {
+    if (mine.empty())
       return;
+    offsets.assign(ln.n_local + 1, 0);
+    std::vector<std::uint64_t> local(mine.size());
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+      const auto& s = listed[mine[k]];
+      const auto p = ln.population_of(s.target);
+      if (!ln.owns(p, s.target))
+        throw internal_error("a listed synapse of a target this rank does not own");
+      local[k] = ln.local_index(p, s.target);
+      ++offsets[local[k] + 1];
+    }
     for (std::uint64_t l = 0; l < ln.n_local; ++l)
       offsets[l + 1] += offsets[l];
-    synapses.resize(n);
+    synapses.resize(mine.size());
     std::vector<std::uint64_t> cursor(offsets.begin(), offsets.end() - 1);
-    for (std::size_t k = 0; k < listed.size(); ++k) {
-      const auto& s = listed[k];
-      if (s.projection != projection)
-        continue;
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+      const auto& s = listed[mine[k]];
       const auto sp = ln.population_of(s.source);
       synapses[cursor[local[k]]++] = {cands.of(sp, s.source - ln.population_offsets[sp]), s.delay, s.weight,
                                       s.port};
@@ -468,11 +462,20 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
   for (std::size_t p = 0; p < net.projections.size(); ++p)
     gens.emplace_back(net, p);
   const auto cands = find_candidates(net, ln, listed);
-  const listed_by_target by_target(listed, listed_synapse::in_static_table, ln, cands);
-  std::vector<listed_by_target> listed_of(net.projections.size());
-  for (std::size_t p = 0; p < net.projections.size(); ++p)
-    if (net.projections[p].connectivity.type == spec::rule::kind::edges)
-      listed_of[p] = listed_by_target(listed, static_cast<std::uint32_t>(p), ln, cands);
+  // The listed synapses by the table they join: the static one, or their
+  // plastic projection's (rule kind edges).
+  std::vector<std::size_t> in_static;
+  std::vector<std::vector<std::size_t>> in_projection(net.projections.size());
+  for (std::size_t k = 0; k < listed.size(); ++k)
+    (listed[k].projection == listed_synapse::in_static_table ? in_static
+                                                             : in_projection.at(listed[k].projection))
+        .push_back(k);
+  const listed_by_target by_target(listed, in_static, ln, cands);
+  std::vector<listed_by_target> listed_of;
+  for (const auto& mine : in_projection)
+    listed_of.emplace_back(listed, mine, ln, cands);
+  in_static = {};
+  in_projection = {};
   const build_context cx{gens, net, ln, cands, by_target, listed_of};
 
   // Each block on its own thread: count its synapses per candidate source;

@@ -12,28 +12,11 @@ void write_connection_file(const std::string& path, const spec::network& net, co
   const rank_layout& ln = built.layout;
   if (ln.n_ranks != 1)
     throw internal_error("write_connection_file needs the whole network on one rank");
-  struct row {
-    std::uint64_t source, target;
-    double delay, weight;
-  };
-  std::vector<row> rows;
-  // A table's rows start at subscription row row_first; plastic tables give
-  // their initial weights in double precision.
-  auto add = [&](const synapse_table& t, std::uint64_t row_first, const std::vector<double>* exact_weight) {
-    for (std::uint64_t row = 0; row + 1 < t.source_segments.size(); ++row)
-      for (std::uint64_t seg = t.source_segments[row]; seg < t.source_segments[row + 1]; ++seg)
-        for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k)
-          rows.push_back({ln.row_gid[row_first + row], t.synapses[k].target,
-                          t.segment_delay[seg] * net.run.dt,
-                          exact_weight ? (*exact_weight)[k] : t.synapses[k].weight});
-  };
-  for (const auto& block : built.blocks) {
-    add(block.table, 0, nullptr);
-    for (const auto& p : block.plastic)
-      add(p.table, p.row_first, &p.initial_weight);
-  }
+  using row = built_connection;
+  auto rows = built_connections(built);
   std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
-    return std::tie(a.target, a.source, a.delay, a.weight) < std::tie(b.target, b.source, b.delay, b.weight);
+    return std::tie(a.target_local, a.source, a.delay_ms, a.weight) <
+           std::tie(b.target_local, b.source, b.delay_ms, b.weight);
   });
   comm::local_communicator one;
   h5::shared_file f(path, one);
@@ -49,9 +32,9 @@ void write_connection_file(const std::string& path, const spec::network& net, co
     h5::write_fixed(f, g, name, H5T_NATIVE_DOUBLE, d.data(), d.size());
   };
   put_u("source", [](const row& r) { return r.source; });
-  put_u("target", [](const row& r) { return r.target; }); // one rank, block: local index = gid
+  put_u("target", [](const row& r) { return r.target_local; }); // one rank, block: local index = gid
   put_d("weight", [](const row& r) { return r.weight; });
-  put_d("delay", [](const row& r) { return r.delay; });
+  put_d("delay", [](const row& r) { return r.delay_ms; });
   auto pops = h5::create_group(f.id(), "populations", path);
   std::vector<std::uint64_t> first, size;
   std::string names;

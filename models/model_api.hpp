@@ -113,6 +113,20 @@ inline constexpr unsigned max_spikes_per_step = [] {
     return 1u;
 }();
 
+// Holds a step's spike count to max_spikes_per_step; returns 1 when that
+// dropped some (a saturated step, reported), else 0. Both backends call it.
+template <class Model>
+MYELIN_HD unsigned keep_spikes(unsigned& spikes) {
+  constexpr unsigned most = max_spikes_per_step<Model>;
+  if constexpr (most > 1) { // step() returns a count
+    if (spikes > most) {
+      spikes = most;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 inline constexpr double infinity = std::numeric_limits<double>::infinity();
 
 inline void require_positive(const char* name, double v) {

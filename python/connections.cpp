@@ -8,23 +8,6 @@
 #include <tuple>
 
 namespace myelin::python {
-namespace {
-
-// Rows [row_first, row_first + rows) of a table, whose synapses' targets are
-// local indices (one rank: local index = gid).
-void append(connection_list& out, const synapse_table& t, const rank_layout& ln, std::uint64_t row_first,
-            double dt, const std::vector<double>* exact_weight) {
-  for (std::uint64_t row = 0; row + 1 < t.source_segments.size(); ++row)
-    for (std::uint64_t seg = t.source_segments[row]; seg < t.source_segments[row + 1]; ++seg)
-      for (std::uint64_t k = t.segment_synapses[seg]; k < t.segment_synapses[seg + 1]; ++k) {
-        out.source.push_back(ln.row_gid[row_first + row]);
-        out.target.push_back(ln.gid_of(t.synapses[k].target));
-        out.weight.push_back(exact_weight ? (*exact_weight)[k] : t.synapses[k].weight);
-        out.delay.push_back(static_cast<double>(t.segment_delay[seg]) * dt);
-      }
-}
-
-} // namespace
 
 connection_list projection_connections(const spec::network& net, std::size_t projection) {
   if (projection >= net.projections.size())
@@ -43,10 +26,11 @@ connection_list projection_connections(const spec::network& net, std::size_t pro
   one.edge_sets.clear();
   const built_network built = build(one, 1);
   connection_list out;
-  for (const auto& block : built.blocks) {
-    append(out, block.table, built.layout, 0, net.run.dt, nullptr);
-    for (const auto& p : block.plastic)
-      append(out, p.table, built.layout, p.row_first, net.run.dt, &p.initial_weight);
+  for (const auto& c : built_connections(built)) {
+    out.source.push_back(c.source);
+    out.target.push_back(built.layout.gid_of(c.target_local));
+    out.weight.push_back(c.weight);
+    out.delay.push_back(c.delay_ms);
   }
   // NEST's order: by source, then target.
   std::vector<std::size_t> order(out.source.size());

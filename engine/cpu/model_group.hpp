@@ -159,11 +159,7 @@ public:
             else
               spikes = Model::step(c, st[j], from_fixed(input_ex + input_in), 0.0);
           }
-          if constexpr (models::max_spikes_per_step < Model >> 1)
-            if (spikes > models::max_spikes_per_step<Model>) { // more than kept: reported
-              spikes = models::max_spikes_per_step<Model>;
-              ++saturated_steps;
-            }
+          saturated_steps += models::keep_spikes<Model>(spikes); // more than kept: reported
           for (unsigned n = 0; n < spikes; ++n) // several: one record each (NEST's multiplicity)
             out.push_back({first_local_ + first + j, step});
         }

@@ -154,11 +154,7 @@ struct neuron_update {
         else
           spikes = Model::step(c, s, from_fixed(input_ex + input_in), 0.0);
       }
-      if constexpr (models::max_spikes_per_step < Model >> 1)
-        if (spikes > models::max_spikes_per_step<Model>) { // more than the buffers keep: reported
-          spikes = models::max_spikes_per_step<Model>;
-          ++saturated_steps;
-        }
+      saturated_steps += models::keep_spikes<Model>(spikes); // more than kept: reported
       if (spikes) {
         w.neuron_spikes.push(local, step, spikes); // several: one record each (NEST's multiplicity)
         w.post.record(local, step + 1);

@@ -229,34 +229,37 @@ void read_rows(const h5_reader& f, const spec::edge_set& es, const plastic_types
         f.fail(base + "/nsyns", "edge " + std::to_string(rows[k]) + " has nsyns " + fmt(nsyns[k]));
       w *= nsyns[k];
     }
-    const std::string weight_key =
-        !std::isnan(weight[k]) ? base + "/" + std::to_string(group[k]) + "/syn_weight"
-                               : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": syn_weight";
+    // Where a value came from, for messages (built only for one): the
+    // edge's group dataset, or its edge type.
+    auto key_of = [&](const std::vector<double>& per_edge, const char* name) {
+      return !std::isnan(per_edge[k])
+                 ? base + "/" + std::to_string(group[k]) + "/" + name
+                 : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": " + name;
+    };
+    const auto weight_key = [&] { return key_of(weight, "syn_weight"); };
+    const auto delay_key = [&] { return key_of(delay, "delay"); };
     if (!std::isfinite(w))
-      f.fail(weight_key, "edge " + std::to_string(rows[k]) + " has weight " + fmt(w));
+      f.fail(weight_key(), "edge " + std::to_string(rows[k]) + " has weight " + fmt(w));
     if (const auto problem = weight_range_problem(w); !problem.empty())
-      f.fail(weight_key, "edge " + std::to_string(rows[k]) + ": " + problem);
+      f.fail(weight_key(), "edge " + std::to_string(rows[k]) + ": " + problem);
     const auto source = es.source_first_gid + static_cast<std::uint64_t>(src[k]);
     const auto target = es.target_first_gid + static_cast<std::uint64_t>(tgt[k]);
     std::uint32_t projection = listed_synapse::in_static_table;
     try {
       projection = plastic.projection_of(type[k], source, target, w);
     } catch (const models::parameter_error& e) {
-      f.fail(weight_key,
+      f.fail(weight_key(),
              "edge " + std::to_string(rows[k]) + " (edge type " + std::to_string(type[k]) + "): " + e.what());
     }
-    const std::string delay_key =
-        !std::isnan(delay[k]) ? base + "/" + std::to_string(group[k]) + "/delay"
-                              : es.types_file + ": edge_type_id " + std::to_string(type[k]) + ": delay";
     if (!(d >= 0))
-      f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has a negative delay, " + fmt(d) + " ms");
+      f.fail(delay_key(), "edge " + std::to_string(rows[k]) + " has a negative delay, " + fmt(d) + " ms");
     const auto steps = spec::delay_steps(d, dt);
     if (steps < 1)
-      f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) +
-                            " ms, less than one step of dt = " + fmt(dt) + " ms");
+      f.fail(delay_key(), "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) +
+                              " ms, less than one step of dt = " + fmt(dt) + " ms");
     if (steps > max_delay_steps)
-      f.fail(delay_key, "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) + " ms, more than " +
-                            std::to_string(max_delay_steps) + " steps");
+      f.fail(delay_key(), "edge " + std::to_string(rows[k]) + " has delay " + fmt(d) + " ms, more than " +
+                              std::to_string(max_delay_steps) + " steps");
     // The edge type's receptor_type was checked against the target's ports (edge_types.cpp).
     out.push_back(
         {source, target, w, steps, t->second.receptor > 0 ? t->second.receptor - 1 : 0, projection});
