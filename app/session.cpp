@@ -78,7 +78,18 @@ session::session(const spec::network& net, session_options opts, comm::communica
   const auto t_build = std::chrono::steady_clock::now();
   const auto listed =
       on_every_rank(comm, [&] { return io::sonata::read_owned_edges(net, choice_->decomp, comm); });
-  backend_ = make_backend(opts_.backend, net, build(net, choice_->decomp, comm, opts_.threads, listed));
+  {
+    // A device backend draws its static tables on the device
+    // (engine/device/construction.hpp) within the memory a rank here can
+    // have ("unknown" is no limit), and takes them from the maker.
+    const double offer = memory_per_rank(comm.ranks_on_this_node()).bytes;
+    auto maker = make_table_maker(opts_.backend,
+                                  offer < 1.8e19 ? static_cast<std::uint64_t>(offer) : ~std::uint64_t{0});
+    auto built = build(net, choice_->decomp, comm, opts_.threads, listed, maker.get());
+    if (built.static_tables_by_maker)
+      rec_.static_tables_built_on = "device";
+    backend_ = make_backend(opts_.backend, net, std::move(built), maker.get());
+  }
   if (const auto device = backend_->device(); !device.empty() && !opts_.quiet)
     std::cerr << "myelin: rank " << comm.rank() << " runs on " << device << "\n";
   release_free_memory();

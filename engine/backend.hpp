@@ -9,6 +9,7 @@
 // read by any other.
 #include "engine/built_network.hpp"
 #include "engine/spike.hpp"
+#include "engine/static_table_maker.hpp"
 #include "models/synapse_api.hpp"
 
 #include <memory>
@@ -116,7 +117,14 @@ backend_kind parse_backend(const std::string& name);
 const char* backend_name(backend_kind kind);
 
 // Turns a built network into a backend's memory. The CPU backend runs one
-// thread per target block (build()'s `blocks`).
-std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& net, built_network built);
+// thread per target block (build()'s `blocks`). `made`: the maker build()
+// was given, which holds the static tables when it made them.
+std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& net, built_network built,
+                                      static_table_maker* made = nullptr);
+// What draws a backend's static tables when it is not the host's threads
+// (engine/static_table_maker.hpp): the device backends' construction on the
+// device; null for the CPU backend. `host_memory`: bytes this rank may use,
+// the omp backend's device memory (cuda asks its device).
+std::unique_ptr<static_table_maker> make_table_maker(backend_kind kind, std::uint64_t host_memory);
 
 } // namespace myelin

@@ -181,13 +181,16 @@ std::int64_t choose_epoch_steps(std::int64_t min_delay, bool overlap) {
   return overlap ? min_delay / 2 : min_delay;
 }
 
-built_network build(const spec::network& net, unsigned blocks, const std::vector<listed_synapse>& listed) {
+built_network build(const spec::network& net, unsigned blocks, const std::vector<listed_synapse>& listed,
+                    static_table_maker* maker) {
   comm::local_communicator comm;
-  return build(net, partition::decomposition(net, 1, partition::strategy::block), comm, blocks, listed);
+  return build(net, partition::decomposition(net, 1, partition::strategy::block), comm, blocks, listed,
+               maker);
 }
 
 built_network build(const spec::network& net, const partition::decomposition& decomp,
-                    comm::communicator& comm, unsigned blocks, const std::vector<listed_synapse>& listed) {
+                    comm::communicator& comm, unsigned blocks, const std::vector<listed_synapse>& listed,
+                    static_table_maker* maker) {
   if (blocks == 0)
     blocks = 1;
   built_network b;
@@ -199,8 +202,9 @@ built_network build(const spec::network& net, const partition::decomposition& de
     b.blocks[t].first_local = ln.n_local * t / blocks;
     b.blocks[t].end_local = ln.n_local * (t + 1) / blocks;
   }
-  auto tables = build_tables(net, ln, listed, b.blocks);
+  auto tables = build_tables(net, ln, listed, b.blocks, maker);
   ln.row_gid = std::move(tables.row_gid);
+  b.static_tables_by_maker = tables.static_by_maker;
   // The epoch must be the same on every rank: the smallest delay anywhere.
   // Local spikes travel the same path as remote ones (sent at the end of the
   // epoch), so local synapses bound it too.

@@ -5,6 +5,7 @@
 #include "engine/built_network.hpp"
 #include "engine/comm/communicator.hpp"
 #include "engine/listed_synapses.hpp"
+#include "engine/static_table_maker.hpp"
 #include "partition/decomposition.hpp"
 #include "spec/spec.hpp"
 
@@ -16,13 +17,15 @@ namespace myelin {
 // `blocks`: into how many target blocks the synapses are split (a CPU
 // backend's threads); they are built in parallel, one thread each.
 // `listed`: this rank's synapses given one by one (its targets' SONATA edges).
+// `maker`: draws the static tables where it can (a device backend's
+// construction on the device); the host's threads build the rest.
 built_network build(const spec::network& net, const partition::decomposition& decomp,
-                    comm::communicator& comm, unsigned blocks,
-                    const std::vector<listed_synapse>& listed = {});
+                    comm::communicator& comm, unsigned blocks, const std::vector<listed_synapse>& listed = {},
+                    static_table_maker* maker = nullptr);
 
 // One rank, for tools and tests.
-built_network build(const spec::network& net, unsigned blocks,
-                    const std::vector<listed_synapse>& listed = {});
+built_network build(const spec::network& net, unsigned blocks, const std::vector<listed_synapse>& listed = {},
+                    static_table_maker* maker = nullptr);
 
 // Ring channels every rank of this network has: two per receptor port of
 // the model with the most typed ports, at least two (engine/ring_layout.hpp).

@@ -134,7 +134,8 @@ struct built_network {
   std::vector<std::vector<poisson_input>> inputs; // per population
   std::vector<population_currents> currents;      // per population
   std::vector<multimeter_plan> multimeters;       // in spec order
-  std::vector<double> tau_minus; // per local neuron: > 0 keeps a postsynaptic history (STDP targets)
+  std::vector<double> tau_minus;       // per local neuron: > 0 keeps a postsynaptic history (STDP targets)
+  bool static_tables_by_maker = false; // drawn on the device (engine/static_table_maker.hpp)
 };
 
 // One synapse of a built network, as NEST's GetConnections shows it.

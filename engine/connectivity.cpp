@@ -1,5 +1,6 @@
 #include "engine/connectivity.hpp"
 
+#include "engine/draw_rules.hpp"
 #include "engine/sampling.hpp"
 #include "models/registry.hpp"
 #include "spec/error.hpp"
@@ -26,11 +27,22 @@ projection_generator::projection_generator(const spec::network& net, std::size_t
   connect_key_ = rng::make_key(net.run.seed, rng::purpose::connect, index);
   delay_key_ = rng::make_key(net.run.seed, rng::purpose::delay, index);
   weight_key_ = rng::make_key(net.run.seed, rng::purpose::weight, index);
+  synapses_.delay = law_of(proj_.delay);
+  synapses_.weight = law_of(proj_.weight);
+  synapses_.dt = net.run.dt;
+  synapses_.unit_weight = counts_spikes_;
   // A projection of listed edges takes each edge's delay from its file.
   if (proj_.delay.is_constant() && rule_.type != spec::rule::kind::edges) {
     rng::stream unused(delay_key_, 0);
-    constant_delay_steps_ = next_delay(unused); // validates it once
+    synapses_.constant_delay_steps = next_delay(unused); // rounded and validated once
   }
+  partners_.type = rule_.type;
+  partners_.n = rule_.n;
+  partners_.others = keyed_by_source() ? T_ : S_;
+  // An integer threshold: the same decision on every backend, no libm involved.
+  partners_.bernoulli_threshold = static_cast<std::uint64_t>(rule_.p * 4294967296.0);
+  partners_.exclude_self = same_population_ && !rule_.allow_autapses;
+  partners_.allow_multapses = rule_.allow_multapses;
   if (rule_.type == spec::rule::kind::fixed_total_number) {
     const std::uint64_t pool = S_ - (same_population_ && !rule_.allow_autapses ? 1 : 0);
     total_counts_ = split_counts(rule_.n, T_, rule_.allow_multapses, pool,
@@ -38,74 +50,35 @@ projection_generator::projection_generator(const spec::network& net, std::size_t
   }
 }
 
-void projection_generator::draw(std::uint64_t count, std::uint64_t pool, std::uint64_t self,
-                                bool exclude_self, rng::stream& s, connect_scratch& sc) const {
-  // Indices drawn from [0, pool) skip `self` by shifting the upper part.
-  auto map = [&](std::uint64_t r) { return exclude_self && r >= self ? r + 1 : r; };
-  if (rule_.allow_multapses) {
-    for (std::uint64_t k = 0; k < count; ++k)
-      sc.chosen.push_back(map(s.below(pool)));
-    return;
-  }
-  // Floyd's algorithm: `count` distinct values with `count` draws.
-  sc.marks.resize((pool + 63) / 64);
-  sc.raw.clear();
-  for (std::uint64_t j = pool - count; j < pool; ++j) {
-    std::uint64_t r = s.below(j + 1);
-    if (sc.marks[r / 64] >> (r % 64) & 1)
-      r = j;
-    sc.marks[r / 64] |= std::uint64_t{1} << (r % 64);
-    sc.raw.push_back(r);
-    sc.chosen.push_back(map(r));
-  }
-  for (auto r : sc.raw)
-    sc.marks[r / 64] = 0;
-}
-
 void projection_generator::choose(std::uint64_t index, connect_scratch& sc) const {
-  using kind = spec::rule::kind;
-  sc.chosen.clear();
-  const bool exclude_self = same_population_ && !rule_.allow_autapses;
-  rng::stream s(connect_key_, key_gid(index));
-  switch (rule_.type) {
-  case kind::all_to_all:
-    for (std::uint64_t src = 0; src < S_; ++src)
-      if (!(exclude_self && src == index))
-        sc.chosen.push_back(src);
-    break;
-  case kind::one_to_one:
-    if (!exclude_self)
-      sc.chosen.push_back(index);
-    break;
-  case kind::fixed_indegree:
-    draw(rule_.n, S_ - exclude_self, index, exclude_self, s, sc);
-    break;
-  case kind::fixed_outdegree:
-    draw(rule_.n, T_ - exclude_self, index, exclude_self, s, sc);
-    break;
-  case kind::fixed_total_number:
-    draw(total_counts_[index], S_ - exclude_self, index, exclude_self, s, sc);
-    break;
-  case kind::pairwise_bernoulli: {
-    // Integer threshold: the same decision on every backend, no libm involved.
-    const auto threshold = static_cast<std::uint64_t>(rule_.p * 4294967296.0);
-    for (std::uint64_t src = 0; src < S_; ++src) {
-      if (exclude_self && src == index)
-        continue;
-      if (s.next_u32() < threshold)
-        sc.chosen.push_back(src);
-    }
-    break;
-  }
-  case kind::edges:
+  if (rule_.type == spec::rule::kind::edges)
     throw internal_error("a projection of listed edges has no rule to draw from");
-  }
+  sc.chosen.clear();
+  rng::stream s(connect_key_, key_gid(index));
+  const bool marked = needs_marks(partners_);
+  if (marked)
+    sc.marks.resize(partner_marks_words(partners_)); // new words zeroed; used ones cleared below
+  choose_partners(partners_, index, total_of(index), s, sc.marks.data(),
+                  [&](std::uint64_t partner) { sc.chosen.push_back(partner); });
+  if (marked)
+    for (const auto partner : sc.chosen)
+      forget_partner(partners_, index, partner, sc.marks.data());
 }
 
 std::int64_t projection_generator::next_delay(rng::stream& s) const {
-  if (constant_delay_steps_ > 0)
-    return constant_delay_steps_;
-  return steps_of(sample(proj_.delay, s));
+  std::int64_t steps = 0;
+  double ms = 0.0;
+  switch (draw_delay_steps(synapses_, s, rng::host_ziggurat(), steps, ms)) {
+  case draw_status::ok:
+    return steps;
+  case draw_status::out_of_range:
+    return steps_of(ms); // throws, naming the drawn value
+  case draw_status::no_value:
+    break;
+  }
+  // Named here: the builder names the weight for its own sampling errors.
+  throw model_error(net_.source_file, "projections[" + std::to_string(index_) + "].synapse.delay",
+                    no_value_message(proj_.delay));
 }
 
 std::int64_t projection_generator::delay_of(std::uint64_t at, rng::stream& s) const {
@@ -127,8 +100,8 @@ double projection_generator::weight_of(std::uint64_t at, rng::stream& s) const {
 }
 
 std::int64_t projection_generator::steps_of(double ms) const {
-  const auto steps = spec::delay_steps(ms, net_.run.dt);
-  if (steps < 1 || steps > 65535) {
+  const auto steps = delay_steps_of(ms, net_.run.dt);
+  if (steps < 1 || steps > max_delay_steps) {
     std::ostringstream os;
     os << "drawn delay " << ms << " ms is outside [1, 65535] steps of dt = " << net_.run.dt << " ms";
     throw model_error(net_.source_file, "projections[" + std::to_string(index_) + "].synapse.delay",
@@ -138,9 +111,10 @@ std::int64_t projection_generator::steps_of(double ms) const {
 }
 
 double projection_generator::next_weight(rng::stream& s) const {
-  if (counts_spikes_)
-    return 1.0;
-  return proj_.weight.is_constant() ? proj_.weight.value : sample(proj_.weight, s);
+  double w = 0.0;
+  if (!draw_weight(synapses_, s, rng::host_ziggurat(), w))
+    throw sampling_error(no_value_message(proj_.weight));
+  return w;
 }
 
 double projection_generator::expected_synapses() const {

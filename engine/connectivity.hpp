@@ -4,6 +4,7 @@
 // whichever rank or thread builds them. fixed_outdegree is the exception that
 // the rule forces: its streams are keyed by the source, and every builder scans
 // all sources and keeps the targets it owns.
+#include "engine/draw_rules.hpp"
 #include "engine/rng.hpp"
 #include "spec/spec.hpp"
 
@@ -16,7 +17,6 @@ namespace myelin {
 struct connect_scratch {
   std::vector<std::uint64_t> chosen; // indices within the other population
   std::vector<std::uint64_t> marks;  // bitset for Floyd's algorithm
-  std::vector<std::uint64_t> raw;
 };
 
 class projection_generator {
@@ -50,24 +50,37 @@ public:
   // Expected number of synapses (exact for all rules but pairwise_bernoulli).
   double expected_synapses() const;
 
+  // What a device needs to draw this projection's synapses as choose(),
+  // delay_of() and weight_of() do (engine/device/construction.hpp), for a
+  // projection drawn per target whose weights and delays are not listed.
+  const partner_law& partners() const { return partners_; }
+  const synapse_law& synapses() const { return synapses_; }
+  const rng::philox::key_type& connect_key() const { return connect_key_; }
+  const rng::philox::key_type& delay_key() const { return delay_key_; }
+  const rng::philox::key_type& weight_key() const { return weight_key_; }
+  // fixed_total_number: element index's synapse count; other rules: 0.
+  std::uint64_t total_of(std::uint64_t index) const {
+    return total_counts_.empty() ? 0 : total_counts_[index];
+  }
+  const std::vector<std::uint64_t>& total_counts() const { return total_counts_; }
+
 private:
   std::uint64_t key_gid(std::uint64_t index) const {
     return (keyed_by_source() ? source_gid_ : target_gid_) + index;
   }
   std::int64_t steps_of(double ms) const;
-  void draw(std::uint64_t count, std::uint64_t pool, std::uint64_t self, bool exclude_self, rng::stream& s,
-            connect_scratch& scratch) const;
 
   const spec::network& net_;
   const spec::projection& proj_;
   spec::rule rule_;
+  partner_law partners_;
   std::size_t index_;
   std::uint64_t S_, T_, source_gid_, target_gid_;
   bool same_population_;
   bool counts_spikes_; // the target counts spikes (parrot_neuron): every weight is 1
   rng::philox::key_type connect_key_, delay_key_, weight_key_;
   std::vector<std::uint64_t> total_counts_; // fixed_total_number: synapses per target
-  std::int64_t constant_delay_steps_ = 0;   // when the delay is a constant: rounded once
+  synapse_law synapses_;                    // delay and weight laws; a constant delay rounded once
 };
 
 } // namespace myelin

@@ -19,6 +19,15 @@ std::string cuda_unavailable() {
 #endif
 }
 
+#if MYELIN_HAVE_CUDA_BACKEND
+// Before any device memory exists (the table maker's, then the backend's):
+// each node-local rank takes its own device. Selecting it again is harmless.
+void select_cuda_device() {
+  if (cuda::select_device() < 0)
+    throw usage_error("--backend cuda: no CUDA device could be selected");
+}
+#endif
+
 } // namespace
 
 backend_kind parse_backend(const std::string& name) {
@@ -59,22 +68,42 @@ std::span<const local_spike> backend::advance_alone(std::int64_t, std::int64_t) 
   throw internal_error("advance_alone on a backend that cannot run alone");
 }
 
-std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& net, built_network built) {
+std::unique_ptr<static_table_maker> make_table_maker(backend_kind kind, std::uint64_t host_memory) {
+  switch (kind) {
+  case backend_kind::cpu:
+    return nullptr;
+  case backend_kind::omp:
+#if MYELIN_HAVE_DEVICE
+    return device_omp::make_table_maker(host_memory);
+#else
+    return nullptr;
+#endif
+  case backend_kind::cuda:
+#if MYELIN_HAVE_CUDA_BACKEND
+    select_cuda_device();
+    return device_cuda::make_table_maker(cuda::free_device_memory());
+#else
+    return nullptr;
+#endif
+  }
+  return nullptr;
+}
+
+std::unique_ptr<backend> make_backend(backend_kind kind, const spec::network& net, built_network built,
+                                      static_table_maker* made) {
   switch (kind) {
   case backend_kind::cpu:
     return std::make_unique<cpu::cpu_backend>(net, std::move(built));
   case backend_kind::omp:
 #if MYELIN_HAVE_DEVICE
-    return device_omp::make_backend(net, std::move(built));
+    return device_omp::make_backend(net, std::move(built), made);
 #else
     break;
 #endif
   case backend_kind::cuda:
 #if MYELIN_HAVE_CUDA_BACKEND
-    // Before any device memory exists: each node-local rank takes its own device.
-    if (cuda::select_device() < 0)
-      throw usage_error("--backend cuda: no CUDA device could be selected");
-    return device_cuda::make_backend(net, std::move(built));
+    select_cuda_device();
+    return device_cuda::make_backend(net, std::move(built), made);
 #else
     break;
 #endif

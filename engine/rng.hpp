@@ -4,6 +4,7 @@
 // stream shared by a rank or a thread: this is what makes spikes independent of
 // ranks, threads and backends (DESIGN.md §1).
 #include "models/host_device.hpp"
+#include "models/portable_math.hpp"
 
 #include <Random123/philox.h>
 #include <cstdint>
@@ -45,28 +46,38 @@ MYELIN_HD inline philox::ctr_type block(const philox::key_type& key, std::uint64
 
 // A sequence of numbers for one element (gid) under one key. Cheap to create;
 // make one per target neuron, use it, drop it.
+// The standard normal's ziggurat (Marsaglia & Tsang 2000, in the
+// double-precision form of Doornik 2005): 128 layers of equal area. Computed
+// once on the host (engine/rng.cpp); a device gets a copy of these values.
+struct ziggurat_tables {
+  static constexpr int layers = 128;
+  double x[layers + 1];
+  double ratio[layers]; // x[i+1] / x[i]: the part of layer i inside the next one
+};
+const ziggurat_tables& host_ziggurat();
+
 class stream {
 public:
-  stream(const philox::key_type& key, std::uint64_t id)
+  MYELIN_HD stream(const philox::key_type& key, std::uint64_t id)
       : key_(key)
       , id_(id) {}
 
-  std::uint32_t next_u32() {
+  MYELIN_HD std::uint32_t next_u32() {
     if (used_ == 4) {
       words_ = block(key_, next_block_++, id_);
       used_ = 0;
     }
     return words_[used_++];
   }
-  std::uint64_t next_u64() {
+  MYELIN_HD std::uint64_t next_u64() {
     const std::uint64_t hi = next_u32();
     return (hi << 32) | next_u32();
   }
   // Uniform on [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  MYELIN_HD double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   // Uniform integer on [0, n), unbiased. Below 2^32, Lemire's multiply-shift
   // with rejection: one 32-bit word per draw almost always.
-  std::uint64_t below(std::uint64_t n) {
+  MYELIN_HD std::uint64_t below(std::uint64_t n) {
     if (n <= 0xffffffffu) {
       const auto n32 = static_cast<std::uint32_t>(n);
       std::uint64_t m = std::uint64_t{next_u32()} * n32;
@@ -78,10 +89,41 @@ public:
       return m >> 32;
     }
     // 64-bit multiply-high; bias below n / 2^64.
+#if defined(__CUDA_ARCH__)
+    return __umul64hi(next_u64(), n);
+#else
     return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next_u64()) * n) >> 64);
+#endif
   }
-  // Standard normal (ziggurat method, exact). Host only.
-  double normal();
+  // Standard normal, exact: a draw falls inside its layer's rectangle ~99 %
+  // of the time and costs one uniform, 7 bits and a multiply; the wedges and
+  // the tail beyond r are sampled exactly by rejection. exp and log are the
+  // portable ones, so the host and a GPU draw the same bits.
+  MYELIN_HD double normal(const ziggurat_tables& z) {
+    constexpr double r = 3.442619855899; // start of the tail
+    for (;;) {
+      const double u = 2.0 * uniform() - 1.0;
+      const unsigned i = next_u32() & (ziggurat_tables::layers - 1);
+      if ((u < 0 ? -u : u) < z.ratio[i])
+        return u * z.x[i];
+      if (i == 0) { // the tail beyond r, by Marsaglia's exact method
+        double a, b;
+        do {
+          a = models::portable_log(1.0 - uniform()) / r;
+          b = models::portable_log(1.0 - uniform());
+        } while (-2.0 * b < a * a);
+        return u < 0 ? a - r : r - a;
+      }
+      const double v = u * z.x[i]; // in the wedge: accept under the density
+      const double f0 = models::portable_exp(-0.5 * (z.x[i] * z.x[i] - v * v));
+      const double f1 = models::portable_exp(-0.5 * (z.x[i + 1] * z.x[i + 1] - v * v));
+      if (f1 + uniform() * (f0 - f1) < 1.0)
+        return v;
+    }
+  }
+  double normal() {
+    return normal(host_ziggurat());
+  }
 
 private:
   philox::key_type key_;

@@ -1,5 +1,7 @@
 #include "engine/sampling.hpp"
 
+#include "engine/draw_rules.hpp"
+
 #include <cmath>
 #include <functional>
 #include <sstream>
@@ -7,35 +9,18 @@
 namespace myelin {
 
 double sample(const spec::distribution& d, rng::stream& s) {
-  using kind = spec::distribution::kind;
-  if (d.type == kind::constant)
-    return d.value;
-  for (int attempt = 0; attempt < 10000; ++attempt) {
-    double v = 0.0;
-    switch (d.type) {
-    case kind::uniform:
-      v = d.low + (d.high - d.low) * s.uniform();
-      break;
-    case kind::normal:
-      v = d.mean + d.std * s.normal();
-      break;
-    case kind::lognormal:
-      v = std::exp(d.mean + d.std * s.normal());
-      break;
-    case kind::exponential:
-      v = -d.beta * std::log(1.0 - s.uniform());
-      break;
-    case kind::constant:
-      break;
-    case kind::listed:
-      throw internal_error("sample(): a listed distribution has no draws");
-    }
-    if (v >= d.min && v <= d.max)
-      return v;
-  }
+  if (d.is_listed())
+    throw internal_error("sample(): a listed distribution has no draws");
+  double v = 0.0;
+  if (draw_value(law_of(d), s, rng::host_ziggurat(), v))
+    return v;
+  throw sampling_error(no_value_message(d));
+}
+
+std::string no_value_message(const spec::distribution& d) {
   std::ostringstream os;
-  os << "no value within [" << d.min << ", " << d.max << "] after 10000 draws";
-  throw sampling_error(os.str());
+  os << "no value within [" << d.min << ", " << d.max << "] after " << max_redraws << " draws";
+  return os.str();
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include "spec/spec.hpp"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace myelin {
@@ -18,6 +19,8 @@ struct sampling_error : bad_input {
 
 // One value; values outside [min, max] are redrawn (at most 10000 times).
 double sample(const spec::distribution& d, rng::stream& s);
+// Why no value of d was drawn: the bounds and the number of draws.
+std::string no_value_message(const spec::distribution& d);
 
 // Exact discrete draws by inversion, searching outward from the mode, so the
 // cost is O(sqrt(variance)) and results depend only on the uniform drawn.

@@ -454,10 +454,31 @@ std::uint64_t candidate_gid(const source_candidates& c, const rank_layout& ln, s
   return ln.population_offsets[p] + (cand - c.base[p]);
 }
 
+// Asks the maker to draw the static tables: every projection but the
+// plastic ones, when no listed synapse joins them.
+bool draw_static_by(static_table_maker& maker, const build_context& cx,
+                    const std::vector<target_block>& blocks, std::vector<char>& used,
+                    std::vector<drawn_block>& drawn) {
+  if (!cx.listed.synapses.empty())
+    return false;
+  const auto& net = cx.net;
+  std::vector<char> include;
+  std::vector<std::uint64_t> source_base;
+  for (const auto& pr : net.projections) {
+    include.push_back(!is_plastic(pr));
+    source_base.push_back(cx.cands.base[static_cast<std::size_t>(net.find_population(pr.source))]);
+  }
+  static_draws d{net, cx.ln, cx.gens, include, source_base, cx.cands.count, {}};
+  for (const auto& b : blocks)
+    d.blocks.emplace_back(b.first_local, b.end_local);
+  return maker.draw(d, used, drawn);
+}
+
 } // namespace
 
 built_tables build_tables(const spec::network& net, const rank_layout& ln,
-                          const std::vector<listed_synapse>& listed, std::vector<target_block>& blocks) {
+                          const std::vector<listed_synapse>& listed, std::vector<target_block>& blocks,
+                          static_table_maker* maker) {
   std::vector<projection_generator> gens;
   for (std::size_t p = 0; p < net.projections.size(); ++p)
     gens.emplace_back(net, p);
@@ -477,6 +498,9 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
   in_static = {};
   in_projection = {};
   const build_context cx{gens, net, ln, cands, by_target, listed_of};
+  std::vector<char> maker_used;
+  std::vector<drawn_block> maker_drawn;
+  const bool by_maker = maker && draw_static_by(*maker, cx, blocks, maker_used, maker_drawn);
 
   // Each block on its own thread: count its synapses per candidate source;
   // then, once every block has counted, one thread numbers the rows; then
@@ -509,8 +533,14 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
         auto& tbs = builders[t];
         try {
           tbs = plan_block(cx, block);
-          for (auto& tb : tbs)
-            tb.count(cx, block);
+          for (std::size_t i = by_maker ? 1 : 0; i < tbs.size(); ++i)
+            tbs[i].count(cx, block);
+          if (by_maker) { // the static table's count, as drawn by the maker
+            tbs[0].delays = {maker_drawn[t].dmin, maker_drawn[t].dmax};
+            tbs[0].ports = maker_drawn[t].ports;
+            if (t == 0)
+              std::copy(maker_used.begin(), maker_used.end(), tbs[0].counts.begin());
+          }
         } catch (...) {
           errors[t] = std::current_exception();
         }
@@ -518,7 +548,8 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
         if (std::any_of(errors.begin(), errors.end(), [](const auto& e) { return e != nullptr; }))
           return;
         try {
-          tbs[0].fill(cx, block, row_before, rows, block.table, nullptr);
+          if (!by_maker)
+            tbs[0].fill(cx, block, row_before, rows, block.table, nullptr);
           for (std::size_t i = 1; i < tbs.size(); ++i) {
             plastic_table pt;
             pt.projection = ln.plastic_projections[i - 1];
@@ -534,7 +565,11 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
   for (auto& e : errors)
     if (e)
       std::rethrow_exception(e);
+  if (by_maker) // one block at a time: the maker's device is shared
+    for (std::size_t t = 0; t < blocks.size(); ++t)
+      maker->make(t, row_before, rows);
   built_tables out;
+  out.static_by_maker = by_maker;
   out.row_gid.reserve(rows);
   for (std::uint64_t c = 0; c < cands.count; ++c)
     if ((c + 1 < cands.count ? row_before[c + 1] : rows) > row_before[c])

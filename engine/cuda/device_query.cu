@@ -47,4 +47,13 @@ std::string current_device() {
   return "cuda:" + std::to_string(device) + " (" + prop.name + ")";
 }
 
+unsigned long long free_device_memory() noexcept {
+  std::size_t free = 0, total = 0;
+  if (cudaMemGetInfo(&free, &total) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return free;
+}
+
 } // namespace myelin::cuda

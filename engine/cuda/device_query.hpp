@@ -15,5 +15,7 @@ bool compiled() noexcept;
 int select_device() noexcept;
 // "cuda:N (name)" of the current device, or "" without one.
 std::string current_device();
+// Free memory of the current device in bytes, 0 without one.
+unsigned long long free_device_memory() noexcept;
 
 } // namespace myelin::cuda

@@ -15,5 +15,8 @@ int select_device() noexcept {
 std::string current_device() {
   return "";
 }
+unsigned long long free_device_memory() noexcept {
+  return 0;
+}
 
 } // namespace myelin::cuda

@@ -12,6 +12,7 @@
 // entry per neuron and step) stays bounded.
 #include "engine/backend.hpp"
 #include "engine/cuda/device_query.hpp"
+#include "engine/device/construction.hpp"
 #include "engine/device/delivery.hpp"
 #include "engine/device/group_factory.hpp"
 #include "engine/device/own_spikes.hpp"
@@ -78,7 +79,9 @@ std::map<std::string, device_group_factory> table(models::model_list<Models...>)
 
 class device_backend final : public backend {
 public:
-  device_backend(const spec::network& net, built_network built)
+  // `made`: the maker that drew the static tables when the built network
+  // says so (construction on the device); its pieces are taken as they are.
+  device_backend(const spec::network& net, built_network built, static_table_maker* made)
       : layout_(std::move(built.layout))
       , post_(built.tau_minus, layout_.n_local, layout_.dt)
       , threads_(static_cast<int>(std::max<std::size_t>(1, built.blocks.size()))) {
@@ -115,9 +118,13 @@ public:
       t.variables = upload(built.multimeters[m].variables);
       traces_.push_back(std::move(t));
     }
-    for (auto& block : built.blocks) {
-      synapses_ += block.table.synapses.size();
-      for (auto& piece : upload_static(block.table)) {
+    auto* maker = dynamic_cast<device_table_maker*>(made);
+    if (built.static_tables_by_maker && !maker)
+      throw internal_error("static tables made by a maker the device backend does not know");
+    for (std::size_t b = 0; b < built.blocks.size(); ++b) {
+      auto& block = built.blocks[b];
+      synapses_ += built.static_tables_by_maker ? maker->synapses_of(b) : block.table.synapses.size();
+      for (auto& piece : built.static_tables_by_maker ? maker->take(b) : upload_static(block.table)) {
         synapse_bytes_ += piece.bytes();
         tables_.push_back(std::move(piece));
       }
@@ -568,8 +575,9 @@ std::map<std::string, device_group_factory>& device_group_factories() {
   return factories;
 }
 
-std::unique_ptr<backend> make_backend(const spec::network& net, built_network built) {
-  return std::make_unique<device_backend>(net, std::move(built));
+std::unique_ptr<backend> make_backend(const spec::network& net, built_network built,
+                                      static_table_maker* made) {
+  return std::make_unique<device_backend>(net, std::move(built), made);
 }
 
 } // namespace myelin::MYELIN_DEVICE_NS

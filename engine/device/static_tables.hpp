@@ -24,6 +24,13 @@ struct device_static_table {
       , target(upload(t.target))
       , weight(upload(t.weight))
       , target_base(t.target_base) {}
+  // A piece made on the device (engine/device/construction.hpp).
+  device_static_table(device_segments segs, device_vector<std::uint16_t> targets,
+                      device_vector<float> weights, std::uint64_t base)
+      : segments(std::move(segs))
+      , target(std::move(targets))
+      , weight(std::move(weights))
+      , target_base(base) {}
   static_view view() const { return {segments.view(), raw(target), raw(weight), target_base}; }
   std::uint64_t bytes() const { return segments.bytes() + target.size() * 2 + weight.size() * 4; }
 };

@@ -25,12 +25,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <thrust/copy.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/scan.h>
 #include <thrust/sort.h>
 #include <thrust/transform.h>
+#include <utility>
 #include <vector>
 
 namespace myelin::MYELIN_DEVICE_NS {
@@ -101,6 +103,64 @@ const T* raw(const device_vector<T>& v) {
   return thrust::raw_pointer_cast(v.data());
 }
 
+// Device memory for n values that are all written before any is read: no
+// initialising pass, which a device_vector makes (a kernel on a GPU, a pass
+// over fresh pages on CPU threads). For construction's transient arrays.
+template <class T>
+class uninitialized_array {
+public:
+  uninitialized_array() = default;
+  explicit uninitialized_array(std::uint64_t n)
+      : size_(n) {
+#if MYELIN_DEVICE_CUDA
+    if (n > 0)
+      data_ = thrust::raw_pointer_cast(thrust::cuda::malloc<T>(n));
+#else
+    data_ = n > 0 ? new T[n] : nullptr;
+#endif
+  }
+  uninitialized_array(uninitialized_array&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr))
+      , size_(std::exchange(o.size_, 0)) {}
+  uninitialized_array& operator=(uninitialized_array&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  uninitialized_array(const uninitialized_array&) = delete;
+  uninitialized_array& operator=(const uninitialized_array&) = delete;
+  ~uninitialized_array() {
+#if MYELIN_DEVICE_CUDA
+    if (data_)
+      thrust::cuda::free(thrust::cuda::pointer<T>(data_));
+#else
+    delete[] data_;
+#endif
+  }
+  T* data() {
+    return data_;
+  }
+  const T* data() const {
+    return data_;
+  }
+  std::uint64_t size() const {
+    return size_;
+  }
+
+private:
+  T* data_ = nullptr;
+  std::uint64_t size_ = 0;
+};
+
+template <class T>
+T* raw(uninitialized_array<T>& a) {
+  return a.data();
+}
+template <class T>
+const T* raw(const uninitialized_array<T>& a) {
+  return a.data();
+}
+
 // Device code reaches device vectors only through raw pointers: algorithms
 // get raw(v), never v.begin(), and no element is read as v[i]. Thrust's
 // element references dispatch by upcasting a null pointer, which UBSan
@@ -139,6 +199,25 @@ void write_element(device_vector<T>& v, std::size_t i, const T& x) {
   copy_to_device(&x, 1, v, i);
 }
 
+template <class T>
+T read_element(const uninitialized_array<T>& a, std::size_t i) {
+  T x{};
+#if MYELIN_DEVICE_CUDA
+  thrust::copy_n(thrust::cuda::pointer<const T>(a.data() + i), 1, &x);
+#else
+  x = a.data()[i];
+#endif
+  return x;
+}
+template <class T>
+void write_element(uninitialized_array<T>& a, std::size_t i, const T& x) {
+#if MYELIN_DEVICE_CUDA
+  thrust::copy_n(&x, 1, thrust::cuda::pointer<T>(a.data() + i));
+#else
+  a.data()[i] = x;
+#endif
+}
+
 // A host vector's copy in device memory.
 template <class T>
 device_vector<T> upload(const std::vector<T>& host) {
@@ -168,6 +247,58 @@ void sort_keys(T* keys, std::uint64_t n) {
   thrust::sort(policy(), keys, keys + n);
 #else
   std::sort(keys, keys + n);
+#endif
+}
+
+// Sorts n unsigned integer keys and carries their values along; equal keys
+// keep their values' order. A radix sort both ways: Thrust's (CUB's) on the
+// GPU; on the CPU systems a sequential LSD radix sort over the bits the keys
+// use, at most 16 a pass (Thrust's CPU radix sort reads through element
+// references, see above).
+template <class K, class V>
+void stable_sort_by_key(K* keys, V* values, std::uint64_t n) {
+#if MYELIN_DEVICE_CUDA
+  thrust::stable_sort_by_key(policy(), keys, keys + n, values);
+#else
+  K largest = 0;
+  for (std::uint64_t i = 0; i < n; ++i)
+    largest = std::max(largest, keys[i]);
+  int bits = 0;
+  while (bits < static_cast<int>(8 * sizeof(K)) && (largest >> bits) != 0)
+    ++bits;
+  if (bits == 0)
+    return;
+  const int passes = (bits + 15) / 16;
+  const int digit_bits = (bits + passes - 1) / passes;
+  const std::uint64_t mask = (std::uint64_t{1} << digit_bits) - 1;
+  // Uninitialised: every entry is written before it is read.
+  const std::unique_ptr<K[]> key_tmp(new K[n]);
+  const std::unique_ptr<V[]> value_tmp(new V[n]);
+  std::vector<std::uint64_t> cursor(std::size_t{1} << digit_bits);
+  K* from_k = keys;
+  V* from_v = values;
+  K* to_k = key_tmp.get();
+  V* to_v = value_tmp.get();
+  for (int pass = 0; pass < passes; ++pass) {
+    const int shift = pass * digit_bits;
+    std::fill(cursor.begin(), cursor.end(), 0);
+    for (std::uint64_t i = 0; i < n; ++i)
+      ++cursor[(from_k[i] >> shift) & mask];
+    std::uint64_t at = 0;
+    for (auto& c : cursor)
+      at += std::exchange(c, at);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const std::uint64_t k = cursor[(from_k[i] >> shift) & mask]++;
+      to_k[k] = from_k[i];
+      to_v[k] = from_v[i];
+    }
+    std::swap(from_k, to_k);
+    std::swap(from_v, to_v);
+  }
+  if (from_k != keys) {
+    std::copy_n(from_k, n, keys);
+    std::copy_n(from_v, n, values);
+  }
 #endif
 }
 

@@ -37,6 +37,12 @@ struct device_segments {
   device_vector<std::uint8_t> segment_port; // empty: every segment on port 0
   device_vector<std::uint64_t> segment_synapses;
 
+  device_segments(device_vector<std::uint64_t> sources, device_vector<std::uint16_t> delays,
+                  device_vector<std::uint8_t> ports, device_vector<std::uint64_t> synapses)
+      : source_segments(std::move(sources))
+      , segment_delay(std::move(delays))
+      , segment_port(std::move(ports))
+      , segment_synapses(std::move(synapses)) {}
   explicit device_segments(const synapse_table& t)
       : source_segments(upload(t.source_segments))
       , segment_delay(upload(t.segment_delay))

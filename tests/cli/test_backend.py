@@ -43,6 +43,64 @@ for first in available:
                "--resume", "latest", check=True)
         f.check(sorted_spikes(out) == straight, f"checkpoint of {first} resumed on {second} differs")
 
+# A device backend draws the static tables on the device (run.json says
+# where) and gets the CPU backend's spikes; a network whose tables would not
+# fit the rank's memory while being made is built on the host instead.
+drawn = os.path.join(temp_dir(), "drawn.toml")
+with open(drawn, "w") as m:
+    m.write("""[run]
+dt = 0.1
+duration = 100.0
+seed = 3
+[populations.E]
+model = "iaf_psc_alpha"
+size = 500
+[populations.I]
+model = "iaf_psc_exp"
+size = 50
+[[projections]]
+source = "E"
+target = "E"
+rule = { kind = "fixed_indegree", indegree = 400, allow_multapses = false, allow_autapses = false }
+synapse = { weight = { dist = "normal", mean = 1.0, std = 0.5, min = 0.0 }, delay = { dist = "uniform", low = 0.5, high = 3.0 } }
+[[projections]]
+source = "I"
+target = "E"
+rule = { kind = "pairwise_bernoulli", p = 0.5 }
+synapse = { weight = -60.0, delay = 1.0 }
+[[projections]]
+source = "E"
+target = "I"
+rule = { kind = "fixed_total_number", N = 4000 }
+synapse = { weight = { dist = "lognormal", mean = 3.0, std = 0.5 }, delay = 1.5 }
+[devices.drive]
+model = "poisson_generator"
+rate = 9000.0
+weight = 20.0
+delay = 1.0
+targets = ["E", "I"]
+""")
+built_on = {}
+for backend in available:
+    out = temp_dir()
+    myelin("run", drawn, "-o", out, "--threads", "2", "--quiet", "--backend", backend, check=True)
+    with open(os.path.join(out, "run.json")) as j:
+        built_on[backend] = json.load(j)["static_tables_built_on"]
+    f.check(built_on[backend] == ("host" if backend == "cpu" else "device"),
+            f"--backend {backend}: static tables built on {built_on[backend]}")
+    if backend != "cpu":
+        f.check(sorted_spikes(out) == sorted_spikes(outputs_of_drawn), f"{backend}: other spikes than cpu's")
+    else:
+        outputs_of_drawn = out
+if "omp" in available:
+    os.environ["MYELIN_MEMORY_AVAILABLE"] = str(4 * 2**20)  # admits the network, not the device maker (64 B x 216,500 synapses)
+    out = temp_dir()
+    myelin("run", drawn, "-o", out, "--threads", "2", "--quiet", "--backend", "omp", check=True)
+    del os.environ["MYELIN_MEMORY_AVAILABLE"]
+    with open(os.path.join(out, "run.json")) as j:
+        f.check(json.load(j)["static_tables_built_on"] == "host", "omp in 4 MiB: tables not built on the host")
+    f.check(sorted_spikes(out) == sorted_spikes(outputs_of_drawn), "omp in 4 MiB: other spikes than cpu's")
+
 # Without a GPU (or without nvcc in the build) cuda names why, and what to run instead.
 for backend, reason in (("cuda", "--backend cuda: "), ("cuda", "; run with --backend cpu"),
                         ("gpu", "unknown backend 'gpu'")):
