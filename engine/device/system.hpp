@@ -8,6 +8,10 @@
 // thrust::device_vector), so both link into one binary.
 #include "models/host_device.hpp"
 
+#if !MYELIN_DEVICE_CUDA
+#include "engine/device/cpu_radix_sort.hpp"
+#endif
+
 #if MYELIN_DEVICE_CUDA
 #include <thrust/system/cuda/execution_policy.h>
 #include <thrust/system/cuda/memory.h>
@@ -252,53 +256,14 @@ void sort_keys(T* keys, std::uint64_t n) {
 
 // Sorts n unsigned integer keys and carries their values along; equal keys
 // keep their values' order. A radix sort both ways: Thrust's (CUB's) on the
-// GPU; on the CPU systems a sequential LSD radix sort over the bits the keys
-// use, at most 16 a pass (Thrust's CPU radix sort reads through element
-// references, see above).
+// GPU; on the CPU systems engine/device/cpu_radix_sort.hpp's (Thrust's CPU
+// radix sort reads through element references, see above, and is sequential).
 template <class K, class V>
 void stable_sort_by_key(K* keys, V* values, std::uint64_t n) {
 #if MYELIN_DEVICE_CUDA
   thrust::stable_sort_by_key(policy(), keys, keys + n, values);
 #else
-  K largest = 0;
-  for (std::uint64_t i = 0; i < n; ++i)
-    largest = std::max(largest, keys[i]);
-  int bits = 0;
-  while (bits < static_cast<int>(8 * sizeof(K)) && (largest >> bits) != 0)
-    ++bits;
-  if (bits == 0)
-    return;
-  const int passes = (bits + 15) / 16;
-  const int digit_bits = (bits + passes - 1) / passes;
-  const std::uint64_t mask = (std::uint64_t{1} << digit_bits) - 1;
-  // Uninitialised: every entry is written before it is read.
-  const std::unique_ptr<K[]> key_tmp(new K[n]);
-  const std::unique_ptr<V[]> value_tmp(new V[n]);
-  std::vector<std::uint64_t> cursor(std::size_t{1} << digit_bits);
-  K* from_k = keys;
-  V* from_v = values;
-  K* to_k = key_tmp.get();
-  V* to_v = value_tmp.get();
-  for (int pass = 0; pass < passes; ++pass) {
-    const int shift = pass * digit_bits;
-    std::fill(cursor.begin(), cursor.end(), 0);
-    for (std::uint64_t i = 0; i < n; ++i)
-      ++cursor[(from_k[i] >> shift) & mask];
-    std::uint64_t at = 0;
-    for (auto& c : cursor)
-      at += std::exchange(c, at);
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const std::uint64_t k = cursor[(from_k[i] >> shift) & mask]++;
-      to_k[k] = from_k[i];
-      to_v[k] = from_v[i];
-    }
-    std::swap(from_k, to_k);
-    std::swap(from_v, to_v);
-  }
-  if (from_k != keys) {
-    std::copy_n(from_k, n, keys);
-    std::copy_n(from_v, n, values);
-  }
+  cpu_radix::stable_sort_by_key(keys, values, n);
 #endif
 }
 

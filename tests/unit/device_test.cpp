@@ -1,13 +1,16 @@
 // The device backend's building blocks against the CPU implementation, on
 // random inputs and at the edges: the overflow arithmetic, the saturating
-// atomic, spike collection, Poisson counts and delivery into the ring. They
+// atomic, spike collection, Poisson counts, delivery into the ring and the
+// CPU systems' stable radix sort. They
 // run here through Thrust's CPU system (the omp build of engine/device).
 #define MYELIN_DEVICE_CUDA 0
+#include "engine/device/cpu_radix_sort.hpp"
 #include "engine/device/delivery.hpp"
 #include "engine/device/neuron_update.hpp"
 #include "engine/fixed_point.hpp"
 #include "engine/poisson_table.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <random>
 #include <set>
@@ -252,6 +255,38 @@ TEST(DeviceDelivery, EqualsTheCpuLoopOverSeveralPieces) {
   for (const event_grid grid : grids)
     EXPECT_EQ(deliver_on_device(table, spikes, rl, grid), expected)
         << grid.workers << " workers of " << grid.per_item;
+}
+
+// Against std::stable_sort: keys of every width (none, one pass, several),
+// many equal keys, below and above the size where the team sorts, on one
+// to three threads: each gives the sequential order.
+TEST(DeviceSort, StableRadixSortEqualsStdStableSortOnAnyThreads) {
+  std::mt19937_64 gen(11);
+  for (const int key_bits : {0, 3, 17, 33, 64})
+    for (const std::uint64_t n :
+         {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{1000}, cpu_radix::parallel_from + 12345})
+      for (const int threads : {1, 2, 3}) {
+#if MYELIN_DEVICE_THREADS
+        omp_set_num_threads(threads);
+#endif
+        std::vector<std::uint64_t> keys(n);
+        std::vector<std::uint32_t> values(n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+          keys[i] = key_bits == 0 ? 0 : gen() >> (64 - key_bits);
+          if (i % 3 == 1) // runs of equal keys
+            keys[i] = keys[i - 1];
+          values[i] = static_cast<std::uint32_t>(i);
+        }
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> expected(n);
+        for (std::uint64_t i = 0; i < n; ++i)
+          expected[i] = {keys[i], values[i]};
+        std::stable_sort(expected.begin(), expected.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        cpu_radix::stable_sort_by_key(keys.data(), values.data(), n);
+        for (std::uint64_t i = 0; i < n; ++i)
+          ASSERT_EQ(expected[i], std::make_pair(keys[i], values[i]))
+              << "at " << i << " of " << n << ", " << key_bits << " bits, " << threads << " threads";
+      }
 }
 
 } // namespace
