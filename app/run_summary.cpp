@@ -60,8 +60,9 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
                                     static_cast<double>(peak_rss_bytes())};
   const auto all = comm.gather(mine, 0);
   const auto counts = comm.sum(sim.spike_counts());
-  // One collective for all three sums.
-  const auto sums = comm.sum({counters.synapses, counters.synapse_bytes, counters.saturated_input_steps});
+  // One collective for all the sums.
+  const auto sums = comm.sum(
+      {counters.synapses, counters.synapse_bytes, counters.saturated_input_steps, counters.graph_calls});
   const std::uint64_t saturated = sums[2];
   const double peak = comm.max(static_cast<double>(peak_rss_bytes()));
   if (comm.rank() != 0)
@@ -110,6 +111,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["peak_rss_bytes"] = static_cast<std::uint64_t>(peak); // largest rank
   j["synapse_bytes"] = sums[1];
   j["saturated_input_steps"] = saturated; // this run's part, not counted across a resume
+  j["graph_calls"] = sums[3];             // calls replayed as one CUDA graph, all ranks
   j["per_rank"] = rank_table(all, mine.size(), imbalance);
   j["imbalance"] = imbalance;
   auto& pops = j["populations"];

@@ -14,6 +14,7 @@
 #include "engine/cuda/device_query.hpp"
 #include "engine/device/construction.hpp"
 #include "engine/device/delivery.hpp"
+#include "engine/device/epoch_graph.hpp"
 #include "engine/device/group_factory.hpp"
 #include "engine/device/own_spikes.hpp"
 #include "engine/device/plastic.hpp"
@@ -172,18 +173,25 @@ public:
     copy_to_device(counts.data(), counts.size(), alone_counts_);
     // Epoch by epoch: step the neurons into the epoch's own buffer, then
     // deliver its spikes, with no value read back in between.
-    std::int64_t n_epochs = 0;
-    for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps, ++n_epochs) {
-      const std::int64_t length = std::min(layout_.epoch_steps, first_step + n_steps - at);
-      const auto e = static_cast<std::uint64_t>(n_epochs);
-      const spike_buffer epoch_spikes{raw(alone_spikes_) + e * region, raw(alone_counts_) + e, region};
-      const step_window w = window(at, length, epoch_spikes);
-      for (auto& g : groups_)
-        if (!g->is_source())
-          g->advance(w);
-      deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at);
-      deliver_sources(static_cast<std::size_t>(n_epochs), at);
-    }
+    const std::int64_t n_epochs = (n_steps + layout_.epoch_steps - 1) / layout_.epoch_steps;
+    const auto epochs = [&] {
+      for (std::int64_t e = 0; e < n_epochs; ++e) {
+        const std::int64_t at = first_step + e * layout_.epoch_steps;
+        const std::int64_t length = std::min(layout_.epoch_steps, first_step + n_steps - at);
+        const auto u = static_cast<std::uint64_t>(e);
+        const spike_buffer epoch_spikes{raw(alone_spikes_) + u * region, raw(alone_counts_) + u, region};
+        const step_window w = window(at, length, epoch_spikes);
+        for (auto& g : groups_)
+          if (!g->is_source())
+            g->advance(w);
+        deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at);
+        deliver_sources(static_cast<std::size_t>(e), at);
+      }
+    };
+    if (const auto key = graph_key(n_steps); !key.empty())
+      graph_.run(key, epochs);
+    else
+      epochs();
     copy_to_host(alone_counts_, 0, static_cast<std::size_t>(n_epochs), counts.data());
     for (std::int64_t e = 0; e < n_epochs; ++e) {
       const std::size_t at = emitted_.size();
@@ -278,6 +286,7 @@ public:
     c.synapses = synapses_;
     c.synapse_bytes = synapse_bytes_;
     c.saturated_input_steps = read_element(counters_, saturated_steps);
+    c.graph_calls = graph_.replays();
     return c;
   }
 
@@ -307,6 +316,8 @@ private:
     if (n_steps <= 0)
       return false;
     deliver_pending();
+    call_first_host_ = first_step;
+    write_element(call_first_, 0, first_step);
     aim_traces(first_step, n_steps);
     make_history_room(n_steps);
     return true;
@@ -438,13 +449,44 @@ private:
     unsigned long long* c = raw(counters_);
     return {raw(ring_),
             layout_.ring,
-            first,
+            raw(call_first_),
+            first - call_first_host_,
             n,
+            first,
             neuron_spikes,
             {raw(source_spikes_), c + source_count, source_spikes_.size()},
             c + saturated_steps,
             raw(trace_targets_),
             post_.record()};
+  }
+
+  // What a call of advance_alone launches holds by address or size, for
+  // engine/device/epoch_graph.hpp; empty where a call does host work between
+  // its launches (sources, STDP, shared current devices) and runs directly.
+  std::vector<std::uint64_t> graph_key(std::int64_t n_steps) const {
+    if (sources_ > 0 || has_plastic())
+      return {};
+    for (const auto& g : groups_)
+      if (g->host_work_per_window())
+        return {};
+    const auto at = [](const auto* p) {
+      return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
+    };
+    std::vector<std::uint64_t> key{static_cast<std::uint64_t>(n_steps),
+                                   at(raw(ring_)),
+                                   at(raw(call_first_)),
+                                   at(raw(counters_)),
+                                   at(raw(source_spikes_)),
+                                   source_spikes_.size(),
+                                   at(raw(alone_spikes_)),
+                                   at(raw(alone_counts_)),
+                                   at(raw(own_arrived_)),
+                                   at(raw(row_of_local_)),
+                                   at(raw(first_event_)),
+                                   at(raw(trace_targets_))};
+    for (const auto& t : traces_)
+      key.push_back(at(raw(t.rows)));
+    return key;
   }
 
   void run_chunk(std::int64_t first, std::int64_t n) {
@@ -550,12 +592,17 @@ private:
   device_vector<std::uint64_t> first_event_;
   std::vector<local_spike> emitted_;
   std::int64_t first_step_ = 0, n_steps_ = 0;
+  // The call's first step (begin_call), on the host and on the device
+  // (engine/device/step_window.hpp).
+  std::int64_t call_first_host_ = 0;
+  device_vector<std::int64_t> call_first_ = device_vector<std::int64_t>(1, 0);
   // Running alone (steps_alone()): each epoch's spikes in their own region of
   // neurons_ * epoch_steps entries, with their own count.
   // Spike entries a step may need on this rank: its model neurons (not
   // sources), each times its model's most spikes per step.
   std::uint64_t neurons_ = 0;
   std::int64_t alone_epochs_ = 0;
+  epoch_graph graph_; // advance_alone's launches, captured once where they can be (CUDA)
   device_vector<local_spike> alone_spikes_;
   device_vector<unsigned long long> alone_counts_;
   device_vector<arriving_spike> own_arrived_;

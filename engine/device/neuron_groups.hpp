@@ -31,6 +31,9 @@ public:
   // when their spike buffer was too small.
   virtual bool is_source() const = 0;
   virtual void advance(const step_window& w) = 0;
+  // Whether advance() computes and copies something on the host for each
+  // window (shared current devices), which a CUDA graph could not replay.
+  virtual bool host_work_per_window() const { return false; }
   // Stored field `field` (models::model_info::stored_fields) of every neuron.
   virtual std::vector<double> get_raw(std::size_t) const {
     throw internal_error("a spike source has no state");
@@ -112,6 +115,12 @@ public:
     }
   }
 
+  bool host_work_per_window() const override {
+    if constexpr (update::takes_current)
+      return !currents_.shared.empty();
+    return false;
+  }
+
   void advance(const step_window& w) override {
     update f = f_;
     if constexpr (update::takes_current) {
@@ -119,7 +128,7 @@ public:
       // host as the CPU backend does, then copied over.
       if (!currents_.shared.empty()) {
         shared_host_.assign(static_cast<std::size_t>(w.n_steps), 0.0);
-        currents_.shared_window(w.first_step, w.n_steps, shared_host_.data());
+        currents_.shared_window(w.host_first_step, w.n_steps, shared_host_.data());
         if (shared_current_.size() < shared_host_.size())
           shared_current_ = device_vector<double>(shared_host_.size());
         copy_to_device(shared_host_.data(), shared_host_.size(), shared_current_);

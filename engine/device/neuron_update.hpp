@@ -92,10 +92,11 @@ struct neuron_update {
     constexpr std::size_t kept = 4;
     rng::philox::ctr_type words[kept];
     const std::uint64_t stride = w.rl.channel_stride();
-    for (std::int64_t step = w.first_step; step < w.first_step + w.n_steps; ++step) {
+    const std::int64_t first = w.first_step();
+    for (std::int64_t step = first; step < first + w.n_steps; ++step) {
       // This step's input: channel c lies c strides from channel 0.
       std::int64_t* const input0 = w.ring + w.rl.index(0, step, local);
-      const bool new_block = (step & 3) == 0 || step == w.first_step;
+      const bool new_block = (step & 3) == 0 || step == first;
       for (std::size_t d = 0; d < n_drives; ++d) {
         const poisson_drive& dr = drives[d];
         rng::philox::ctr_type here;
@@ -114,7 +115,7 @@ struct neuron_update {
       double current = 0.0;
       if constexpr (takes_current) {
         if (shared_current)
-          current = shared_current[step - w.first_step];
+          current = shared_current[step - first];
         for (std::size_t d = 0; d < n_noise; ++d)
           current += noise[d].at(step, gid);
       }
@@ -205,8 +206,9 @@ struct poisson_source_update {
   step_window w;
 
   MYELIN_HD void operator()(std::uint64_t i) const {
-    const std::int64_t lo = w.first_step > first_active ? w.first_step : first_active;
-    const std::int64_t end = w.first_step + w.n_steps;
+    const std::int64_t first = w.first_step();
+    const std::int64_t lo = first > first_active ? first : first_active;
+    const std::int64_t end = first + w.n_steps;
     const std::int64_t hi = end < end_active ? end : end_active;
     const std::uint64_t gid = first_gid + i * gid_stride;
     rng::philox::ctr_type words{};
@@ -231,15 +233,16 @@ struct spike_source_update {
 
   MYELIN_HD void operator()(std::uint64_t i) const {
     // First entry >= first_step (lists are sorted), then the window's entries.
+    const std::int64_t first = w.first_step();
     std::uint64_t lo = list_first[i], hi = list_end[i];
     while (lo < hi) {
       const std::uint64_t mid = lo + (hi - lo) / 2;
-      if (steps[mid] < w.first_step)
+      if (steps[mid] < first)
         lo = mid + 1;
       else
         hi = mid;
     }
-    for (std::uint64_t k = lo; k < list_end[i] && steps[k] < w.first_step + w.n_steps; ++k)
+    for (std::uint64_t k = lo; k < list_end[i] && steps[k] < first + w.n_steps; ++k)
       w.source_spikes.push(first_local + i, steps[k]);
   }
 };

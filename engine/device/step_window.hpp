@@ -41,15 +41,23 @@ struct spike_buffer {
   }
 };
 
+// The steps come as an offset from the backend call's first step, which lies
+// in device memory (written once per call): a launch captured once into a
+// CUDA graph (engine/device/epoch_graph.hpp) then steps whichever call
+// replays it, where a step number held by value would replay the capture's.
 struct step_window {
   std::int64_t* ring;
   ring_layout rl;
-  std::int64_t first_step, n_steps;
-  spike_buffer neuron_spikes; // at most max_spikes_per_step per neuron and step (1; parrot 8, AdEx 2)
-  spike_buffer source_spikes; // spike and Poisson sources: any number
+  const std::int64_t* call_first; // device memory: the call's first step
+  std::int64_t offset, n_steps;   // steps [*call_first + offset, ... + n_steps)
+  std::int64_t host_first_step;   // the same first step, for host-side work only
+  spike_buffer neuron_spikes;     // at most max_spikes_per_step per neuron and step (1; parrot 8, AdEx 2)
+  spike_buffer source_spikes;     // spike and Poisson sources: any number
   unsigned long long* saturated;
   const trace_target* traces;
   post_record post; // postsynaptic histories of STDP targets
+
+  MYELIN_HD std::int64_t first_step() const { return *call_first + offset; }
 };
 
 } // namespace myelin::MYELIN_DEVICE_NS

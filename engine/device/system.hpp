@@ -77,12 +77,30 @@ private:
   std::vector<block> blocks_;
 };
 
+// The stream every launch and Thrust algorithm of the backend queues on. Its
+// own because the legacy default stream cannot be captured into a graph
+// (engine/device/epoch_graph.hpp); a blocking one, so that the copies which
+// go through the legacy stream (thrust::copy, device_vector) stay ordered
+// with it both ways. Made on first use, after the device was chosen
+// (engine/make_backend.cpp); never destroyed, as the scratch blocks below.
+inline cudaStream_t device_stream() {
+  static const cudaStream_t stream = [] {
+    cudaStream_t s = nullptr;
+    if (cudaStreamCreate(&s) != cudaSuccess) {
+      (void)cudaGetLastError();
+      return cudaStream_t{}; // the legacy stream: correct, never captured
+    }
+    return s;
+  }();
+  return stream;
+}
+
 // Launches queue on the stream without waiting: the host waits only where it
 // reads a result back (counts, the epoch's spikes).
 inline auto policy() {
   // Kept for the process's life: freeing at exit could outlive the runtime.
   static scratch_blocks scratch;
-  return thrust::cuda::par_nosync(scratch);
+  return thrust::cuda::par_nosync(scratch).on(device_stream());
 }
 #elif MYELIN_DEVICE_THREADS
 template <class T>

@@ -85,9 +85,12 @@ for backend in available:
     out = temp_dir()
     myelin("run", drawn, "-o", out, "--threads", "2", "--quiet", "--backend", backend, check=True)
     with open(os.path.join(out, "run.json")) as j:
-        built_on[backend] = json.load(j)["static_tables_built_on"]
+        recorded = json.load(j)
+    built_on[backend] = recorded["static_tables_built_on"]
     f.check(built_on[backend] == ("host" if backend == "cpu" else "device"),
             f"--backend {backend}: static tables built on {built_on[backend]}")
+    # CUDA graphs are the GPU's alone (engine/device/epoch_graph.hpp); one call here, never replayed.
+    f.check(recorded["graph_calls"] == 0, f"--backend {backend}: graph_calls {recorded['graph_calls']}")
     if backend != "cpu":
         f.check(sorted_spikes(out) == sorted_spikes(outputs_of_drawn), f"{backend}: other spikes than cpu's")
     else:
@@ -100,6 +103,18 @@ if "omp" in available:
     with open(os.path.join(out, "run.json")) as j:
         f.check(json.load(j)["static_tables_built_on"] == "host", "omp in 4 MiB: tables not built on the host")
     f.check(sorted_spikes(out) == sorted_spikes(outputs_of_drawn), "omp in 4 MiB: other spikes than cpu's")
+
+# On a GPU, a run alone in five equal calls without sources or STDP replays
+# the later calls as one captured CUDA graph each, with the CPU's spikes.
+if "cuda" in available:
+    runs = {}
+    for backend in ("cpu", "cuda"):
+        runs[backend] = temp_dir()
+        myelin("run", drawn, "-o", runs[backend], "--quiet", "--duration", "500", "--backend", backend, check=True)
+    with open(os.path.join(runs["cuda"], "run.json")) as j:
+        replayed = json.load(j)["graph_calls"]
+    f.check(replayed >= 2, f"cuda: {replayed} calls replayed as a graph, expected 2 or more of 5")
+    f.check(sorted_spikes(runs["cuda"]) == sorted_spikes(runs["cpu"]), "cuda graphs: other spikes than cpu's")
 
 # Without a GPU (or without nvcc in the build) cuda names why, and what to run instead.
 for backend, reason in (("cuda", "--backend cuda: "), ("cuda", "; run with --backend cpu"),
