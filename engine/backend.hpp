@@ -13,6 +13,7 @@
 #include "models/synapse_api.hpp"
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -116,6 +117,10 @@ enum class backend_kind { cpu, omp, cuda };
 // machine cannot run (with the reason).
 backend_kind parse_backend(const std::string& name);
 const char* backend_name(backend_kind kind);
+// MYELIN_DEVICE_GRAPHS: whether the device backend replays calls as CUDA
+// graphs (engine/device/epoch_graph.hpp): "on", "off", or unset (nullopt,
+// the backend's default). Throws usage_error for anything else.
+std::optional<bool> device_graphs_setting();
 
 // Turns a built network into a backend's memory. The CPU backend runs one
 // thread per target block (build()'s `blocks`). `made`: the maker build()

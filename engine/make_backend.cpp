@@ -5,6 +5,8 @@
 #include "engine/device/device_backends.hpp"
 #include "spec/error.hpp"
 
+#include <cstdlib>
+
 namespace myelin {
 namespace {
 
@@ -29,6 +31,16 @@ void select_cuda_device() {
 #endif
 
 } // namespace
+
+std::optional<bool> device_graphs_setting() {
+  const char* set = std::getenv("MYELIN_DEVICE_GRAPHS");
+  if (!set || !*set)
+    return std::nullopt;
+  const std::string value = set;
+  if (value != "on" && value != "off")
+    throw usage_error("MYELIN_DEVICE_GRAPHS is '" + value + "': it must be on or off (or unset)");
+  return value == "on";
+}
 
 backend_kind parse_backend(const std::string& name) {
   if (name == "cpu")

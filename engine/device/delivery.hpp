@@ -49,7 +49,7 @@ void number_events(const Item* items, std::uint64_t n, const segment_view& t,
   // The trailing 0 written on the device too: a copy from the host would
   // wait for the work queued before it.
   for_each_index(n + 1, item_lengths<Item>{items, n, row_length{t}, raw(first_event)});
-  thrust::exclusive_scan(policy(), raw(first_event), raw(first_event) + n + 1, raw(first_event));
+  exclusive_scan_in_place(raw(first_event), n + 1);
 }
 
 // How a delivery launch is shaped: `workers` work items share the events,

@@ -408,10 +408,13 @@ private:
 #if !MYELIN_DEVICE_CUDA
     // On CPU threads "device" memory is host memory: reading the count costs
     // nothing, and spares the launches the buffer's unused entries (all of
-    // them in the many epochs of a small network without a spike).
-    n_items = std::min<std::uint64_t>(n_items, *spikes.count);
-    if (n_items == 0)
-      return;
+    // them in the many epochs of a small network without a spike). Not while
+    // recording a graph, which must not depend on this call's count.
+    if (!recording()) {
+      n_items = std::min<std::uint64_t>(n_items, *spikes.count);
+      if (n_items == 0)
+        return;
+    }
 #endif
     for_each_index(n_items, own_arrivals{spikes.spikes, spikes.count, raw(row_of_local_), raw(own_arrived_)});
     deliver_plastic(raw(own_arrived_), n_items, first_step);
@@ -602,7 +605,8 @@ private:
   // sources), each times its model's most spikes per step.
   std::uint64_t neurons_ = 0;
   std::int64_t alone_epochs_ = 0;
-  epoch_graph graph_; // advance_alone's launches, captured once where they can be (CUDA)
+  epoch_graph graph_{device_graphs_setting().value_or(
+      MYELIN_DEVICE_CUDA != 0)}; // advance_alone's launches, captured once where they can be
   device_vector<local_spike> alone_spikes_;
   device_vector<unsigned long long> alone_counts_;
   device_vector<arriving_spike> own_arrived_;

@@ -4,8 +4,11 @@
 // host instead of a handful per epoch (the per-step budget of issue 16).
 // Capture records launches without running them; the launches read their
 // step numbers from device memory (engine/device/step_window.hpp), so one
-// graph serves every call. On CPU threads, and once a capture has failed,
-// the launches run directly: the same functors, the same results.
+// graph serves every call. On CPU threads the capture is emulated
+// (engine/device/system.hpp's launch_recording: each launch's functor kept
+// by value, as a kernel node keeps its arguments), so that CI replays the
+// same launches the GPU would; once a capture has failed, the launches run
+// directly: the same functors, the same results.
 #include "engine/device/system.hpp"
 #include "spec/error.hpp"
 
@@ -20,7 +23,11 @@ namespace myelin::MYELIN_DEVICE_NS {
 
 class epoch_graph {
 public:
-  epoch_graph() = default;
+  // wanted: MYELIN_DEVICE_GRAPHS (engine/backend.hpp), by default on for a
+  // GPU and off on CPU threads (where replaying saves nothing, and direct
+  // launches may skip an epoch without spikes by reading its count).
+  explicit epoch_graph(bool wanted)
+      : usable_(wanted) {}
   epoch_graph(const epoch_graph&) = delete;
   epoch_graph& operator=(const epoch_graph&) = delete;
   ~epoch_graph() { drop(); }
@@ -33,85 +40,105 @@ public:
   // would use the legacy stream, which ends the capture).
   template <class F>
   void run(const std::vector<std::uint64_t>& key, const F& launch) {
-#if MYELIN_DEVICE_CUDA
     if (usable_) {
       if (key != key_ && key == last_key_) // another shape of call, seen twice: capture it instead
         capture(key, launch);
       last_key_ = key;
-      if (exec_ && key == key_) {
-        check(cudaGraphLaunch(exec_, device_stream()), "cudaGraphLaunch");
+      if (captured_ && key == key_) {
+        replay();
         ++replays_;
         return;
       }
     }
-#else
-    (void)key;
-#endif
     launch();
   }
 
   // Calls replayed as a graph so far.
-  std::uint64_t replays() const {
-    return replays_;
-  }
+  std::uint64_t replays() const { return replays_; }
 
 private:
-#if MYELIN_DEVICE_CUDA
   template <class F>
   void capture(const std::vector<std::uint64_t>& key, const F& launch) {
     drop();
+    std::string failed;
+#if MYELIN_DEVICE_CUDA
     const cudaStream_t s = device_stream();
     // Relaxed: Thrust's kept scratch blocks may still be allocated while capturing.
-    if (cudaStreamBeginCapture(s, cudaStreamCaptureModeRelaxed) != cudaSuccess)
-      return give_up("cudaStreamBeginCapture", cudaGetLastError());
-    std::string failed;
+    if (const cudaError_t e = cudaStreamBeginCapture(s, cudaStreamCaptureModeRelaxed); e != cudaSuccess) {
+      (void)cudaGetLastError();
+      return give_up("cudaStreamBeginCapture", cudaGetErrorString(e));
+    }
+#else
+    recording() = &recorded_;
+#endif
     try {
       launch();
     } catch (const std::exception& e) {
       failed = e.what();
     }
+#if MYELIN_DEVICE_CUDA
     cudaGraph_t graph = nullptr;
     const cudaError_t ended = cudaStreamEndCapture(s, &graph);
     if (!failed.empty() || ended != cudaSuccess || !graph) {
       if (graph)
         cudaGraphDestroy(graph);
       (void)cudaGetLastError(); // a failed capture leaves no error behind for the next launch
-      return give_up(failed.empty() ? "cudaStreamEndCapture" : failed.c_str(), ended);
+      return give_up(failed.empty() ? "cudaStreamEndCapture" : failed.c_str(), cudaGetErrorString(ended));
     }
     const cudaError_t made = cudaGraphInstantiate(&exec_, graph, 0);
     cudaGraphDestroy(graph);
     if (made != cudaSuccess) {
       exec_ = nullptr;
       (void)cudaGetLastError();
-      return give_up("cudaGraphInstantiate", made);
+      return give_up("cudaGraphInstantiate", cudaGetErrorString(made));
     }
+#else
+    recording() = nullptr;
+    if (!failed.empty())
+      return give_up(failed.c_str(), "recording on CPU threads");
+#endif
+    captured_ = true;
     key_ = key;
   }
-  // The launches run directly from now on: nothing was recorded that ran.
-  void give_up(const char* what, cudaError_t e) {
+
+  void replay() {
+#if MYELIN_DEVICE_CUDA
+    if (const cudaError_t e = cudaGraphLaunch(exec_, device_stream()); e != cudaSuccess)
+      throw error(std::string("cudaGraphLaunch: ") + cudaGetErrorString(e));
+#else
+    for (const auto& launch : recorded_.launches)
+      launch();
+#endif
+  }
+
+  // Nothing recorded has run: the launches run directly from now on.
+  void give_up(const char* what, const char* why) {
+    drop();
     usable_ = false;
     std::fprintf(stderr, "myelin: a CUDA graph could not be captured (%s: %s); launching directly\n", what,
-                 cudaGetErrorString(e));
+                 why);
   }
-  static void check(cudaError_t e, const char* what) {
-    if (e != cudaSuccess)
-      throw error(std::string(what) + ": " + cudaGetErrorString(e));
-  }
-#endif
+
   void drop() {
 #if MYELIN_DEVICE_CUDA
     if (exec_)
       cudaGraphExecDestroy(exec_);
     exec_ = nullptr;
-    key_.clear();
+#else
+    recorded_.launches.clear();
 #endif
+    captured_ = false;
+    key_.clear();
   }
 
 #if MYELIN_DEVICE_CUDA
   cudaGraphExec_t exec_ = nullptr;
-  std::vector<std::uint64_t> key_, last_key_;
-  bool usable_ = true;
+#else
+  launch_recording recorded_;
 #endif
+  bool usable_;
+  bool captured_ = false;
+  std::vector<std::uint64_t> key_, last_key_;
   std::uint64_t replays_ = 0;
 };
 

@@ -29,7 +29,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <thrust/copy.h>
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
@@ -116,6 +119,25 @@ inline auto policy() {
 }
 #endif
 
+#if !MYELIN_DEVICE_CUDA
+// On CPU threads a CUDA graph capture is emulated (engine/device/epoch_graph.hpp):
+// while a recording is set, for_each_index and exclusive_scan_in_place keep
+// a copy of their functor and arguments, as a capture keeps a kernel's,
+// instead of running; a copy between host and device memory throws, as it
+// would end a capture.
+struct launch_recording {
+  std::vector<std::function<void()>> launches;
+};
+inline launch_recording*& recording() {
+  static launch_recording* now = nullptr;
+  return now;
+}
+inline void refuse_while_recording(const char* what) {
+  if (recording())
+    throw std::logic_error(std::string(what) + " while launches are recorded for a graph");
+}
+#endif
+
 template <class T>
 T* raw(device_vector<T>& v) {
   return thrust::raw_pointer_cast(v.data());
@@ -197,6 +219,7 @@ void copy_to_host(const device_vector<T>& v, std::size_t first, std::size_t n, T
 #if MYELIN_DEVICE_CUDA
   thrust::copy_n(v.begin() + static_cast<std::ptrdiff_t>(first), n, out);
 #else
+  refuse_while_recording("a copy to the host");
   std::copy_n(raw(v) + first, n, out);
 #endif
 }
@@ -207,6 +230,7 @@ void copy_to_device(const T* in, std::size_t n, device_vector<T>& v, std::size_t
 #if MYELIN_DEVICE_CUDA
   thrust::copy_n(in, n, v.begin() + static_cast<std::ptrdiff_t>(first));
 #else
+  refuse_while_recording("a copy to the device");
   std::copy_n(in, n, raw(v) + first);
 #endif
 }
@@ -292,6 +316,11 @@ void stable_sort_by_key(K* keys, V* values, std::uint64_t n) {
 template <class F>
 void for_each_index(std::uint64_t n, const F& f) {
 #if !MYELIN_DEVICE_CUDA
+  if (launch_recording* r = recording()) {
+    if (n > 0)
+      r->launches.push_back([n, f] { for_each_index(n, f); });
+    return;
+  }
   if (n < 64) {
     for (std::uint64_t i = 0; i < n; ++i)
       f(i);
@@ -300,6 +329,18 @@ void for_each_index(std::uint64_t n, const F& f) {
 #endif
   if (n > 0)
     thrust::for_each_n(policy(), thrust::counting_iterator<std::uint64_t>(0), n, f);
+}
+
+// An exclusive scan of n values in device memory, in place.
+template <class T>
+void exclusive_scan_in_place(T* values, std::uint64_t n) {
+#if !MYELIN_DEVICE_CUDA
+  if (launch_recording* r = recording()) {
+    r->launches.push_back([values, n] { exclusive_scan_in_place(values, n); });
+    return;
+  }
+#endif
+  thrust::exclusive_scan(policy(), values, values + n, values);
 }
 
 } // namespace myelin::MYELIN_DEVICE_NS

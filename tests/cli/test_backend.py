@@ -104,17 +104,33 @@ if "omp" in available:
         f.check(json.load(j)["static_tables_built_on"] == "host", "omp in 4 MiB: tables not built on the host")
     f.check(sorted_spikes(out) == sorted_spikes(outputs_of_drawn), "omp in 4 MiB: other spikes than cpu's")
 
-# On a GPU, a run alone in five equal calls without sources or STDP replays
-# the later calls as one captured CUDA graph each, with the CPU's spikes.
-if "cuda" in available:
-    runs = {}
-    for backend in ("cpu", "cuda"):
-        runs[backend] = temp_dir()
-        myelin("run", drawn, "-o", runs[backend], "--quiet", "--duration", "500", "--backend", backend, check=True)
-    with open(os.path.join(runs["cuda"], "run.json")) as j:
-        replayed = json.load(j)["graph_calls"]
-    f.check(replayed >= 2, f"cuda: {replayed} calls replayed as a graph, expected 2 or more of 5")
-    f.check(sorted_spikes(runs["cuda"]) == sorted_spikes(runs["cpu"]), "cuda graphs: other spikes than cpu's")
+# A run alone in five equal calls without sources or STDP replays the later
+# calls as one captured CUDA graph each (engine/device/epoch_graph.hpp), with
+# the CPU's spikes: on a GPU by default, on CPU threads with
+# MYELIN_DEVICE_GRAPHS=on (the capture emulated: each launch's functor kept,
+# as a kernel node keeps its arguments, and replayed).
+graph_runs = {"cpu": temp_dir()}
+myelin("run", drawn, "-o", graph_runs["cpu"], "--quiet", "--duration", "500", "--backend", "cpu", check=True)
+for backend in [b for b in available if b != "cpu"]:
+    for setting in ("on", "off"):
+        os.environ["MYELIN_DEVICE_GRAPHS"] = setting
+        out = temp_dir()
+        myelin("run", drawn, "-o", out, "--quiet", "--threads", "2", "--duration", "500", "--backend", backend,
+               check=True)
+        del os.environ["MYELIN_DEVICE_GRAPHS"]
+        with open(os.path.join(out, "run.json")) as j:
+            replayed = json.load(j)["graph_calls"]
+        if setting == "on":
+            f.check(replayed >= 2, f"{backend}: {replayed} calls replayed as a graph, expected 2 or more of 5")
+        else:
+            f.check(replayed == 0, f"{backend} with graphs off: {replayed} calls replayed")
+        f.check(sorted_spikes(out) == sorted_spikes(graph_runs["cpu"]),
+                f"{backend} with graphs {setting}: other spikes than cpu's")
+os.environ["MYELIN_DEVICE_GRAPHS"] = "sometimes"
+bad = myelin("run", drawn, "-o", temp_dir(), "--quiet", "--duration", "1", "--backend", "cpu")
+del os.environ["MYELIN_DEVICE_GRAPHS"]
+f.check(bad.returncode == 2 and "MYELIN_DEVICE_GRAPHS is 'sometimes': it must be on or off" in bad.stderr,
+        f"a bad MYELIN_DEVICE_GRAPHS: exit {bad.returncode}, {bad.stderr!r}")
 
 # Without a GPU (or without nvcc in the build) cuda names why, and what to run instead.
 for backend, reason in (("cuda", "--backend cuda: "), ("cuda", "; run with --backend cpu"),

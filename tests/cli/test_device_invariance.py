@@ -22,12 +22,12 @@ if not device:
 print("device backends here:", ", ".join(device))
 
 
-def run(args, backend, ranks=1, threads=2):
+def run(args, backend, ranks=1, threads=2, env=None):
     out = temp_dir()
     cmd = [MYELIN, "run", *args, "-o", out, "--quiet", "--threads", str(threads), "--backend", backend]
     if ranks > 1:
         cmd = [MPIEXEC, "-n", str(ranks), *cmd]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})})
     f.check(r.returncode == 0, f"{' '.join(cmd)}: exit {r.returncode}\n{r.stderr[-2000:]}")
     return out
 
@@ -43,16 +43,23 @@ networks = {
     "sonata_300": [os.path.join(SOURCE, "examples/sonata_300/simulation_config.json"), "--duration", "500"],
     "sonata_300_stdp": [os.path.join(SOURCE, "examples/sonata_300_stdp/simulation_config.json"), "--duration", "500"],
 }
+# Each device backend as it runs by default; omp also with its calls
+# replayed as emulated CUDA graphs (engine/device/epoch_graph.hpp), as a GPU
+# replays them.
+variants = [(b, {}) for b in device]
+if "omp" in device:
+    variants.append(("omp", {"MYELIN_DEVICE_GRAPHS": "on"}))
 for name, args in networks.items():
     reference = run(args, "cpu")
     files = reports(reference)
     f.check("spikes.h5" in files and len(sorted_spikes(reference)) > 0, f"{name}: the cpu run writes spikes")
-    for backend in device:
-        out = run(args, backend, threads=3)
-        f.check(reports(out) == files, f"{name} --backend {backend}: files {reports(out)} != {files}")
+    for backend, env in variants:
+        out = run(args, backend, threads=3, env=env)
+        label = f"--backend {backend}" + "".join(f" {k}={v}" for k, v in env.items())
+        f.check(reports(out) == files, f"{name} {label}: files {reports(out)} != {files}")
         for file in files:
             f.check(filecmp.cmp(os.path.join(reference, file), os.path.join(out, file), shallow=False),
-                    f"{name}: {file} of --backend {backend} differs from --backend cpu")
+                    f"{name}: {file} of {label} differs from --backend cpu")
 
 # Two ranks: the same spikes as one rank on the CPU backend.
 if MPIEXEC:
