@@ -1,10 +1,13 @@
 #include "app/memory_admission.hpp"
 
+#include "spec/error.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <string>
 
 namespace myelin::cli {
 namespace {
@@ -74,11 +77,15 @@ double cgroup_room() {
 memory_offer memory_per_rank(int ranks_on_node) {
   const double ranks = std::max(1, ranks_on_node);
   const std::string per = " / " + std::to_string(std::max(1, ranks_on_node)) + " rank(s) on this node";
-  if (const char* set = std::getenv("MYELIN_MEMORY_AVAILABLE")) {
+  if (const char* set = std::getenv("MYELIN_MEMORY_AVAILABLE"); set && *set) {
     char* end = nullptr;
     const double v = std::strtod(set, &end);
-    if (end != set && *end == '\0' && v >= 0)
-      return {v / ranks, "MYELIN_MEMORY_AVAILABLE " + bytes_text(v) + per};
+    // A value that is not a number of bytes is refused, not passed over for
+    // the machine's: whoever set it meant to limit the run.
+    if (end == set || *end != '\0' || !(v >= 0) || v == std::numeric_limits<double>::infinity())
+      throw usage_error("MYELIN_MEMORY_AVAILABLE is '" + std::string(set) +
+                        "': it must be the bytes a node may use, a number >= 0 (or unset)");
+    return {v / ranks, "MYELIN_MEMORY_AVAILABLE " + bytes_text(v) + per};
   }
   const double available = mem_available(), room = cgroup_room();
   if (room < available)

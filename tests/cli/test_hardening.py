@@ -53,6 +53,14 @@ r = subprocess.run([MYELIN, "run", BRUNEL, "-o", os.path.join(d, "forced"), "--q
                    capture_output=True, text=True, env=env, timeout=300)
 f.check(r.returncode == 0 and "warning" in r.stderr and "--force" in r.stderr,
         f"--force runs it with a warning: {r.returncode} {r.stderr}")
+# A value that is no number of bytes is refused, naming the variable, not passed over.
+for bad in ("lots", "-5", "1e400", "12GB"):
+    for command in (["run", BRUNEL, "-o", os.path.join(d, "bad-memory"), "--quiet", "--duration", "1"],
+                    ["check", BRUNEL]):
+        r = subprocess.run([MYELIN, *command], capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ, MYELIN_MEMORY_AVAILABLE=bad))
+        f.check(r.returncode == 2 and f"MYELIN_MEMORY_AVAILABLE is '{bad}'" in r.stderr,
+                f"MYELIN_MEMORY_AVAILABLE={bad} ({command[0]}): exit {r.returncode}, {r.stderr[-300:]}")
 
 # 2. Progress when stderr is a pipe (a batch log): a line per tenth, the last at 100 %.
 r = myelin("run", BRUNEL, "-o", os.path.join(d, "progress"), "--duration", "300")
