@@ -108,6 +108,7 @@ public:
       else // room for each neuron's most spikes a step (a parrot repeats several)
         neurons += slice.count * models::find_model(model)->max_spikes_per_step;
     }
+    merge_groups();
     plan_alone(neurons, sources);
     const std::int64_t steps_per_call = std::max(layout_.epoch_steps, steps_alone());
     for (std::size_t m = 0; m < built.multimeters.size(); ++m) {
@@ -180,10 +181,7 @@ public:
         const std::int64_t length = std::min(layout_.epoch_steps, first_step + n_steps - at);
         const auto u = static_cast<std::uint64_t>(e);
         const spike_buffer epoch_spikes{raw(alone_spikes_) + u * region, raw(alone_counts_) + u, region};
-        const step_window w = window(at, length, epoch_spikes);
-        for (auto& g : groups_)
-          if (!g->is_source())
-            g->advance(w);
+        step_neurons(window(at, length, epoch_spikes));
         deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at);
         deliver_sources(static_cast<std::size_t>(e), at);
       }
@@ -463,6 +461,36 @@ private:
             post_.record()};
   }
 
+  // Groups of one model into one launch each (merged_groups.hpp); the
+  // others (sources, groups with host work per window) step alone.
+  void merge_groups() {
+    std::vector<std::pair<const std::type_info*, std::unique_ptr<group_batch>>> kinds;
+    for (auto& g : groups_) {
+      const std::type_info* kind = g->merge_kind();
+      if (!kind) {
+        unmerged_.push_back(g.get());
+        continue;
+      }
+      auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return *k.first == *kind; });
+      if (it == kinds.end())
+        it = kinds.insert(kinds.end(), {kind, g->make_batch()});
+      g->join(*it->second);
+    }
+    for (auto& [kind, batch] : kinds) {
+      batch->finish();
+      batches_.push_back(std::move(batch));
+    }
+  }
+
+  // Every model neuron (not the sources) over the window.
+  void step_neurons(const step_window& w) {
+    for (const auto& b : batches_)
+      b->launch(w);
+    for (auto* g : unmerged_)
+      if (!g->is_source())
+        g->advance(w);
+  }
+
   // What a call of advance_alone launches holds by address or size, for
   // engine/device/epoch_graph.hpp; empty where a call does host work between
   // its launches (sources, STDP, shared current devices) and runs directly.
@@ -497,8 +525,10 @@ private:
     unsigned long long counts[2] = {0, 0};
     copy_to_device(counts, 2, counters_, neuron_count);
     const step_window w = window(first, n);
+    step_neurons(w);
     for (auto& g : groups_)
-      g->advance(w);
+      if (g->is_source())
+        g->advance(w);
     copy_to_host(counters_, neuron_count, 2, counts);
     const unsigned long long n_neuron = counts[0];
     unsigned long long n_source = counts[1];
@@ -579,6 +609,8 @@ private:
   device_post_histories post_;
   int threads_;
   std::vector<std::unique_ptr<device_group>> groups_;                 // one per slice
+  std::vector<std::unique_ptr<group_batch>> batches_;                 // merged groups, one per model
+  std::vector<device_group*> unmerged_;                               // the groups of no batch
   std::vector<device_static_table> tables_;                           // one per piece of each target block
   std::vector<std::vector<std::unique_ptr<device_plastic>>> plastic_; // [block][plastic projection]
   std::uint64_t synapses_ = 0, synapse_bytes_ = 0;

@@ -4,6 +4,7 @@
 // (engine/device/neuron_update.hpp). One per slice, made from the model list
 // (engine/device/group_factory.hpp), so there are no per-model branches.
 #include "engine/built_network.hpp"
+#include "engine/device/merged_groups.hpp"
 #include "engine/device/neuron_update.hpp"
 #include "engine/neuron_constants.hpp"
 #include "engine/neuron_setup.hpp"
@@ -12,8 +13,10 @@
 
 #include <array>
 #include <cmath>
+#include <memory>
 #include <span>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace myelin::MYELIN_DEVICE_NS {
@@ -34,6 +37,13 @@ public:
   // Whether advance() computes and copies something on the host for each
   // window (shared current devices), which a CUDA graph could not replay.
   virtual bool host_work_per_window() const { return false; }
+  // Groups of one model are stepped by one launch (merged_groups.hpp): a
+  // group that can be merged names its kind (null: stepped alone, as
+  // sources and groups with host work per window are), makes a batch of its
+  // kind, and joins one.
+  virtual const std::type_info* merge_kind() const { return nullptr; }
+  virtual std::unique_ptr<group_batch> make_batch() const { return nullptr; }
+  virtual void join(group_batch&) {}
   // Stored field `field` (models::model_info::stored_fields) of every neuron.
   virtual std::vector<double> get_raw(std::size_t) const {
     throw internal_error("a spike source has no state");
@@ -121,8 +131,16 @@ public:
     return false;
   }
 
+  const std::type_info* merge_kind() const override {
+    return host_work_per_window() ? nullptr : &typeid(update);
+  }
+  std::unique_ptr<group_batch> make_batch() const override {
+    return std::make_unique<merged_groups<update>>();
+  }
+  void join(group_batch& batch) override { static_cast<merged_groups<update>&>(batch).add(ready(), size_); }
+
   void advance(const step_window& w) override {
-    update f = f_;
+    update f = ready();
     if constexpr (update::takes_current) {
       // The shared devices' current per step of the window, computed on the
       // host as the CPU backend does, then copied over.
@@ -134,17 +152,7 @@ public:
         copy_to_device(shared_host_.data(), shared_host_.size(), shared_current_);
         f.shared_current = raw(shared_current_);
       }
-      f.noise = raw(noise_);
-      f.n_noise = noise_.size();
     }
-    for (std::size_t k = 0; k != n_fields; ++k)
-      f.fields[k] = raw(fields_[k]);
-    f.refractory = raw(refractory_);
-    f.per_neuron = per_neuron_.size() ? raw(per_neuron_) : nullptr;
-    f.drives = raw(drives_);
-    f.n_drives = drives_.size();
-    f.probe_offsets = raw(probe_offsets_);
-    f.probes = raw(probe_sites_);
     f.w = w;
     for_each_index(size_, f);
   }
@@ -176,6 +184,25 @@ public:
   }
 
 private:
+  // The functor with this group's device memory, for any window: none of it
+  // moves after construction (a state write copies into the same vectors).
+  update ready() {
+    update f = f_;
+    if constexpr (update::takes_current) {
+      f.noise = raw(noise_);
+      f.n_noise = noise_.size();
+    }
+    for (std::size_t k = 0; k != n_fields; ++k)
+      f.fields[k] = raw(fields_[k]);
+    f.refractory = raw(refractory_);
+    f.per_neuron = per_neuron_.size() ? raw(per_neuron_) : nullptr;
+    f.drives = raw(drives_);
+    f.n_drives = drives_.size();
+    f.probe_offsets = raw(probe_offsets_);
+    f.probes = raw(probe_sites_);
+    return f;
+  }
+
   update f_{};
   std::uint64_t size_ = 0;
   std::array<device_vector<double>, n_fields> fields_;

@@ -79,7 +79,11 @@ struct neuron_update {
   const probe_site* probes;
   step_window w;
 
-  MYELIN_HD void operator()(std::uint64_t i) const {
+  MYELIN_HD void operator()(std::uint64_t i) const { run(i, w); }
+
+  // Neuron i over the window `win` (engine/device/merged_groups.hpp passes
+  // one window to the groups it steps together).
+  MYELIN_HD void run(std::uint64_t i, const step_window& win) const {
     const constants& c = per_neuron ? per_neuron[i] : common;
     state s = initial;
     load(s, i, std::make_index_sequence<n_fields>{});
@@ -91,11 +95,11 @@ struct neuron_update {
     // One Philox block serves four steps; the first drives' blocks are kept.
     constexpr std::size_t kept = 4;
     rng::philox::ctr_type words[kept];
-    const std::uint64_t stride = w.rl.channel_stride();
-    const std::int64_t first = w.first_step();
-    for (std::int64_t step = first; step < first + w.n_steps; ++step) {
+    const std::uint64_t stride = win.rl.channel_stride();
+    const std::int64_t first = win.first_step();
+    for (std::int64_t step = first; step < first + win.n_steps; ++step) {
       // This step's input: channel c lies c strides from channel 0.
-      std::int64_t* const input0 = w.ring + w.rl.index(0, step, local);
+      std::int64_t* const input0 = win.ring + win.rl.index(0, step, local);
       const bool new_block = (step & 3) == 0 || step == first;
       for (std::size_t d = 0; d < n_drives; ++d) {
         const poisson_drive& dr = drives[d];
@@ -107,7 +111,7 @@ struct neuron_update {
           if (d < kept)
             words[d] = here;
         }
-        std::int64_t* target = w.ring + w.rl.index(dr.channel, step + dr.delay, local);
+        std::int64_t* target = win.ring + win.rl.index(dr.channel, step + dr.delay, local);
         *target = saturating_add(
             *target, saturating_times(poisson_count(dr.thresholds, step_word(here, step)), dr.weight));
       }
@@ -157,17 +161,17 @@ struct neuron_update {
       }
       saturated_steps += models::keep_spikes<Model>(spikes); // more than kept: reported
       if (spikes) {
-        w.neuron_spikes.push(local, step, spikes); // several: one record each (NEST's multiplicity)
-        w.post.record(local, step + 1);
+        win.neuron_spikes.push(local, step, spikes); // several: one record each (NEST's multiplicity)
+        win.post.record(local, step + 1);
       }
       for (std::uint64_t p = probe_offsets[i]; p < probe_offsets[i + 1]; ++p)
-        sample(probes[p], s, c, step);
+        sample(probes[p], s, c, step, win);
     }
     store(s, i, std::make_index_sequence<n_fields>{});
     if constexpr (has_refractory)
       refractory[i] = s.refractory;
     if (saturated_steps)
-      atomic_count(w.saturated, saturated_steps);
+      atomic_count(win.saturated, saturated_steps);
   }
 
 private:
@@ -185,8 +189,9 @@ private:
     ((var == static_cast<int>(I) ? (v = field_at<Model, I>::value(s, c), 0) : 0), ...);
     return v;
   }
-  MYELIN_HD void sample(const probe_site& p, const state& s, const constants& c, std::int64_t step) const {
-    const trace_target& t = w.traces[p.multimeter];
+  MYELIN_HD void sample(const probe_site& p, const state& s, const constants& c, std::int64_t step,
+                        const step_window& win) const {
+    const trace_target& t = win.traces[p.multimeter];
     if ((step + 1) % t.interval != 0)
       return;
     const std::int64_t row = (step + 1) / t.interval - t.first_sample;
