@@ -61,8 +61,8 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   const auto all = comm.gather(mine, 0);
   const auto counts = comm.sum(sim.spike_counts());
   // One collective for all the sums.
-  const auto sums = comm.sum(
-      {counters.synapses, counters.synapse_bytes, counters.saturated_input_steps, counters.graph_calls});
+  const auto sums = comm.sum({counters.synapses, counters.synapse_bytes, counters.saturated_input_steps,
+                              counters.graph_calls, counters.static_synaptic_events});
   const std::uint64_t saturated = sums[2];
   const double peak = comm.max(static_cast<double>(peak_rss_bytes()));
   if (comm.rank() != 0)
@@ -112,6 +112,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["synapse_bytes"] = sums[1];
   j["saturated_input_steps"] = saturated; // this run's part, not counted across a resume
   j["graph_calls"] = sums[3];             // calls replayed as one CUDA graph, all ranks
+  j["static_synaptic_events"] = sums[4];  // this run's, all ranks
   j["per_rank"] = rank_table(all, mine.size(), imbalance);
   j["imbalance"] = imbalance;
   auto& pops = j["populations"];

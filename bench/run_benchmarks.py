@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs the example networks through `myelin run` and prints one JSON line per
 run: network, neurons, synapses, ranks, threads, backend, build_s, sim_s, rtf,
+us_per_step, synaptic_events_per_s, delivery_bytes_per_s (static delivery),
 peak_rss_bytes (largest rank), bytes_per_synapse, bytes sent per spike and
 per rank, plus the mean rates. Timings are measured here and written down in
 docs/benchmarks.md; tests never assert them.
@@ -58,6 +59,13 @@ def run_once(myelin, network, ranks, threads, duration, partition="block", backe
     neuron_steps = r["neurons"] * (r["end_step"] - r["start_step"])
     advance_s = max((row["advance_s"] for row in r.get("per_rank", [])), default=0.0)
     sent = sum(row["bytes_sent"] for row in r.get("per_rank", []))
+    # Delivery: static synapses delivered per second, and the bytes that takes
+    # at least (each event reads its synapse, synapse_bytes / synapses, and
+    # adds 8 bytes into the ring): the issue's "synaptic events/s, achieved
+    # bandwidth", a lower bound of the traffic, not a counter's reading.
+    steps = r["end_step"] - r["start_step"]
+    events = r.get("static_synaptic_events", 0)
+    bytes_per_event = r["synapse_bytes"] / r["synapses"] + 8 if r["synapses"] else 0
     return {
         "network": network,
         "neurons": r["neurons"],
@@ -72,6 +80,9 @@ def run_once(myelin, network, ranks, threads, duration, partition="block", backe
         "build_s": round(r["build_s"], 4),
         "sim_s": round(r["sim_s"], 4),
         "rtf": round(r["rtf"], 4),
+        "us_per_step": round(r["sim_s"] * 1e6 / steps, 3) if steps else None,
+        "synaptic_events_per_s": round(events / r["sim_s"]) if r["sim_s"] > 0 else None,
+        "delivery_bytes_per_s": round(events * bytes_per_event / r["sim_s"]) if r["sim_s"] > 0 else None,
         "ns_per_neuron_step": round(r["sim_s"] * 1e9 / neuron_steps, 2) if neuron_steps else None,
         "advance_ns_per_neuron_step": round(advance_s * 1e9 / neuron_steps, 2) if neuron_steps else None,
         "peak_rss_bytes": r["peak_rss_bytes"],

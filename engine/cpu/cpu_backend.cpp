@@ -140,6 +140,8 @@ void cpu_backend::deliver_into(shard& sh) {
   const std::uint64_t negative = rl.channel_stride(); // channel 1 (ring_layout)
   const bool ports = !table.segment_port.empty();
   for (const arriving_spike& s : incoming_) {
+    sh.static_events += table.segment_synapses[table.source_segments[s.row + 1]] -
+                        table.segment_synapses[table.source_segments[s.row]];
     for (std::uint64_t seg = table.source_segments[s.row]; seg < table.source_segments[s.row + 1]; ++seg) {
       const int port = ports ? table.segment_port[seg] : 0;
       std::int64_t* slot = data + rl.slot_base(2 * port, s.step + table.segment_delay[seg]);
@@ -276,6 +278,7 @@ void cpu_backend::write_post_histories(post_history_lists lists) {
 backend_counters cpu_backend::counters() const {
   backend_counters c;
   for (const auto& sh : shards_) {
+    c.static_synaptic_events += sh.static_events;
     c.synapses += sh.table.synapses.size();
     c.synapse_bytes += sh.table.bytes();
     for (const auto& p : sh.plastic) {

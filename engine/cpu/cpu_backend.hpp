@@ -49,6 +49,7 @@ private:
     // Postsynaptic history entries kept by this thread's neurons, and the
     // count at which they are next pruned.
     std::uint64_t history_entries = 0, prune_at = 0;
+    std::uint64_t static_events = 0; // static synapses delivered
   };
   struct no_completion {
     void operator()() noexcept {}

@@ -174,8 +174,11 @@ struct deliver_events {
   static_view t;
   std::int64_t* ring;
   ring_layout rl;
+  unsigned long long* events = nullptr; // adds the synapses delivered (run.json static_synaptic_events)
 
   MYELIN_HD void operator()(std::uint64_t worker) const {
+    if (events && worker == 0)
+      atomic_count(events, first_event[n_spikes]);
     // A negative weight lies one channel further (ring_layout::channel_of).
     const std::uint64_t negative = rl.channel_stride();
     for_each_run(worker, grid, first_event, n_spikes, spike_rows{spikes}, t, [&](const event_run& r) {

@@ -285,11 +285,18 @@ public:
     c.synapse_bytes = synapse_bytes_;
     c.saturated_input_steps = read_element(counters_, saturated_steps);
     c.graph_calls = graph_.replays();
+    c.static_synaptic_events = read_element(counters_, static_events);
     return c;
   }
 
 private:
-  enum counter { neuron_count, source_count, saturated_steps, n_counters }; // the first two adjacent
+  enum counter {
+    neuron_count,
+    source_count,
+    saturated_steps,
+    static_events,
+    n_counters
+  }; // the first two adjacent
   struct trace {
     std::int64_t interval = 1;
     std::uint64_t row_size = 0;
@@ -425,8 +432,8 @@ private:
     for (const auto& table : tables_) {
       const static_view t = table.view();
       number_events(spikes, n, t, first_event_);
-      for_each_index(grid.workers,
-                     deliver_events{spikes, raw(first_event_), n, grid, t, raw(ring_), layout_.ring});
+      for_each_index(grid.workers, deliver_events{spikes, raw(first_event_), n, grid, t, raw(ring_),
+                                                  layout_.ring, raw(counters_) + static_events});
     }
   }
 

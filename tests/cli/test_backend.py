@@ -104,6 +104,45 @@ if "omp" in available:
         f.check(json.load(j)["static_tables_built_on"] == "host", "omp in 4 MiB: tables not built on the host")
     f.check(sorted_spikes(out) == sorted_spikes(outputs_of_drawn), "omp in 4 MiB: other spikes than cpu's")
 
+# Delivered static synapses are counted alike by every backend: a source's
+# 5 spikes into 10 targets through all_to_all and 1 through one_to_one are
+# 5 x (10 + 1) events (the last spike's too: the run ends by delivering the
+# last epoch's spikes, whether the backend delivers them within a call or at
+# the next).
+counted = os.path.join(temp_dir(), "counted.toml")
+with open(counted, "w") as m:
+    m.write("""[run]
+dt = 0.1
+duration = 30.0
+seed = 1
+[populations.S]
+model = "spike_source"
+size = 1
+params = { spike_times = [[1.0, 2.0, 3.0, 10.0, 29.5]] }
+[populations.T]
+model = "iaf_psc_alpha"
+size = 10
+[populations.U]
+model = "parrot_neuron"
+size = 1
+[[projections]]
+source = "S"
+target = "T"
+rule = { kind = "all_to_all" }
+synapse = { weight = 1.0, delay = 1.0 }
+[[projections]]
+source = "S"
+target = "U"
+rule = { kind = "one_to_one" }
+synapse = { weight = 1.0, delay = 1.0 }
+""")
+for backend in available:
+    out = temp_dir()
+    myelin("run", counted, "-o", out, "--threads", "2", "--quiet", "--backend", backend, check=True)
+    with open(os.path.join(out, "run.json")) as j:
+        events = json.load(j)["static_synaptic_events"]
+    f.check(events == 5 * 11, f"--backend {backend}: {events} static synaptic events, expected 55")
+
 # A run alone in five equal calls without sources or STDP replays the later
 # calls as one captured CUDA graph each (engine/device/epoch_graph.hpp), with
 # the CPU's spikes: on a GPU by default, on CPU threads with

@@ -15,7 +15,11 @@ f.check(len(out) == 2, f"two lines, got {len(out)}")
 for line in out:
     r = json.loads(line)
     for key in ("network", "neurons", "synapses", "ranks", "threads", "backend", "build_s", "sim_s", "rtf",
-                "peak_rss_bytes", "bytes_per_synapse"):
+                "peak_rss_bytes", "bytes_per_synapse", "us_per_step", "synaptic_events_per_s",
+                "delivery_bytes_per_s"):
         f.check(key in r, f"{key} in {line}")
     f.check(r["synapses"] == 15625000 and r["bytes_per_synapse"] > 8, f"sizes in {line}")
+    # 20 ms of 12,500 neurons with 1,250 synapses each spiking at tens of Hz: many events.
+    f.check(r["synaptic_events_per_s"] > 0 and r["delivery_bytes_per_s"] > 8 * r["synaptic_events_per_s"]
+            and r["us_per_step"] > 0, f"delivery figures in {line}")
 f.finish()
