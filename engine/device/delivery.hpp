@@ -74,15 +74,15 @@ struct event_run {
   std::uint64_t item, segment, first_synapse, count;
 };
 
-template <class Rows>
+// `Tables` maps an item to the table its row lies in (one_table: all in one).
+template <class Rows, class Tables>
 class event_runs {
 public:
   MYELIN_HD event_runs(std::uint64_t begin, std::uint64_t end, const std::uint64_t* first_event,
-                       std::uint64_t n_items, Rows rows, const segment_view& t)
+                       std::uint64_t n_items, Rows rows, Tables tables)
       : first_event_(first_event)
       , rows_(rows)
-      , source_segments_(t.source_segments)
-      , segment_synapses_(t.segment_synapses)
+      , tables_(tables)
       , e_(begin)
       , end_(end) {
     // The item: the last k with first_event[k] <= e.
@@ -94,6 +94,7 @@ public:
       else
         hi = mid;
     }
+    enter(k_);
     seg_ = source_segments_[rows_(k_)];
     syn_ = segment_synapses_[seg_] + (e_ - first_event[k_]);
     // Its segment: the last one starting at or before the synapse (an empty
@@ -116,6 +117,7 @@ public:
       do
         ++k_;
       while (e_ >= first_event_[k_ + 1]);
+      enter(k_);
       seg_ = source_segments_[rows_(k_)];
       syn_ = segment_synapses_[seg_];
     }
@@ -129,17 +131,30 @@ public:
   }
 
 private:
+  MYELIN_HD void enter(std::uint64_t k) {
+    const segment_view t = tables_(k);
+    source_segments_ = t.source_segments;
+    segment_synapses_ = t.segment_synapses;
+  }
+
   const std::uint64_t* first_event_;
   Rows rows_;
-  const std::uint64_t* source_segments_;
-  const std::uint64_t* segment_synapses_;
+  Tables tables_;
+  const std::uint64_t* source_segments_ = nullptr;
+  const std::uint64_t* segment_synapses_ = nullptr;
   std::uint64_t e_ = 0, end_ = 0, k_ = 0, seg_ = 0, syn_ = 0;
 };
 
+// Every item's row in one table.
+struct one_table {
+  segment_view t;
+  MYELIN_HD segment_view operator()(std::uint64_t) const { return t; }
+};
+
 // f(run) for every run of work item `worker`'s events (event_grid).
-template <class Rows, class F>
-MYELIN_HD void for_each_run(std::uint64_t worker, const event_grid& g, const std::uint64_t* first_event,
-                            std::uint64_t n_items, Rows rows, const segment_view& t, F&& f) {
+template <class Rows, class Tables, class F>
+MYELIN_HD void for_each_run_in(std::uint64_t worker, const event_grid& g, const std::uint64_t* first_event,
+                               std::uint64_t n_items, Rows rows, Tables tables, F&& f) {
   const std::uint64_t total = first_event[n_items];
   if (g.per_item == 0) {
     const std::uint64_t share = total / g.workers, extra = total % g.workers;
@@ -147,44 +162,87 @@ MYELIN_HD void for_each_run(std::uint64_t worker, const event_grid& g, const std
     const std::uint64_t end = begin + share + (worker < extra ? 1 : 0);
     if (begin == end) // (an empty range has no item to start from)
       return;
-    event_runs<Rows> runs(begin, end, first_event, n_items, rows, t);
+    event_runs<Rows, Tables> runs(begin, end, first_event, n_items, rows, tables);
     for (event_run r; runs.next(r);)
       f(r);
     return;
   }
   for (std::uint64_t begin = worker * g.per_item; begin < total; begin += g.workers * g.per_item) {
-    event_runs<Rows> runs(begin, total - begin < g.per_item ? total : begin + g.per_item, first_event,
-                          n_items, rows, t);
+    event_runs<Rows, Tables> runs(begin, total - begin < g.per_item ? total : begin + g.per_item, first_event,
+                                  n_items, rows, tables);
     for (event_run r; runs.next(r);)
       f(r);
   }
 }
 
-// The row of arrived spike k.
-struct spike_rows {
+// The same, all items' rows in one table.
+template <class Rows, class F>
+MYELIN_HD void for_each_run(std::uint64_t worker, const event_grid& g, const std::uint64_t* first_event,
+                            std::uint64_t n_items, Rows rows, const segment_view& t, F&& f) {
+  for_each_run_in(worker, g, first_event, n_items, rows, one_table{t}, static_cast<F&&>(f));
+}
+
+// Arrived spikes through several pieces of a static table in one launch:
+// item j is spike j % n_spikes in piece j / n_spikes (GeNN would say: the
+// pieces merged), so a table of P pieces costs one numbering and one
+// delivery launch, not P of each.
+struct piece_items {
   const arriving_spike* spikes;
-  MYELIN_HD std::uint64_t operator()(std::uint64_t k) const { return spikes[k].row; }
+  const static_view* pieces;
+  std::uint64_t n_spikes;
+  MYELIN_HD const static_view& piece(std::uint64_t j) const { return pieces[j / n_spikes]; }
+  MYELIN_HD const arriving_spike& spike(std::uint64_t j) const { return spikes[j % n_spikes]; }
+  MYELIN_HD std::uint64_t operator()(std::uint64_t j) const { return spike(j).row; } // as Rows
 };
+struct piece_tables {
+  piece_items items;
+  MYELIN_HD segment_view operator()(std::uint64_t j) const { return items.piece(j); }
+};
+
+// The synapses of each item, and a 0 after them.
+struct piece_item_lengths {
+  piece_items items;
+  std::uint64_t n_items;
+  std::uint64_t* out;
+  MYELIN_HD void operator()(std::uint64_t j) const {
+    const std::uint64_t row = j < n_items ? items(j) : no_row;
+    out[j] = row == no_row ? 0 : items.piece(j).row_length(row);
+  }
+};
+
+// Numbers the events of n spikes through `n_pieces` pieces (n_pieces * n
+// items, + 1 entries).
+inline void number_piece_events(const arriving_spike* spikes, std::uint64_t n, const static_view* pieces,
+                                std::uint64_t n_pieces, device_vector<std::uint64_t>& first_event) {
+  const std::uint64_t n_items = n_pieces * n;
+  first_event.resize(n_items + 1);
+  for_each_index(n_items + 1, piece_item_lengths{{spikes, pieces, n}, n_items, raw(first_event)});
+  exclusive_scan_in_place(raw(first_event), n_items + 1);
+}
 
 struct deliver_events {
   const arriving_spike* spikes;
-  const std::uint64_t* first_event; // number_events(spikes), n_spikes + 1 entries
+  const std::uint64_t* first_event; // number_piece_events: n_pieces * n_spikes + 1 entries
   std::uint64_t n_spikes;
   event_grid grid;
-  static_view t;
+  const static_view* pieces;
+  std::uint64_t n_pieces;
   std::int64_t* ring;
   ring_layout rl;
   unsigned long long* events = nullptr; // adds the synapses delivered (run.json static_synaptic_events)
 
   MYELIN_HD void operator()(std::uint64_t worker) const {
+    const std::uint64_t n_items = n_pieces * n_spikes;
     if (events && worker == 0)
-      atomic_count(events, first_event[n_spikes]);
+      atomic_count(events, first_event[n_items]);
     // A negative weight lies one channel further (ring_layout::channel_of).
     const std::uint64_t negative = rl.channel_stride();
-    for_each_run(worker, grid, first_event, n_spikes, spike_rows{spikes}, t, [&](const event_run& r) {
+    const piece_items items{spikes, pieces, n_spikes};
+    for_each_run_in(worker, grid, first_event, n_items, items, piece_tables{items}, [&](const event_run& r) {
+      const static_view& t = items.piece(r.item);
       std::int64_t* const slot =
           ring + t.target_base +
-          rl.slot_base(2 * t.port(r.segment), spikes[r.item].step + t.segment_delay[r.segment]);
+          rl.slot_base(2 * t.port(r.segment), items.spike(r.item).step + t.segment_delay[r.segment]);
       for (std::uint64_t k = r.first_synapse; k < r.first_synapse + r.count; ++k) {
         const float w = t.weight[k];
         atomic_ring_add(slot + t.target[k] + (w < 0.0f ? negative : 0), to_fixed_in_range(w));

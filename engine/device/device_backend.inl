@@ -57,6 +57,9 @@ event_grid delivery_grid(int threads) {
 constexpr std::uint64_t neuron_spike_budget = std::uint64_t{1} << 22;
 // Running alone, one call covers at most about this many steps: spikes reach
 // the host about every 100 ms of simulated time at dt = 0.1 ms.
+// Delivery numbers spikes x pieces items in one launch up to this many
+// (128 MB of numbering); more spikes take the pieces in several launches.
+constexpr std::uint64_t fused_delivery_items = std::uint64_t{1} << 24;
 constexpr std::int64_t alone_step_target = 1000;
 constexpr std::int64_t alone_step_target_with_histories = 250;
 
@@ -140,6 +143,10 @@ public:
         synapse_bytes_ += plastic_.back().back()->bytes();
       }
     }
+    std::vector<static_view> views;
+    for (const auto& t : tables_)
+      views.push_back(t.view());
+    piece_views_ = upload(views);
     arrivals_.resize(layout_.plastic_projections.size());
     ring_ = device_vector<std::int64_t>(layout_.ring.size(), 0);
     chunk_steps_ = std::max<std::int64_t>(
@@ -426,14 +433,20 @@ private:
     deliver_static(raw(own_arrived_), n_items);
   }
 
-  // n arrived spikes (in device memory) through every static table piece.
+  // n arrived spikes (in device memory) through every static table piece:
+  // as many pieces a launch as keep the numbering within
+  // fused_delivery_items (all of them, unless the spikes are many).
   void deliver_static(const arriving_spike* spikes, std::uint64_t n) {
+    if (n == 0 || tables_.empty())
+      return;
     const event_grid grid = delivery_grid(threads_);
-    for (const auto& table : tables_) {
-      const static_view t = table.view();
-      number_events(spikes, n, t, first_event_);
-      for_each_index(grid.workers, deliver_events{spikes, raw(first_event_), n, grid, t, raw(ring_),
-                                                  layout_.ring, raw(counters_) + static_events});
+    const std::uint64_t per_launch = std::max<std::uint64_t>(1, fused_delivery_items / n);
+    for (std::uint64_t p = 0; p < tables_.size(); p += per_launch) {
+      const std::uint64_t pieces = std::min<std::uint64_t>(per_launch, tables_.size() - p);
+      number_piece_events(spikes, n, raw(piece_views_) + p, pieces, first_event_);
+      for_each_index(grid.workers,
+                     deliver_events{spikes, raw(first_event_), n, grid, raw(piece_views_) + p, pieces,
+                                    raw(ring_), layout_.ring, raw(counters_) + static_events});
     }
   }
 
@@ -619,6 +632,7 @@ private:
   std::vector<std::unique_ptr<group_batch>> batches_;                 // merged groups, one per model
   std::vector<device_group*> unmerged_;                               // the groups of no batch
   std::vector<device_static_table> tables_;                           // one per piece of each target block
+  device_vector<static_view> piece_views_;                            // tables_' views, for delivery
   std::vector<std::vector<std::unique_ptr<device_plastic>>> plastic_; // [block][plastic projection]
   std::uint64_t synapses_ = 0, synapse_bytes_ = 0;
   device_vector<std::int64_t> ring_;
