@@ -297,7 +297,7 @@ bool device_table_maker::draw_all(const static_draws& d, std::vector<char>& used
                            raw(dev_bounds),      raw(marks),     slot_words};
   device_vector<std::uint64_t> place(n + 1, 0);
   for_each_item(n, chunk, count_synapses{inputs, raw(place)});
-  thrust::exclusive_scan(policy(), raw(place), raw(place) + n + 1, raw(place));
+  exclusive_scan_in_place(raw(place), n + 1);
   const auto host_place = download(place);
   const std::uint64_t total = host_place[n];
   if (total > budget_ / construction_bytes_per_synapse)
@@ -378,7 +378,7 @@ void device_table_maker::make(std::size_t b, const std::vector<std::uint64_t>& r
   uninitialized_array<std::uint64_t> starts(n + 1);
   for_each_index(n, mark_starts{raw(key), raw(starts)});
   write_element(starts, n, std::uint64_t{0});
-  thrust::exclusive_scan(policy(), raw(starts), raw(starts) + n + 1, raw(starts));
+  exclusive_scan_in_place(raw(starts), n + 1);
   const std::uint64_t segments = read_element(starts, n);
   device_vector<std::uint64_t> segment_first(segments + 1, n), segment_key(segments);
   for_each_index(n, record_segments{raw(key), raw(starts), raw(segment_first), raw(segment_key)});

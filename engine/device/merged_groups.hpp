@@ -56,9 +56,7 @@ public:
     parts_ = upload(host_parts_);
     ends_ = upload(host_ends_);
   }
-  void launch(const step_window& w) const override {
-    if (host_ends_.empty() || host_ends_.back() == 0)
-      return;
+  void launch(const step_window& w) const override { // a batch is made by the group joining it first
     for_each_index(host_ends_.back(), merged_update<Update>{raw(parts_), raw(ends_), host_parts_.size(), w});
   }
 
