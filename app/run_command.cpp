@@ -22,6 +22,7 @@ int run_command(const run_options& flags, comm::communicator& comm) {
     so.strategy = partition::parse_strategy(flags.partition);
     so.backend = parse_backend(flags.backend);
     (void)device_graphs_setting(); // refused here, before the build, not by the backend
+    (void)device_exchange_setting();
   } catch (const usage_error& e) {
     // Every rank sees the same flags and fails alike; one of them says so.
     if (comm.rank() == 0)

@@ -48,16 +48,17 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   const auto& ln = b.layout();
   const auto& st = sim.statistics();
   const auto counters = b.counters();
-  const std::vector<double> mine = {static_cast<double>(ln.n_local),
-                                    static_cast<double>(counters.synapses),
-                                    static_cast<double>(st.spikes_emitted),
-                                    static_cast<double>(st.records_sent),
-                                    static_cast<double>(st.records_received),
-                                    static_cast<double>(st.bytes_sent),
-                                    st.advance_s,
-                                    st.exchange_s,
-                                    st.output_s,
-                                    static_cast<double>(peak_rss_bytes())};
+  const std::vector<double> mine = {
+      static_cast<double>(ln.n_local),
+      static_cast<double>(counters.synapses),
+      static_cast<double>(st.spikes_emitted),
+      static_cast<double>(st.records_sent + counters.records_sent),
+      static_cast<double>(st.records_received + counters.records_received),
+      static_cast<double>(st.bytes_sent + counters.records_sent * sizeof(std::uint64_t)),
+      st.advance_s,
+      st.exchange_s,
+      st.output_s,
+      static_cast<double>(peak_rss_bytes())};
   const auto all = comm.gather(mine, 0);
   const auto counts = comm.sum(sim.spike_counts());
   // One collective for all the sums.
@@ -86,6 +87,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["ranks"] = comm.size();
   j["threads"] = rec.threads;
   j["backend"] = rec.backend;
+  j["spike_exchange"] = b.spike_exchange(); // the same on every rank (engine/backend.hpp)
   if (const auto device = b.device(); !device.empty())
     j["device"] = device; // rank 0's; each rank prints its own at the start
 

@@ -8,6 +8,7 @@
 // does not depend on the backend, so a checkpoint written by one backend is
 // read by any other.
 #include "engine/built_network.hpp"
+#include "engine/comm/communicator.hpp"
 #include "engine/spike.hpp"
 #include "engine/static_table_maker.hpp"
 #include "models/synapse_api.hpp"
@@ -53,6 +54,9 @@ struct backend_counters {
   std::uint64_t saturated_input_steps = 0; // neuron-steps whose input sat at an end of the range
   std::uint64_t graph_calls = 0;           // calls replayed as one CUDA graph (engine/device/epoch_graph.hpp)
   std::uint64_t static_synaptic_events = 0; // static synapses delivered: each spike's row, summed
+  // Spike records the backend sent and received itself (running alone on
+  // several ranks); the loop counts its own.
+  std::uint64_t records_sent = 0, records_received = 0;
 };
 
 class backend {
@@ -67,11 +71,23 @@ public:
   // Spikes that arrived (from any rank, this one included); they reach the
   // ring at the start of the next advance, or at settle.
   virtual void deliver(std::span<const arriving_spike> spikes) = 0;
-  // Runs alone (one-rank runs only): advances through several epochs in one
-  // call, delivering each epoch's spikes to this rank's own targets itself
-  // before the next epoch reads, exactly as the epoch loop would by handing
-  // them back; on a device, nothing leaves it between epochs. steps_alone()
-  // is the most steps one call may take (0: this backend cannot here).
+  // Several ranks (collective, before the first advance): what the backend
+  // may use to exchange spikes itself, and so run alone on several ranks.
+  virtual void set_communicator(comm::communicator&) {}
+  // How spikes leave this rank: "loop" (the epoch loop packs and sends them),
+  // or, running alone, "device" (one rank: they never leave the device),
+  // "mpi" or "nccl" (engine/device/record_transport.hpp).
+  virtual std::string spike_exchange() const { return "loop"; }
+  // The run (simulation::run) ends here: spikes the backend holds for a
+  // later epoch (with overlap, the last epoch's) are delivered, as the loop
+  // hands over every exchange in flight at the end of a run.
+  virtual void end_run() {}
+  // Runs alone: advances through several epochs in one call, delivering
+  // each epoch's spikes itself (on several ranks, sending them to the ranks
+  // that subscribed and delivering what arrives) exactly as the epoch loop
+  // would by handing them back; on one rank's device, nothing leaves it
+  // between epochs. steps_alone() is the most steps one call may take (0:
+  // this backend cannot here; the same on every rank).
   virtual std::int64_t steps_alone() const { return 0; }
   // [first_step, first_step + n_steps) in epochs of layout().epoch_steps (the
   // last one shorter where n_steps ends first); returns the spikes emitted,
@@ -122,6 +138,14 @@ const char* backend_name(backend_kind kind);
 // graphs (engine/device/epoch_graph.hpp): "on", "off", or unset (nullopt,
 // the backend's default). Throws usage_error for anything else.
 std::optional<bool> device_graphs_setting();
+
+// MYELIN_DEVICE_EXCHANGE: how a device backend on several ranks exchanges
+// spikes. "loop": the epoch loop packs them on the host, epoch by epoch, as
+// for the CPU backend; "mpi": the device packs them and runs alone, the
+// records travelling through MPI by way of host buffers; "nccl": the same,
+// device buffer to device buffer (engine/device/record_transport.hpp); ""
+// (unset): nccl where it works, else mpi. Throws usage_error for anything else.
+std::string device_exchange_setting();
 
 // Turns a built network into a backend's memory. The CPU backend runs one
 // thread per target block (build()'s `blocks`). `made`: the maker build()

@@ -42,6 +42,16 @@ std::optional<bool> device_graphs_setting() {
   return value == "on";
 }
 
+std::string device_exchange_setting() {
+  const char* set = std::getenv("MYELIN_DEVICE_EXCHANGE");
+  if (!set || !*set)
+    return "";
+  const std::string value = set;
+  if (value != "loop" && value != "mpi" && value != "nccl")
+    throw usage_error("MYELIN_DEVICE_EXCHANGE is '" + value + "': it must be loop, mpi or nccl (or unset)");
+  return value;
+}
+
 backend_kind parse_backend(const std::string& name) {
   if (name == "cpu")
     return backend_kind::cpu;

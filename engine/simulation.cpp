@@ -25,8 +25,8 @@ namespace myelin {
 // stays in flight during epoch k+1's update; it is delivered at the start of
 // epoch k+2, still before its earliest arrival (k * D/2 + D). run() drains
 // every exchange before it returns, so pending spikes wait in the backend.
-// On one rank, a backend that runs alone (steps_alone() > 0) does steps 1 to
-// 4 itself for many epochs per call; the loop only records (run_alone).
+// A backend that runs alone (steps_alone() > 0) does steps 1, 2 and 4 itself
+// for many epochs per call; the loop only records (run_alone).
 
 namespace {
 using clock = std::chrono::steady_clock;
@@ -40,12 +40,15 @@ simulation::simulation(backend& b, comm::communicator& comm)
     , comm_(comm)
     , layout_(b.layout())
     , per_rank_(static_cast<std::size_t>(comm.size()))
-    , spike_counts_(b.layout().population_offsets.size() - 1, 0) {}
+    , spike_counts_(b.layout().population_offsets.size() - 1, 0) {
+  if (comm.size() > 1)
+    backend_.set_communicator(comm);
+}
 
 void simulation::run(std::int64_t n_steps) {
   stopped_ = false;
   const std::int64_t end_step = step_ + std::max<std::int64_t>(n_steps, 0);
-  if (comm_.size() == 1 && backend_.steps_alone() > 0 && started_ == finished_)
+  if (backend_.steps_alone() > 0 && started_ == finished_)
     return run_alone(end_step);
   while (step_ < end_step) {
     const std::int64_t length = std::min(layout_.epoch_steps, end_step - step_);
@@ -73,11 +76,12 @@ void simulation::run(std::int64_t n_steps) {
   }
 }
 
-// One rank whose backend runs alone: each call covers several epochs, whose
-// spikes the backend delivers itself. They are recorded epoch by epoch, as
+// A backend that runs alone: each call covers several epochs, whose spikes
+// the backend sends and delivers itself. They are recorded epoch by epoch, as
 // the loop above records them, so that the output files are the same to the
 // byte (writers flush by the number of writes). The stop check is asked once
-// per call instead of once per epoch.
+// per call instead of once per epoch (on several ranks, one collective
+// carries every rank's answer).
 void simulation::run_alone(std::int64_t end_step) {
   while (step_ < end_step) {
     const std::int64_t length = std::min(backend_.steps_alone(), end_step - step_);
@@ -85,6 +89,8 @@ void simulation::run_alone(std::int64_t end_step) {
     const auto spikes = backend_.advance_alone(step_, length);
     const auto t1 = clock::now();
     stopped_ = stop_check_ && stop_check_();
+    if (comm_.size() > 1)
+      stopped_ = comm_.max(stopped_ ? 1.0 : 0.0) > 0;
     by_step_.assign(spikes.begin(), spikes.end());
     std::sort(by_step_.begin(), by_step_.end(),
               [](const local_spike& a, const local_spike& b) { return a.step < b.step; });
@@ -104,6 +110,7 @@ void simulation::run_alone(std::int64_t end_step) {
     if (stopped_)
       break;
   }
+  backend_.end_run();
 }
 
 // The spikes of the epoch [first, first + epoch_length); the backend's

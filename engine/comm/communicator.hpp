@@ -47,6 +47,11 @@ public:
   // Completes the oldest exchange started: its `received` is filled.
   virtual void exchange_finish() = 0;
 
+  // One count to each rank, blocking: recv[r] is what rank r sent here.
+  // The counts that precede a transfer whose data does not go through this
+  // communicator (NCCL between device buffers, engine/device/record_transport.hpp).
+  virtual void exchange_counts(const std::vector<int>& send, std::vector<int>& recv) = 0;
+
   // Block r to rank r, blocking (setting up, not per epoch): what every
   // rank sent here, concatenated in rank order; recv_counts[r] is the size
   // of rank r's block.
@@ -85,6 +90,9 @@ public:
     if (in_flight_ == 0)
       throw internal_error("exchange_finish without exchange_start");
     --in_flight_;
+  }
+  void exchange_counts(const std::vector<int>& send, std::vector<int>& recv) override {
+    recv.assign(send.begin(), send.end());
   }
   std::vector<std::byte> all_to_all_v(const std::vector<std::span<const std::byte>>& blocks,
                                       std::vector<std::size_t>& recv_counts) override {

@@ -116,6 +116,13 @@ public:
     return out;
   }
 
+  void exchange_counts(const std::vector<int>& send, std::vector<int>& recv) override {
+    if (send.size() != static_cast<std::size_t>(size_))
+      throw internal_error("exchange_counts needs one count per rank");
+    recv.resize(send.size());
+    check(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, comm_), "MPI_Alltoall");
+  }
+
   void broadcast(std::vector<std::byte>& data, int root) override {
     unsigned long long n = data.size();
     check(MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, comm_), "MPI_Bcast");

@@ -18,6 +18,8 @@
 #include "engine/device/group_factory.hpp"
 #include "engine/device/own_spikes.hpp"
 #include "engine/device/plastic.hpp"
+#include "engine/device/record_transport.hpp"
+#include "engine/device/spike_routes.hpp"
 #include "engine/pending_input.hpp"
 #include "models/all_models.hpp"
 #include "models/poisson_source.hpp"
@@ -113,7 +115,8 @@ public:
     }
     merge_groups();
     plan_alone(neurons, sources);
-    const std::int64_t steps_per_call = std::max(layout_.epoch_steps, steps_alone());
+    // (On several ranks steps_alone() waits for set_communicator.)
+    const std::int64_t steps_per_call = std::max(layout_.epoch_steps, alone_epochs_ * layout_.epoch_steps);
     for (std::size_t m = 0; m < built.multimeters.size(); ++m) {
       trace t;
       t.interval = layout_.trace_interval[m];
@@ -168,7 +171,41 @@ public:
     return emitted_;
   }
 
-  std::int64_t steps_alone() const override { return alone_epochs_ * layout_.epoch_steps; }
+  std::int64_t steps_alone() const override {
+    return layout_.n_ranks > 1 && !transport_ ? 0 : alone_epochs_ * layout_.epoch_steps;
+  }
+
+  // Several ranks run alone unless MYELIN_DEVICE_EXCHANGE=loop, or unless
+  // some rank cannot (the fewest epochs a call any rank can hold).
+  void set_communicator(comm::communicator& comm) override {
+    const std::string wanted = device_exchange_setting();
+    alone_epochs_ =
+        static_cast<std::int64_t>(comm.min(wanted == "loop" ? 0.0 : static_cast<double>(alone_epochs_)));
+    if (alone_epochs_ == 0) {
+      alone_spikes_ = {};
+      own_arrived_ = {};
+      return;
+    }
+    transport_ = make_record_transport(comm, wanted);
+    subscriber_offsets_ = upload(layout_.subscriber_offsets);
+    subscriber_ranks_ = upload(layout_.subscriber_ranks);
+    subscriber_rows_ = upload(layout_.subscriber_rows);
+    rank_counts_ = device_vector<unsigned long long>(static_cast<std::size_t>(layout_.n_ranks), 0);
+  }
+
+  std::string spike_exchange() const override {
+    if (steps_alone() == 0)
+      return "loop";
+    return transport_ ? transport_->name() : "device";
+  }
+
+  void end_run() override {
+    if (held_ < 0)
+      return;
+    use_threads();
+    deliver_batch(routed_[held_]);
+    held_ = -1;
+  }
 
   std::span<const local_spike> advance_alone(std::int64_t first_step, std::int64_t n_steps) override {
     if (n_steps > steps_alone())
@@ -189,6 +226,11 @@ public:
         const auto u = static_cast<std::uint64_t>(e);
         const spike_buffer epoch_spikes{raw(alone_spikes_) + u * region, raw(alone_counts_) + u, region};
         step_neurons(window(at, length, epoch_spikes));
+        if (transport_) {
+          exchange_epoch(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length),
+                         static_cast<std::size_t>(e), at);
+          continue;
+        }
         deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at);
         deliver_sources(static_cast<std::size_t>(e), at);
       }
@@ -293,6 +335,8 @@ public:
     c.saturated_input_steps = read_element(counters_, saturated_steps);
     c.graph_calls = graph_.replays();
     c.static_synaptic_events = read_element(counters_, static_events);
+    c.records_sent = records_sent_;
+    c.records_received = records_received_;
     return c;
   }
 
@@ -311,6 +355,12 @@ private:
     device_vector<int> variables;
     mutable std::vector<double> host; // the rows trace_rows() last handed out
     mutable bool host_current = false;
+  };
+  // One exchange's arrivals on the device, from the epoch at first_step.
+  struct routed_batch {
+    device_vector<arriving_spike> spikes;
+    std::uint64_t n = 0;
+    std::int64_t first_step = 0;
   };
 
   void use_threads() const {
@@ -335,14 +385,15 @@ private:
     return true;
   }
 
-  // Running alone needs one rank, and one epoch's worth of spike entries
-  // within the budget. With STDP, every postsynaptic list holds room for one
-  // spike per step of a call, so calls are shorter.
+  // Running alone needs one epoch's worth of spike entries within the
+  // budget, and on several ranks a transport (set_communicator). With STDP,
+  // every postsynaptic list holds room for one spike per step of a call, so
+  // calls are shorter.
   void plan_alone(std::uint64_t neurons, std::uint64_t sources) {
     neurons_ = neurons;
     sources_ = sources;
     const std::uint64_t per_epoch = neurons * static_cast<std::uint64_t>(layout_.epoch_steps);
-    if (layout_.n_ranks != 1 || neurons == 0 || per_epoch > neuron_spike_budget)
+    if (neurons == 0 || per_epoch > neuron_spike_budget)
       return;
     const std::int64_t target = post_.enabled() ? alone_step_target_with_histories : alone_step_target;
     alone_epochs_ =
@@ -350,6 +401,8 @@ private:
                                            (target + layout_.epoch_steps - 1) / layout_.epoch_steps));
     alone_spikes_ = device_vector<local_spike>(per_epoch * static_cast<std::uint64_t>(alone_epochs_));
     alone_counts_ = device_vector<unsigned long long>(static_cast<std::size_t>(alone_epochs_), 0);
+    if (layout_.n_ranks > 1)
+      return;
     own_arrived_ = device_vector<arriving_spike>(per_epoch);
     std::vector<std::uint64_t> row(layout_.n_local, no_row);
     for (std::uint64_t l = 0; l < layout_.n_local; ++l)
@@ -382,9 +435,19 @@ private:
       return a.step != b.step ? a.step < b.step : a.local < b.local;
     });
     emitted_.insert(emitted_.end(), spikes.begin(), spikes.end());
+    source_epoch_end_.clear();
+    if (transport_) { // several ranks: the spikes themselves, to be routed
+      std::size_t k = 0;
+      for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps) {
+        while (k < spikes.size() && spikes[k].step < at + layout_.epoch_steps)
+          ++k;
+        source_epoch_end_.push_back(k);
+      }
+      assign(source_routed_, spikes);
+      return;
+    }
     // Arrivals (sources with synapses only) and where each epoch's end.
     std::vector<arriving_spike> arrived;
-    source_epoch_end_.clear();
     std::size_t k = 0;
     for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps) {
       for (; k < spikes.size() && spikes[k].step < at + layout_.epoch_steps; ++k)
@@ -448,6 +511,63 @@ private:
                      deliver_events{spikes, raw(first_event_), n, grid, raw(piece_views_) + p, pieces,
                                     raw(ring_), layout_.ring, raw(counters_) + static_events});
     }
+  }
+
+  // Several ranks running alone: epoch e's spikes (its neurons' buffer of
+  // n_items entries, then its sources' spikes) packed on the device for the
+  // ranks that subscribed, exchanged, and what arrived delivered on the
+  // loop's schedule (engine/simulation.cpp): at once, or with overlap after
+  // the next epoch's update.
+  void exchange_epoch(const spike_buffer& spikes, std::uint64_t n_items, std::size_t e,
+                      std::int64_t epoch_first) {
+#if !MYELIN_DEVICE_CUDA
+    n_items = std::min<std::uint64_t>(n_items, *spikes.count); // host memory here: spare the unused entries
+#endif
+    const std::size_t source_begin = sources_ == 0 || e == 0 ? 0 : source_epoch_end_[e - 1];
+    const std::size_t source_end = sources_ == 0 ? 0 : source_epoch_end_[e];
+    const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_begin};
+    const std::uint64_t n = n_items + (source_end - source_begin);
+    const subscribers subs{raw(subscriber_offsets_), raw(subscriber_ranks_), raw(subscriber_rows_)};
+    const auto n_ranks = static_cast<std::size_t>(layout_.n_ranks);
+    rank_cursor_.assign(n_ranks, 0);
+    copy_to_device(rank_cursor_.data(), n_ranks, rank_counts_);
+    for_each_index(n, count_routes{items, subs, raw(rank_counts_)});
+    copy_to_host(rank_counts_, 0, n_ranks, rank_cursor_.data());
+    send_counts_.resize(n_ranks);
+    unsigned long long total = 0;
+    for (std::size_t r = 0; r < n_ranks; ++r) {
+      if (rank_cursor_[r] > static_cast<unsigned long long>(std::numeric_limits<int>::max()))
+        throw error("device spike exchange: more than 2^31 records for one rank in one epoch");
+      send_counts_[r] = static_cast<int>(rank_cursor_[r]);
+      rank_cursor_[r] = total;
+      total += static_cast<unsigned long long>(send_counts_[r]);
+    }
+    if (send_records_.size() < total)
+      send_records_ = device_vector<std::uint64_t>(total + total / 4);
+    copy_to_device(rank_cursor_.data(), n_ranks, rank_counts_);
+    for_each_index(n, write_routes{items, subs, epoch_first, raw(rank_counts_), raw(send_records_)});
+    const std::uint64_t got = transport_->exchange(send_records_, send_counts_, received_records_);
+    records_sent_ += total;
+    records_received_ += got;
+    const int slot = held_ == 0 ? 1 : 0;
+    routed_batch& b = routed_[slot];
+    if (b.spikes.size() < got)
+      b.spikes = device_vector<arriving_spike>(got + got / 4);
+    for_each_index(got, read_records{raw(received_records_), epoch_first, raw(b.spikes)});
+    b.n = got;
+    b.first_step = epoch_first;
+    if (!layout_.overlap) {
+      deliver_batch(b);
+      return;
+    }
+    if (held_ >= 0)
+      deliver_batch(routed_[held_]);
+    held_ = slot;
+  }
+
+  void deliver_batch(const routed_batch& b) {
+    deliver_plastic(raw(b.spikes), b.n, b.first_step);
+    deliver_static(raw(b.spikes), b.n);
   }
 
   // Multimeter rows of the steps [first_step, first_step + n_steps).
@@ -515,7 +635,7 @@ private:
   // engine/device/epoch_graph.hpp; empty where a call does host work between
   // its launches (sources, STDP, shared current devices) and runs directly.
   std::vector<std::uint64_t> graph_key(std::int64_t n_steps) const {
-    if (sources_ > 0 || has_plastic())
+    if (sources_ > 0 || has_plastic() || transport_)
       return {};
     for (const auto& g : groups_)
       if (g->host_work_per_window())
@@ -670,6 +790,21 @@ private:
   std::uint64_t sources_ = 0; // spike and Poisson source neurons on this rank
   device_vector<arriving_spike> source_arrived_;
   std::vector<std::size_t> source_epoch_end_;
+  // Running alone on several ranks (exchange_epoch): the records' way out,
+  // each source's subscribers, per-rank counts and cursors, the records
+  // packed and received, and the arrivals of the last one or two epochs
+  // (with overlap one waits for the next epoch's update).
+  std::unique_ptr<record_transport> transport_;
+  device_vector<local_spike> source_routed_; // a call's source spikes by step
+  device_vector<std::uint64_t> subscriber_offsets_, subscriber_rows_;
+  device_vector<std::uint32_t> subscriber_ranks_;
+  device_vector<unsigned long long> rank_counts_;
+  std::vector<unsigned long long> rank_cursor_;
+  std::vector<int> send_counts_;
+  device_vector<std::uint64_t> send_records_, received_records_;
+  routed_batch routed_[2];
+  int held_ = -1; // the batch waiting for the next epoch, or -1
+  std::uint64_t records_sent_ = 0, records_received_ = 0;
 };
 
 } // namespace

@@ -5,8 +5,9 @@ is exit 2 with the reason."""
 import filecmp
 import json
 import os
+import subprocess
 
-from common import SOURCE, Failures, myelin, sorted_spikes, temp_dir
+from common import MYELIN, SOURCE, Failures, myelin, sorted_spikes, temp_dir
 
 f = Failures()
 model = os.path.join(SOURCE, "tests/data/all_rules.toml")
@@ -170,6 +171,28 @@ bad = myelin("run", drawn, "-o", temp_dir(), "--quiet", "--duration", "1", "--ba
 del os.environ["MYELIN_DEVICE_GRAPHS"]
 f.check(bad.returncode == 2 and "MYELIN_DEVICE_GRAPHS is 'sometimes': it must be on or off" in bad.stderr,
         f"a bad MYELIN_DEVICE_GRAPHS: exit {bad.returncode}, {bad.stderr!r}")
+
+# How spikes leave a rank (run.json spike_exchange): the CPU backend's epoch
+# loop packs them; a device backend running alone on one rank keeps them.
+for backend in outputs:
+    with open(os.path.join(outputs[backend], "run.json")) as j:
+        route = json.load(j)["spike_exchange"]
+    f.check(route == ("loop" if backend in ("cpu", "auto") and "cuda" not in available else "device"),
+            f"--backend {backend} on one rank: spike_exchange {route!r}")
+os.environ["MYELIN_DEVICE_EXCHANGE"] = "carrier-pigeon"
+bad = myelin("run", drawn, "-o", temp_dir(), "--quiet", "--duration", "1", "--backend", "cpu")
+del os.environ["MYELIN_DEVICE_EXCHANGE"]
+f.check(bad.returncode == 2 and "MYELIN_DEVICE_EXCHANGE is 'carrier-pigeon': it must be loop, mpi or nccl"
+        in bad.stderr, f"a bad MYELIN_DEVICE_EXCHANGE: exit {bad.returncode}, {bad.stderr!r}")
+# NCCL moves GPU buffers: asked for on CPU threads with two ranks, it is
+# refused with the reason, on every rank.
+MPIEXEC = os.environ.get("MPIEXEC")
+if MPIEXEC and "omp" in available:
+    r = subprocess.run([MPIEXEC, "-n", "2", MYELIN, "run", drawn, "-o", temp_dir(), "--quiet", "--duration", "5",
+                        "--backend", "omp", "--threads", "1"], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "MYELIN_DEVICE_EXCHANGE": "nccl"})
+    f.check(r.returncode == 2 and "MYELIN_DEVICE_EXCHANGE=nccl: NCCL moves GPU buffers" in r.stderr,
+            f"2 ranks of omp with MYELIN_DEVICE_EXCHANGE=nccl: exit {r.returncode}, {r.stderr[-600:]!r}")
 
 # Without a GPU (or without nvcc in the build) cuda names why, and what to run instead.
 for backend, reason in (("cuda", "--backend cuda: "), ("cuda", "; run with --backend cpu"),

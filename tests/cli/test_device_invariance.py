@@ -5,6 +5,7 @@ bit, on every network the issue names (plastic synapses included, also as
 SONATA edge types); also
 under 2 ranks, and resumed across backends."""
 import filecmp
+import json
 import os
 import subprocess
 
@@ -61,13 +62,41 @@ for name, args in networks.items():
             f.check(filecmp.cmp(os.path.join(reference, file), os.path.join(out, file), shallow=False),
                     f"{name}: {file} of {label} differs from --backend cpu")
 
-# Two ranks: the same spikes as one rank on the CPU backend.
+
+
+def exchange(out):
+    with open(os.path.join(out, "run.json")) as j:
+        return json.load(j)["spike_exchange"]
+
+
+# Several ranks: the same spikes as one rank on the CPU backend, whether the
+# device packs and sends its spikes itself (running alone, the default:
+# "mpi" on CPU threads) or the epoch loop does (MYELIN_DEVICE_EXCHANGE=loop).
+# brunel_alpha and the microcircuit exchange with overlap (epochs of half the
+# delay), all_rules has spike and Poisson sources and heterogeneous delays.
 if MPIEXEC:
-    for name in ("brunel_alpha", "all_rules"):
+    for name in ("brunel_alpha", "all_rules", "microcircuit_0.1", "sonata_300_stdp"):
         straight = sorted_spikes(run(networks[name], "cpu"))
         for backend in device:
-            two = sorted_spikes(run(networks[name], backend, ranks=2, threads=1))
-            f.check(two == straight, f"{name}: 2 ranks on --backend {backend} differ from 1 rank on cpu")
+            for ranks, setting in ((2, None), (2, "loop"), (3, None)):
+                out = run(networks[name], backend, ranks=ranks, threads=1,
+                          env={"MYELIN_DEVICE_EXCHANGE": setting} if setting else None)
+                label = f"{name}: {ranks} ranks on --backend {backend}, exchange {setting or 'default'}"
+                f.check(sorted_spikes(out) == straight, f"{label}: spikes differ from 1 rank on cpu")
+                want = setting or ("mpi" if backend == "omp" else None)
+                f.check(want is None or exchange(out) == want, f"{label}: spike_exchange {exchange(out)}")
+    # A checkpoint of 2 ranks running alone (with overlap, one epoch's
+    # arrivals held on the device at the end of the run) resumed on the CPU
+    # backend, and the reverse.
+    model = networks["brunel_alpha"]
+    straight = sorted_spikes(run(model, "cpu"))
+    for first, second in [("cpu", b) for b in device] + [(b, "cpu") for b in device]:
+        out = temp_dir()
+        for backend, args in ((first, ["--duration", "120", "--checkpoint-at", "120"]),
+                              (second, ["--duration", "300", "--resume", "latest"])):
+            subprocess.run([MPIEXEC, "-n", "2", MYELIN, "run", model[0], "-o", out, "--quiet", "--threads", "1",
+                            "--backend", backend, *args], check=True, timeout=600)
+        f.check(sorted_spikes(out) == straight, f"brunel_alpha: 2-rank checkpoint of {first} resumed on {second}")
 
 # Resumed across backends, mid-run: the spikes of a straight run.
 model = networks["brunel_alpha"]

@@ -7,6 +7,7 @@
 #include "engine/device/cpu_radix_sort.hpp"
 #include "engine/device/delivery.hpp"
 #include "engine/device/neuron_update.hpp"
+#include "engine/device/spike_routes.hpp"
 #include "engine/fixed_point.hpp"
 #include "engine/poisson_table.hpp"
 
@@ -277,6 +278,74 @@ TEST(DeviceDelivery, EqualsTheCpuLoopOverSeveralPieces) {
 // Against std::stable_sort: keys of every width (none, one pass, several),
 // many equal keys, below and above the size where the team sorts, on one
 // to three threads: each gives the sequential order.
+// Several ranks running alone (engine/device/spike_routes.hpp): each rank's
+// block holds the records the epoch loop's host packing writes for it (in
+// any order), entries past the neuron buffer's count are ignored, sources
+// follow, and received records come back as the loop's arrivals.
+TEST(DeviceRoutes, RecordsEqualTheLoopsPackingAndComeBackAsArrivals) {
+  std::mt19937 gen(5);
+  const std::uint32_t n_ranks = 4;
+  const std::uint64_t n_local = 60;
+  std::vector<std::uint64_t> offsets{0}, rows;
+  std::vector<std::uint32_t> ranks;
+  for (std::uint64_t l = 0; l < n_local; ++l) { // some neurons subscribed nowhere, some everywhere
+    for (std::uint32_t r = 0; r < n_ranks; ++r)
+      if (l % 7 == 0 || (l % 5 != 0 && gen() % 2 == 0)) {
+        ranks.push_back(r);
+        rows.push_back(gen() % 100000);
+      }
+    offsets.push_back(ranks.size());
+  }
+  const std::int64_t epoch_first = 4000;
+  for (const unsigned long long in_buffer : {0ULL, 1ULL, 37ULL}) {
+    std::vector<local_spike> neuron(50, {n_local + 99, -1}), sources; // unused entries hold nonsense
+    for (unsigned long long k = 0; k < in_buffer; ++k)
+      neuron[k] = {gen() % n_local, epoch_first + static_cast<std::int64_t>(gen() % 20)};
+    for (int k = 0; k < 9; ++k)
+      sources.push_back({gen() % n_local, epoch_first + static_cast<std::int64_t>(gen() % 20)});
+    // The loop's packing (engine/simulation.cpp, send_epoch), rank by rank.
+    std::vector<std::vector<std::uint64_t>> expected(n_ranks);
+    std::vector<local_spike> all(neuron.begin(), neuron.begin() + static_cast<std::ptrdiff_t>(in_buffer));
+    all.insert(all.end(), sources.begin(), sources.end());
+    for (const auto& sp : all)
+      for (auto j = offsets[sp.local]; j < offsets[sp.local + 1]; ++j)
+        expected[ranks[j]].push_back(rows[j] << 16 | static_cast<std::uint64_t>(sp.step - epoch_first));
+
+    const auto d_neuron = upload(neuron), d_sources = upload(sources);
+    const auto d_offsets = upload(offsets), d_rows = upload(rows);
+    const auto d_ranks = upload(ranks);
+    device_vector<unsigned long long> count(1, in_buffer), per_rank(n_ranks, 0);
+    const epoch_spikes items{raw(d_neuron), raw(count), neuron.size(), raw(d_sources)};
+    const subscribers subs{raw(d_offsets), raw(d_ranks), raw(d_rows)};
+    const std::uint64_t n = neuron.size() + sources.size();
+    for_each_index(n, count_routes{items, subs, raw(per_rank)});
+    auto counts = download(per_rank);
+    std::vector<unsigned long long> first(n_ranks + 1, 0);
+    for (std::uint32_t r = 0; r < n_ranks; ++r) {
+      EXPECT_EQ(counts[r], expected[r].size()) << "rank " << r << ", " << in_buffer << " in the buffer";
+      first[r + 1] = first[r] + counts[r];
+    }
+    assign(per_rank, std::vector<unsigned long long>(first.begin(), first.end() - 1));
+    device_vector<std::uint64_t> records(first[n_ranks]);
+    for_each_index(n, write_routes{items, subs, epoch_first, raw(per_rank), raw(records)});
+    const auto packed = download(records);
+    for (std::uint32_t r = 0; r < n_ranks; ++r) {
+      std::vector<std::uint64_t> block(packed.begin() + static_cast<std::ptrdiff_t>(first[r]),
+                                       packed.begin() + static_cast<std::ptrdiff_t>(first[r + 1]));
+      std::sort(block.begin(), block.end());
+      std::sort(expected[r].begin(), expected[r].end());
+      EXPECT_EQ(block, expected[r]) << "rank " << r;
+    }
+    device_vector<arriving_spike> arrived(packed.size());
+    for_each_index(packed.size(), read_records{raw(records), epoch_first, raw(arrived)});
+    const auto got = download(arrived);
+    for (std::size_t k = 0; k < packed.size(); ++k) { // the loop's receive_oldest
+      EXPECT_EQ(got[k].row, packed[k] >> 16);
+      EXPECT_EQ(got[k].step, epoch_first + static_cast<std::int64_t>(packed[k] & 0xffff));
+    }
+  }
+}
+
 TEST(DeviceSort, StableRadixSortEqualsStdStableSortOnAnyThreads) {
   std::mt19937_64 gen(11);
   for (const int key_bits : {0, 3, 17, 33, 64})
