@@ -78,10 +78,6 @@ public:
   // or, running alone, "device" (one rank: they never leave the device),
   // "mpi" or "nccl" (engine/device/record_transport.hpp).
   virtual std::string spike_exchange() const { return "loop"; }
-  // The run (simulation::run) ends here: spikes the backend holds for a
-  // later epoch (with overlap, the last epoch's) are delivered, as the loop
-  // hands over every exchange in flight at the end of a run.
-  virtual void end_run() {}
   // Runs alone: advances through several epochs in one call, delivering
   // each epoch's spikes itself (on several ranks, sending them to the ranks
   // that subscribed and delivering what arrives) exactly as the epoch loop

@@ -110,7 +110,6 @@ void simulation::run_alone(std::int64_t end_step) {
     if (stopped_)
       break;
   }
-  backend_.end_run();
 }
 
 // The spikes of the epoch [first, first + epoch_length); the backend's

@@ -199,14 +199,6 @@ public:
     return transport_ ? transport_->name() : "device";
   }
 
-  void end_run() override {
-    if (held_ < 0)
-      return;
-    use_threads();
-    deliver_batch(routed_[held_]);
-    held_ = -1;
-  }
-
   std::span<const local_spike> advance_alone(std::int64_t first_step, std::int64_t n_steps) override {
     if (n_steps > steps_alone())
       throw internal_error("advance_alone: more steps than steps_alone()");
@@ -355,12 +347,6 @@ private:
     device_vector<int> variables;
     mutable std::vector<double> host; // the rows trace_rows() last handed out
     mutable bool host_current = false;
-  };
-  // One exchange's arrivals on the device, from the epoch at first_step.
-  struct routed_batch {
-    device_vector<arriving_spike> spikes;
-    std::uint64_t n = 0;
-    std::int64_t first_step = 0;
   };
 
   void use_threads() const {
@@ -515,9 +501,9 @@ private:
 
   // Several ranks running alone: epoch e's spikes (its neurons' buffer of
   // n_items entries, then its sources' spikes) packed on the device for the
-  // ranks that subscribed, exchanged, and what arrived delivered on the
-  // loop's schedule (engine/simulation.cpp): at once, or with overlap after
-  // the next epoch's update.
+  // ranks that subscribed, exchanged, and what arrived delivered at once,
+  // with overlap too (docs/design-decisions.md: the loop delays them only
+  // to hide its transfer).
   void exchange_epoch(const spike_buffer& spikes, std::uint64_t n_items, std::size_t e,
                       std::int64_t epoch_first) {
 #if !MYELIN_DEVICE_CUDA
@@ -549,25 +535,11 @@ private:
     const std::uint64_t got = transport_->exchange(send_records_, send_counts_, received_records_);
     records_sent_ += total;
     records_received_ += got;
-    const int slot = held_ == 0 ? 1 : 0;
-    routed_batch& b = routed_[slot];
-    if (b.spikes.size() < got)
-      b.spikes = device_vector<arriving_spike>(got + got / 4);
-    for_each_index(got, read_records{raw(received_records_), epoch_first, raw(b.spikes)});
-    b.n = got;
-    b.first_step = epoch_first;
-    if (!layout_.overlap) {
-      deliver_batch(b);
-      return;
-    }
-    if (held_ >= 0)
-      deliver_batch(routed_[held_]);
-    held_ = slot;
-  }
-
-  void deliver_batch(const routed_batch& b) {
-    deliver_plastic(raw(b.spikes), b.n, b.first_step);
-    deliver_static(raw(b.spikes), b.n);
+    if (routed_.size() < got)
+      routed_ = device_vector<arriving_spike>(got + got / 4);
+    for_each_index(got, read_records{raw(received_records_), epoch_first, raw(routed_)});
+    deliver_plastic(raw(routed_), got, epoch_first);
+    deliver_static(raw(routed_), got);
   }
 
   // Multimeter rows of the steps [first_step, first_step + n_steps).
@@ -792,8 +764,7 @@ private:
   std::vector<std::size_t> source_epoch_end_;
   // Running alone on several ranks (exchange_epoch): the records' way out,
   // each source's subscribers, per-rank counts and cursors, the records
-  // packed and received, and the arrivals of the last one or two epochs
-  // (with overlap one waits for the next epoch's update).
+  // packed and received, and the arrivals they make.
   std::unique_ptr<record_transport> transport_;
   device_vector<local_spike> source_routed_; // a call's source spikes by step
   device_vector<std::uint64_t> subscriber_offsets_, subscriber_rows_;
@@ -802,8 +773,7 @@ private:
   std::vector<unsigned long long> rank_cursor_;
   std::vector<int> send_counts_;
   device_vector<std::uint64_t> send_records_, received_records_;
-  routed_batch routed_[2];
-  int held_ = -1; // the batch waiting for the next epoch, or -1
+  device_vector<arriving_spike> routed_;
   std::uint64_t records_sent_ = 0, records_received_ = 0;
 };
 

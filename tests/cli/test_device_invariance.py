@@ -85,9 +85,9 @@ if MPIEXEC:
                 f.check(sorted_spikes(out) == straight, f"{label}: spikes differ from 1 rank on cpu")
                 want = setting or ("mpi" if backend == "omp" else None)
                 f.check(want is None or exchange(out) == want, f"{label}: spike_exchange {exchange(out)}")
-    # A checkpoint of 2 ranks running alone (with overlap, one epoch's
-    # arrivals held on the device at the end of the run) resumed on the CPU
-    # backend, and the reverse.
+    # A checkpoint of 2 ranks running alone (with overlap: the loop would
+    # still have one epoch's spikes in flight) resumed on the CPU backend,
+    # and the reverse.
     model = networks["brunel_alpha"]
     straight = sorted_spikes(run(model, "cpu"))
     for first, second in [("cpu", b) for b in device] + [(b, "cpu") for b in device]:
