@@ -113,10 +113,10 @@ public:
       else // room for each neuron's most spikes a step (a parrot repeats several)
         neurons += slice.count * models::find_model(model)->max_spikes_per_step;
     }
-    merge_groups();
     plan_alone(neurons, sources);
     // (On several ranks steps_alone() waits for set_communicator.)
     const std::int64_t steps_per_call = std::max(layout_.epoch_steps, alone_epochs_ * layout_.epoch_steps);
+    reserve_steps(steps_per_call);
     for (std::size_t m = 0; m < built.multimeters.size(); ++m) {
       trace t;
       t.interval = layout_.trace_interval[m];
@@ -365,6 +365,10 @@ private:
       return false;
     deliver_pending();
     call_first_host_ = first_step;
+    if (n_steps > reserved_steps_)
+      reserve_steps(n_steps);
+    for (auto& g : groups_)
+      g->prepare_call(first_step, n_steps);
     write_element(call_first_, 0, first_step);
     aim_traces(first_step, n_steps);
     make_history_room(n_steps);
@@ -573,8 +577,20 @@ private:
             post_.record()};
   }
 
+  // Every group ready for calls of up to n steps, and merged anew (their
+  // functors' pointers may have moved: a graph of the old ones is stale).
+  void reserve_steps(std::int64_t n) {
+    reserved_steps_ = n;
+    for (auto& g : groups_)
+      g->reserve_call(n);
+    batches_.clear();
+    unmerged_.clear();
+    merge_groups();
+    ++groups_made_;
+  }
+
   // Groups of one model into one launch each (merged_groups.hpp); the
-  // others (sources, groups with host work per window) step alone.
+  // others (sources) step alone.
   void merge_groups() {
     std::vector<std::pair<const std::type_info*, std::unique_ptr<group_batch>>> kinds;
     for (auto& g : groups_) {
@@ -605,17 +621,15 @@ private:
 
   // What a call of advance_alone launches holds by address or size, for
   // engine/device/epoch_graph.hpp; empty where a call does host work between
-  // its launches (sources, STDP, shared current devices) and runs directly.
+  // its launches (sources, STDP, several ranks) and runs directly.
   std::vector<std::uint64_t> graph_key(std::int64_t n_steps) const {
     if (sources_ > 0 || has_plastic() || transport_)
       return {};
-    for (const auto& g : groups_)
-      if (g->host_work_per_window())
-        return {};
     const auto at = [](const auto* p) {
       return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
     };
     std::vector<std::uint64_t> key{static_cast<std::uint64_t>(n_steps),
+                                   groups_made_,
                                    at(raw(ring_)),
                                    at(raw(call_first_)),
                                    at(raw(counters_)),
@@ -720,11 +734,13 @@ private:
   rank_layout layout_;
   device_post_histories post_;
   int threads_;
-  std::vector<std::unique_ptr<device_group>> groups_;                 // one per slice
-  std::vector<std::unique_ptr<group_batch>> batches_;                 // merged groups, one per model
-  std::vector<device_group*> unmerged_;                               // the groups of no batch
-  std::vector<device_static_table> tables_;                           // one per piece of each target block
-  device_vector<static_view> piece_views_;                            // tables_' views, for delivery
+  std::vector<std::unique_ptr<device_group>> groups_; // one per slice
+  std::vector<std::unique_ptr<group_batch>> batches_; // merged groups, one per model
+  std::vector<device_group*> unmerged_;               // the groups of no batch
+  std::int64_t reserved_steps_ = 0;                   // the longest call the groups have room for
+  std::uint64_t groups_made_ = 0;                     // times the batches were made, for graph_key
+  std::vector<device_static_table> tables_;           // one per piece of each target block
+  device_vector<static_view> piece_views_;            // tables_' views, for delivery
   std::vector<std::vector<std::unique_ptr<device_plastic>>> plastic_; // [block][plastic projection]
   std::uint64_t synapses_ = 0, synapse_bytes_ = 0;
   device_vector<std::int64_t> ring_;

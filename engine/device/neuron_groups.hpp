@@ -34,13 +34,16 @@ public:
   // when their spike buffer was too small.
   virtual bool is_source() const = 0;
   virtual void advance(const step_window& w) = 0;
-  // Whether advance() computes and copies something on the host for each
-  // window (shared current devices), which a CUDA graph could not replay.
-  virtual bool host_work_per_window() const { return false; }
+  // Room for the most steps one backend call covers, before any call (and
+  // before a group joins a batch: its functor's pointers are final then).
+  virtual void reserve_call(std::int64_t) {}
+  // Host work for the call [first_step, first_step + n_steps), done before
+  // its launches (so that a CUDA graph of them stays valid): the shared
+  // current devices' current per step of the call.
+  virtual void prepare_call(std::int64_t, std::int64_t) {}
   // Groups of one model are stepped by one launch (merged_groups.hpp): a
   // group that can be merged names its kind (null: stepped alone, as
-  // sources and groups with host work per window are), makes a batch of its
-  // kind, and joins one.
+  // sources are), makes a batch of its kind, and joins one.
   virtual const std::type_info* merge_kind() const { return nullptr; }
   virtual std::unique_ptr<group_batch> make_batch() const { return nullptr; }
   virtual void join(group_batch&) {}
@@ -125,15 +128,29 @@ public:
     }
   }
 
-  bool host_work_per_window() const override {
+  void reserve_call(std::int64_t n_steps) override {
     if constexpr (update::takes_current)
-      return !currents_.shared.empty();
-    return false;
+      if (!currents_.shared.empty()) {
+        shared_current_ = device_vector<double>(static_cast<std::size_t>(n_steps), 0.0);
+        f_.shared_current = raw(shared_current_);
+      }
   }
 
-  const std::type_info* merge_kind() const override {
-    return host_work_per_window() ? nullptr : &typeid(update);
+  // The shared devices' current per step of the call, computed on the host
+  // as the CPU backend does, copied over once; the functor reads it at the
+  // step's offset from the call's first step in device memory.
+  void prepare_call(std::int64_t first_step, std::int64_t n_steps) override {
+    if constexpr (update::takes_current)
+      if (!currents_.shared.empty()) {
+        if (static_cast<std::size_t>(n_steps) > shared_current_.size())
+          throw internal_error("a device call longer than its groups reserved");
+        shared_host_.assign(static_cast<std::size_t>(n_steps), 0.0);
+        currents_.shared_window(first_step, n_steps, shared_host_.data());
+        copy_to_device(shared_host_.data(), shared_host_.size(), shared_current_);
+      }
   }
+
+  const std::type_info* merge_kind() const override { return &typeid(update); }
   std::unique_ptr<group_batch> make_batch() const override {
     return std::make_unique<merged_groups<update>>();
   }
@@ -141,18 +158,6 @@ public:
 
   void advance(const step_window& w) override {
     update f = ready();
-    if constexpr (update::takes_current) {
-      // The shared devices' current per step of the window, computed on the
-      // host as the CPU backend does, then copied over.
-      if (!currents_.shared.empty()) {
-        shared_host_.assign(static_cast<std::size_t>(w.n_steps), 0.0);
-        currents_.shared_window(w.host_first_step, w.n_steps, shared_host_.data());
-        if (shared_current_.size() < shared_host_.size())
-          shared_current_ = device_vector<double>(shared_host_.size());
-        copy_to_device(shared_host_.data(), shared_host_.size(), shared_current_);
-        f.shared_current = raw(shared_current_);
-      }
-    }
     f.w = w;
     for_each_index(size_, f);
   }

@@ -71,7 +71,8 @@ struct neuron_update {
   std::uint64_t first_local, first_gid, gid_stride;
   const poisson_drive* drives;
   std::size_t n_drives;
-  // Current devices: the shared part per step of the window (null if none), noise per neuron.
+  // Current devices: the shared part per step of the backend call, from its
+  // first step (null if none), noise per neuron.
   const double* shared_current;
   const noise_current* noise;
   std::size_t n_noise;
@@ -119,7 +120,7 @@ struct neuron_update {
       double current = 0.0;
       if constexpr (takes_current) {
         if (shared_current)
-          current = shared_current[step - first];
+          current = shared_current[step - *win.call_first];
         for (std::size_t d = 0; d < n_noise; ++d)
           current += noise[d].at(step, gid);
       }
