@@ -45,7 +45,7 @@ struct item_lengths {
 template <class Item>
 void number_events(const Item* items, std::uint64_t n, const segment_view& t,
                    device_vector<std::uint64_t>& first_event) {
-  first_event.resize(n + 1);
+  hold_at_least(first_event, n + 1);
   // The trailing 0 written on the device too: a copy from the host would
   // wait for the work queued before it.
   for_each_index(n + 1, item_lengths<Item>{items, n, row_length{t}, raw(first_event)});
@@ -215,7 +215,7 @@ struct piece_item_lengths {
 inline void number_piece_events(const arriving_spike* spikes, std::uint64_t n, const static_view* pieces,
                                 std::uint64_t n_pieces, device_vector<std::uint64_t>& first_event) {
   const std::uint64_t n_items = n_pieces * n;
-  first_event.resize(n_items + 1);
+  hold_at_least(first_event, n_items + 1);
   for_each_index(n_items + 1, piece_item_lengths{{spikes, pieces, n}, n_items, raw(first_event)});
   exclusive_scan_in_place(raw(first_event), n_items + 1);
 }

@@ -28,6 +28,7 @@
 #include "spec/error.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <memory>
 
 #if MYELIN_DEVICE_THREADS
@@ -57,13 +58,16 @@ event_grid delivery_grid(int threads) {
 
 // At most this many neuron-steps' spike entries are held at once (16 bytes each).
 constexpr std::uint64_t neuron_spike_budget = std::uint64_t{1} << 22;
-// Running alone, one call covers at most about this many steps: spikes reach
-// the host about every 100 ms of simulated time at dt = 0.1 ms.
 // Delivery numbers spikes x pieces items in one launch up to this many
 // (128 MB of numbering); more spikes take the pieces in several launches.
 constexpr std::uint64_t fused_delivery_items = std::uint64_t{1} << 24;
+// Running alone, one call covers at most about this many steps: spikes reach
+// the host about every 100 ms of simulated time at dt = 0.1 ms.
 constexpr std::int64_t alone_step_target = 1000;
 constexpr std::int64_t alone_step_target_with_histories = 250;
+// A call's source arrivals are padded to equal regions per epoch (so the
+// call can be a CUDA graph) up to this many entries (64 MB).
+constexpr std::uint64_t source_pad_budget = std::uint64_t{1} << 22;
 
 template <class... Models>
 std::map<std::string, device_group_factory> table(models::model_list<Models...>) {
@@ -211,6 +215,9 @@ public:
     // Epoch by epoch: step the neurons into the epoch's own buffer, then
     // deliver its spikes, with no value read back in between.
     const std::int64_t n_epochs = (n_steps + layout_.epoch_steps - 1) / layout_.epoch_steps;
+    // Calls that may be captured launch the same sizes every time.
+    const auto key = graph_.usable() ? graph_key(n_steps) : std::vector<std::uint64_t>{};
+    const bool fixed = !key.empty();
     const auto epochs = [&] {
       for (std::int64_t e = 0; e < n_epochs; ++e) {
         const std::int64_t at = first_step + e * layout_.epoch_steps;
@@ -223,11 +230,11 @@ public:
                          static_cast<std::size_t>(e), at);
           continue;
         }
-        deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at);
-        deliver_sources(static_cast<std::size_t>(e), at);
+        deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at, fixed);
+        deliver_sources(static_cast<std::size_t>(e), at, fixed);
       }
     };
-    if (const auto key = graph_key(n_steps); !key.empty())
+    if (fixed)
       graph_.run(key, epochs);
     else
       epochs();
@@ -363,13 +370,15 @@ private:
     emitted_.clear();
     if (n_steps <= 0)
       return false;
-    deliver_pending();
+    // The call's first step first: delivery groups plastic arrivals by their
+    // offset from it.
     call_first_host_ = first_step;
+    write_element(call_first_, 0, first_step);
+    deliver_pending();
     if (n_steps > reserved_steps_)
       reserve_steps(n_steps);
     for (auto& g : groups_)
       g->prepare_call(first_step, n_steps);
-    write_element(call_first_, 0, first_step);
     aim_traces(first_step, n_steps);
     make_history_room(n_steps);
     return true;
@@ -407,7 +416,11 @@ private:
   // fall on one step, so only a count read back sizes their buffer (once per
   // call, not per epoch). They go to the host for recording anyway; there
   // they are sorted by step and cut into epochs, and their arrivals go back
-  // to the device in one copy.
+  // to the device in one copy. Where calls may become a CUDA graph
+  // (engine/device/epoch_graph.hpp), each epoch's lie in a region of the same
+  // size, padded with no arrival, so that a call's launches have the same
+  // sizes on every call, as long as that stays within source_pad_budget
+  // entries; packed otherwise.
   void emit_sources(std::int64_t first_step, std::int64_t n_steps) {
     if (sources_ == 0)
       return;
@@ -425,27 +438,43 @@ private:
       return a.step != b.step ? a.step < b.step : a.local < b.local;
     });
     emitted_.insert(emitted_.end(), spikes.begin(), spikes.end());
-    source_epoch_end_.clear();
+    source_epoch_first_.clear();
+    source_epoch_count_.clear();
     if (transport_) { // several ranks: the spikes themselves, to be routed
       std::size_t k = 0;
       for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps) {
+        source_epoch_first_.push_back(k);
         while (k < spikes.size() && spikes[k].step < at + layout_.epoch_steps)
           ++k;
-        source_epoch_end_.push_back(k);
+        source_epoch_count_.push_back(k - source_epoch_first_.back());
       }
       assign(source_routed_, spikes);
       return;
     }
-    // Arrivals (sources with synapses only) and where each epoch's end.
-    std::vector<arriving_spike> arrived;
-    std::size_t k = 0;
+    // Arrivals (sources with synapses only), epoch by epoch.
+    std::vector<std::vector<arriving_spike>> by_epoch;
+    std::size_t k = 0, most = 0;
     for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps) {
+      auto& arrived = by_epoch.emplace_back();
       for (; k < spikes.size() && spikes[k].step < at + layout_.epoch_steps; ++k)
         if (host_row_of_local_[spikes[k].local] != no_row)
           arrived.push_back({host_row_of_local_[spikes[k].local], spikes[k].step});
-      source_epoch_end_.push_back(arrived.size());
+      most = std::max(most, arrived.size());
+      source_epoch_count_.push_back(arrived.size());
     }
-    assign(source_arrived_, arrived);
+    // Regions only grow, so that calls keep one layout once it holds them.
+    source_region_ = std::max<std::uint64_t>(source_region_, std::bit_ceil(std::max<std::size_t>(1, most)));
+    source_padded_ = graph_.usable() && by_epoch.size() * source_region_ <= source_pad_budget;
+    std::vector<arriving_spike> all;
+    for (const auto& arrived : by_epoch) {
+      source_epoch_first_.push_back(all.size());
+      all.insert(all.end(), arrived.begin(), arrived.end());
+      if (source_padded_)
+        all.resize(source_epoch_first_.back() + source_region_, {no_row, 0});
+    }
+    if (source_arrived_.size() < all.size()) // keeps its address while it holds a call
+      source_arrived_ = device_vector<arriving_spike>(all.size());
+    copy_to_device(all.data(), all.size(), source_arrived_);
   }
 
   void emit_source_groups(std::int64_t first_step, std::int64_t n_steps) {
@@ -455,27 +484,31 @@ private:
         g->advance(w);
   }
 
-  // Epoch e's source spikes (emit_sources) into the ring and the plastic synapses.
-  void deliver_sources(std::size_t e, std::int64_t first_step) {
+  // Epoch e's source arrivals (emit_sources) into the ring and the plastic
+  // synapses: its whole padded region when `fixed` (a call's launches the
+  // same on every call), else only its arrivals.
+  void deliver_sources(std::size_t e, std::int64_t first_step, bool fixed) {
     if (sources_ == 0)
       return;
-    const std::size_t begin = e == 0 ? 0 : source_epoch_end_[e - 1], end = source_epoch_end_[e];
-    if (begin == end)
+    const std::uint64_t n = fixed ? source_region_ : source_epoch_count_[e];
+    if (n == 0)
       return;
-    const arriving_spike* spikes = raw(source_arrived_) + begin;
-    deliver_plastic(spikes, end - begin, first_step);
-    deliver_static(spikes, end - begin);
+    const arriving_spike* spikes = raw(source_arrived_) + source_epoch_first_[e];
+    deliver_plastic(spikes, n, first_step);
+    deliver_static(spikes, n);
   }
 
   // The epoch's spikes (entries of a buffer of n_items, emitted from
   // first_step on) into the ring and the plastic synapses.
-  void deliver_own(const spike_buffer& spikes, std::uint64_t n_items, std::int64_t first_step) {
+  void deliver_own(const spike_buffer& spikes, std::uint64_t n_items, std::int64_t first_step, bool fixed) {
 #if !MYELIN_DEVICE_CUDA
     // On CPU threads "device" memory is host memory: reading the count costs
     // nothing, and spares the launches the buffer's unused entries (all of
-    // them in the many epochs of a small network without a spike). Not while
-    // recording a graph, which must not depend on this call's count.
-    if (!recording()) {
+    // them in the many epochs of a small network without a spike). Not for
+    // calls that may be captured as a graph (`fixed`), whose launches must
+    // not depend on this call's count, and whose buffers must have been
+    // sized by the same launches before the capture.
+    if (!fixed) {
       n_items = std::min<std::uint64_t>(n_items, *spikes.count);
       if (n_items == 0)
         return;
@@ -513,10 +546,10 @@ private:
 #if !MYELIN_DEVICE_CUDA
     n_items = std::min<std::uint64_t>(n_items, *spikes.count); // host memory here: spare the unused entries
 #endif
-    const std::size_t source_begin = sources_ == 0 || e == 0 ? 0 : source_epoch_end_[e - 1];
-    const std::size_t source_end = sources_ == 0 ? 0 : source_epoch_end_[e];
-    const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_begin};
-    const std::uint64_t n = n_items + (source_end - source_begin);
+    const std::size_t source_first = sources_ == 0 ? 0 : source_epoch_first_[e];
+    const std::size_t source_n = sources_ == 0 ? 0 : source_epoch_count_[e];
+    const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_first};
+    const std::uint64_t n = n_items + source_n;
     const subscribers subs{raw(subscriber_offsets_), raw(subscriber_ranks_), raw(subscriber_rows_)};
     const auto n_ranks = static_cast<std::size_t>(layout_.n_ranks);
     rank_cursor_.assign(n_ranks, 0);
@@ -621,9 +654,9 @@ private:
 
   // What a call of advance_alone launches holds by address or size, for
   // engine/device/epoch_graph.hpp; empty where a call does host work between
-  // its launches (sources, STDP, several ranks) and runs directly.
-  std::vector<std::uint64_t> graph_key(std::int64_t n_steps) const {
-    if (sources_ > 0 || has_plastic() || transport_)
+  // its launches (several ranks, sources too many to pad) and runs directly.
+  std::vector<std::uint64_t> graph_key(std::int64_t n_steps) {
+    if ((sources_ > 0 && !source_padded_) || transport_)
       return {};
     const auto at = [](const auto* p) {
       return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
@@ -635,6 +668,8 @@ private:
                                    at(raw(counters_)),
                                    at(raw(source_spikes_)),
                                    source_spikes_.size(),
+                                   at(raw(source_arrived_)),
+                                   source_region_,
                                    at(raw(alone_spikes_)),
                                    at(raw(alone_counts_)),
                                    at(raw(own_arrived_)),
@@ -643,6 +678,21 @@ private:
                                    at(raw(trace_targets_))};
     for (const auto& t : traces_)
       key.push_back(at(raw(t.rows)));
+    // STDP: the postsynaptic lists the neurons append to, and each plastic
+    // projection's grouping and delivery buffers.
+    const post_record post = post_.record();
+    for (const void* p : {static_cast<const void*>(post.entries), static_cast<const void*>(post.count),
+                          static_cast<const void*>(raw(plastic_keys_))})
+      key.push_back(at(p));
+    key.push_back(post.capacity);
+    for (const auto& a : arrivals_)
+      for (const void* p :
+           {static_cast<const void*>(raw(a.source)), static_cast<const void*>(raw(a.spike_begin)),
+            static_cast<const void*>(raw(a.spike_end)), static_cast<const void*>(raw(a.steps))})
+        key.push_back(at(p));
+    for (const auto& block : plastic_)
+      for (const auto& p : block)
+        p->add_to_key(key);
     return key;
   }
 
@@ -696,8 +746,8 @@ private:
       return;
     for (std::size_t i = 0; i < plastic_[0].size(); ++i) {
       arrived_sources& a = arrivals_[i];
-      group_on_device(arrived, n, plastic_[0][i]->row_first(), plastic_[0][i]->n_rows(), first_step,
-                      plastic_keys_, a);
+      group_on_device(arrived, n, plastic_[0][i]->row_first(), plastic_[0][i]->n_rows(),
+                      {raw(call_first_), first_step - call_first_host_}, plastic_keys_, a);
       for (auto& block : plastic_)
         block[i]->deliver(a, delivery_grid(threads_), post_.record(), raw(ring_), layout_.ring);
     }
@@ -773,11 +823,13 @@ private:
   device_vector<arriving_spike> own_arrived_;
   device_vector<std::uint64_t> row_of_local_;
   std::vector<std::uint64_t> host_row_of_local_;
-  // Running alone with sources: a call's source arrivals by step, and where
-  // each epoch's end.
+  // Running alone with sources: a call's source arrivals, and where each
+  // epoch's lie (emit_sources).
   std::uint64_t sources_ = 0; // spike and Poisson source neurons on this rank
   device_vector<arriving_spike> source_arrived_;
-  std::vector<std::size_t> source_epoch_end_;
+  std::vector<std::size_t> source_epoch_first_, source_epoch_count_; // each epoch's in source_arrived_
+  std::uint64_t source_region_ = 0;                                  // entries an epoch's padded region holds
+  bool source_padded_ = false; // this call's arrivals in regions of source_region_
   // Running alone on several ranks (exchange_epoch): the records' way out,
   // each source's subscribers, per-rank counts and cursors, the records
   // packed and received, and the arrivals they make.

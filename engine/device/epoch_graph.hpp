@@ -28,6 +28,8 @@ public:
   // launches may skip an epoch without spikes by reading its count).
   explicit epoch_graph(bool wanted)
       : usable_(wanted) {}
+  // Whether calls may still be captured (wanted, and no capture has failed).
+  bool usable() const { return usable_; }
   epoch_graph(const epoch_graph&) = delete;
   epoch_graph& operator=(const epoch_graph&) = delete;
   ~epoch_graph() { drop(); }

@@ -30,7 +30,8 @@ struct arrived_sources {
   device_vector<std::uint64_t> source; // [u] -> row - row_first, or no_row
   device_vector<std::uint64_t> spike_begin, spike_end;
   device_vector<std::int64_t> steps;
-  std::uint64_t size() const { return source.size(); }
+  std::uint64_t n = 0; // items in use (the vectors only grow)
+  std::uint64_t size() const { return n; }
 };
 
 // The row of arrived source u.
@@ -49,12 +50,13 @@ constexpr std::uint64_t no_key = ~std::uint64_t{0};
 struct plastic_keys {
   const arriving_spike* arrived;
   std::uint64_t row_first, n_rows;
-  std::int64_t epoch_first;
+  step_origin epoch_first; // from device memory: a replayed graph groups its own call's epoch
   std::uint64_t* keys;
   MYELIN_HD void operator()(std::uint64_t k) const {
     const std::uint64_t row = arrived[k].row;
     keys[k] = row != no_row && row >= row_first && row - row_first < n_rows
-                  ? (row - row_first) << step_bits | static_cast<std::uint64_t>(arrived[k].step - epoch_first)
+                  ? (row - row_first) << step_bits |
+                        static_cast<std::uint64_t>(arrived[k].step - epoch_first.value())
                   : no_key;
   }
 };
@@ -64,12 +66,13 @@ struct plastic_keys {
 struct sources_from_keys {
   const std::uint64_t* keys;
   std::uint64_t n;
-  std::int64_t epoch_first;
+  step_origin epoch_first;
   std::uint64_t *source, *spike_begin, *spike_end;
   std::int64_t* steps;
   MYELIN_HD void operator()(std::uint64_t k) const {
     const std::uint64_t key = keys[k];
-    steps[k] = key == no_key ? 0 : epoch_first + static_cast<std::int64_t>(key & ((1u << step_bits) - 1));
+    steps[k] =
+        key == no_key ? 0 : epoch_first.value() + static_cast<std::int64_t>(key & ((1u << step_bits) - 1));
     const std::uint64_t row = key >> step_bits;
     spike_begin[k] = spike_end[k] = k;
     source[k] = no_row;
@@ -92,15 +95,16 @@ struct sources_from_keys {
 
 // The arrivals' spikes of rows [row_first, row_first + n_rows), grouped.
 inline void group_on_device(const arriving_spike* arrived, std::uint64_t n, std::uint64_t row_first,
-                            std::uint64_t n_rows, std::int64_t epoch_first,
+                            std::uint64_t n_rows, const step_origin& epoch_first,
                             device_vector<std::uint64_t>& keys, arrived_sources& out) {
-  keys.resize(n);
+  hold_at_least(keys, n);
   for_each_index(n, plastic_keys{arrived, row_first, n_rows, epoch_first, raw(keys)});
   sort_keys(raw(keys), n);
-  out.source.resize(n);
-  out.spike_begin.resize(n);
-  out.spike_end.resize(n);
-  out.steps.resize(n);
+  hold_at_least(out.source, n);
+  hold_at_least(out.spike_begin, n);
+  hold_at_least(out.spike_end, n);
+  hold_at_least(out.steps, n);
+  out.n = n;
   for_each_index(n, sources_from_keys{raw(keys), n, epoch_first, raw(out.source), raw(out.spike_begin),
                                       raw(out.spike_end), raw(out.steps)});
 }
@@ -216,6 +220,9 @@ public:
   virtual source_state pre() const = 0;
   virtual void set_pre(const source_state& s) = 0;
   virtual std::uint64_t bytes() const = 0;
+  // The device memory its delivery holds, for a CUDA graph's key
+  // (engine/device/epoch_graph.hpp).
+  virtual void add_to_key(std::vector<std::uint64_t>& key) const = 0;
 };
 
 template <class Rule>
@@ -296,6 +303,11 @@ public:
 
   std::uint64_t bytes() const override {
     return table.bytes() + weight_.size() * 8 + pre_.size() * sizeof(pre_state);
+  }
+  void add_to_key(std::vector<std::uint64_t>& key) const override {
+    for (const void* p : {static_cast<const void*>(raw(pre_)), static_cast<const void*>(raw(weight_)),
+                          static_cast<const void*>(raw(first_event_))})
+      key.push_back(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)));
   }
 
 private:

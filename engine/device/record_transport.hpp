@@ -1,9 +1,9 @@
 #pragma once
 // How the device backend's packed spike records (engine/device/spike_routes.hpp)
 // reach the other ranks when it runs alone on several ranks:
-// - `mpi`: through the communicator by way of host buffers, the records
-//   travelling exactly as the epoch loop's (one copy off the device, the
-//   counts and records through MPI, one copy back);
+// - `mpi`: through the communicator by way of host buffers (page-locked on
+//   a GPU), the records travelling exactly as the epoch loop's (one copy off
+//   the device, the counts and records through MPI, one copy back);
 // - `nccl` (nvcc builds with NCCL's header, engine/cuda/nccl_link.hpp): the
 //   counts through the communicator first, then the records from device
 //   buffer to device buffer, ncclSend/ncclRecv in one group.
@@ -40,6 +40,42 @@ protected:
   }
 };
 
+#if MYELIN_DEVICE_CUDA
+// Keeps a host vector's storage page-locked (cudaHostRegister), so that the
+// copies between it and the device run at full speed and without a staging
+// copy. Registration follows the storage when the vector reallocates; where
+// the driver refuses, the copies simply stay pageable.
+template <class T>
+class pinned_storage {
+public:
+  ~pinned_storage() { release(); }
+  // Before the vector reallocates (its storage is still there to unpin).
+  void release() {
+    if (at_ && cudaHostUnregister(const_cast<T*>(at_)) != cudaSuccess)
+      (void)cudaGetLastError(); // freed by a reallocation we did not see: nothing left to unpin
+    at_ = nullptr;
+    capacity_ = 0;
+  }
+  void cover(std::vector<T>& v) {
+    if (v.data() == at_ && v.capacity() == capacity_)
+      return;
+    release();
+    if (v.capacity() == 0)
+      return;
+    if (cudaHostRegister(v.data(), v.capacity() * sizeof(T), cudaHostRegisterDefault) != cudaSuccess) {
+      (void)cudaGetLastError();
+      return;
+    }
+    at_ = v.data();
+    capacity_ = v.capacity();
+  }
+
+private:
+  const T* at_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+#endif
+
 class mpi_record_transport final : public record_transport {
 public:
   explicit mpi_record_transport(comm::communicator& comm)
@@ -50,19 +86,39 @@ public:
     std::size_t total = 0;
     for (const int n : send_counts)
       total += static_cast<std::size_t>(n);
+    if (total > x_.send.capacity()) {
+      unpin(send_pinned_);
+      x_.send.reserve(total + total / 4);
+    }
     x_.send.resize(total);
+    pin(send_pinned_, x_.send);
     copy_to_host(send, 0, total, x_.send.data());
     x_.send_counts = send_counts;
     comm_.exchange_start(x_, false);
     comm_.exchange_finish();
+    pin(received_pinned_, x_.received);
     make_room(recv, x_.received.size());
     copy_to_device(x_.received.data(), x_.received.size(), recv);
     return x_.received.size();
   }
 
 private:
+#if MYELIN_DEVICE_CUDA
+  using pinned = pinned_storage<std::uint64_t>;
+  static void pin(pinned& p, std::vector<std::uint64_t>& v) {
+    p.cover(v);
+  }
+  static void unpin(pinned& p) {
+    p.release();
+  }
+#else // on CPU threads device memory is host memory
+  struct pinned {};
+  static void pin(pinned&, std::vector<std::uint64_t>&) {}
+  static void unpin(pinned&) {}
+#endif
   comm::communicator& comm_;
   comm::spike_exchange x_; // reused: after the first epochs nothing is allocated
+  pinned send_pinned_, received_pinned_;
 };
 
 #if MYELIN_DEVICE_CUDA && MYELIN_HAVE_NCCL

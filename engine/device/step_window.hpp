@@ -41,6 +41,14 @@ struct spike_buffer {
   }
 };
 
+// A step given as an offset from the backend call's first step in device
+// memory (below), for launches that must read the replaying call's.
+struct step_origin {
+  const std::int64_t* call_first;
+  std::int64_t offset;
+  MYELIN_HD std::int64_t value() const { return *call_first + offset; }
+};
+
 // The steps come as an offset from the backend call's first step, which lies
 // in device memory (written once per call): a launch captured once into a
 // CUDA graph (engine/device/epoch_graph.hpp) then steps whichever call

@@ -121,7 +121,7 @@ inline auto policy() {
 
 #if !MYELIN_DEVICE_CUDA
 // On CPU threads a CUDA graph capture is emulated (engine/device/epoch_graph.hpp):
-// while a recording is set, for_each_index and exclusive_scan_in_place keep
+// while a recording is set, for_each_index, exclusive_scan_in_place and sort_keys keep
 // a copy of their functor and arguments, as a capture keeps a kernel's,
 // instead of running; a copy between host and device memory throws, as it
 // would end a capture.
@@ -276,6 +276,19 @@ void assign(device_vector<T>& v, const std::vector<T>& host) {
   v.resize(host.size());
   copy_to_device(host.data(), host.size(), v);
 }
+// Room for n entries in v, which only grows: a buffer sized for the largest
+// of several uses keeps its address and never refills, as a captured graph
+// (engine/device/epoch_graph.hpp) needs. Growing is an allocation, which
+// would end a capture (and fails an emulated one).
+template <class T>
+void hold_at_least(device_vector<T>& v, std::size_t n) {
+  if (v.size() >= n)
+    return;
+#if !MYELIN_DEVICE_CUDA
+  refuse_while_recording("a device allocation");
+#endif
+  v = device_vector<T>(n);
+}
 template <class T>
 std::vector<T> download(const device_vector<T>& v) {
   std::vector<T> host(v.size());
@@ -289,6 +302,12 @@ std::vector<T> download(const device_vector<T>& v) {
 // every sort gives the same result.
 template <class T>
 void sort_keys(T* keys, std::uint64_t n) {
+#if !MYELIN_DEVICE_CUDA
+  if (launch_recording* r = recording()) {
+    r->launches.push_back([keys, n] { sort_keys(keys, n); });
+    return;
+  }
+#endif
 #if MYELIN_DEVICE_CUDA
   thrust::sort(policy(), keys, keys + n);
 #else

@@ -147,13 +147,13 @@ for backend in available:
         events = json.load(j)["static_synaptic_events"]
     f.check(events == 5 * 11, f"--backend {backend}: {events} static synaptic events, expected 55")
 
-# A run alone in five equal calls without sources or STDP replays the later
-# calls as one captured CUDA graph each (engine/device/epoch_graph.hpp), with
-# the CPU's spikes: on a GPU by default, on CPU threads with
-# MYELIN_DEVICE_GRAPHS=on (the capture emulated: each launch's functor kept,
-# as a kernel node keeps its arguments, and replayed).
-# So is one whose populations are driven by dc and ac currents (the same
-# for every target, computed on the host once per call, before its launches).
+# A run alone in eight equal calls without STDP replays the later calls as
+# one captured CUDA graph each (engine/device/epoch_graph.hpp), with the CPU's
+# spikes: on a GPU by default, on CPU threads with MYELIN_DEVICE_GRAPHS=on
+# (the capture emulated: each launch's functor kept, as a kernel node keeps
+# its arguments, and replayed). So does one whose populations are driven by
+# dc and ac currents (the same for every target, computed on the host once
+# per call, before its launches).
 driven = os.path.join(temp_dir(), "driven.toml")
 with open(drawn) as m, open(driven, "w") as d:
     d.write(m.read() + """
@@ -170,21 +170,47 @@ offset = 50.0
 frequency = 15.0
 targets = ["E"]
 """)
-for model_file in (drawn, driven):
+# And one with spike and Poisson sources: their arrivals go to the device in
+# equal regions per epoch, padded with no arrival, so every call delivers
+# the same number of items (the Poisson sources fire throughout, so a replay
+# that delivered its capture's counts instead would lose arrivals).
+sourced = os.path.join(temp_dir(), "sourced.toml")
+with open(drawn) as m, open(sourced, "w") as d:
+    d.write(m.read() + """
+[populations.stim]
+model = "spike_source"
+size = 4
+params = { spike_times = [[5.0, 50.0, 50.1, 260.0], [7.5, 130.0], [100.0, 100.1, 200.0, 410.0], [333.3]] }
+[populations.thalamus]
+model = "poisson_source"
+size = 40
+params = { rate = 30.0, start = 0.0, stop = 1000.0 }
+[[projections]]
+source = "stim"
+target = "I"
+rule = { kind = "all_to_all" }
+synapse = { weight = 400.0, delay = 1.0 }
+[[projections]]
+source = "thalamus"
+target = "E"
+rule = { kind = "fixed_outdegree", outdegree = 60 }
+synapse = { weight = 60.0, delay = { dist = "uniform", low = 0.5, high = 2.0 } }
+""")
+for model_file in (drawn, driven, sourced):
     name = os.path.basename(model_file)
     reference = temp_dir()
-    myelin("run", model_file, "-o", reference, "--quiet", "--duration", "500", "--backend", "cpu", check=True)
+    myelin("run", model_file, "-o", reference, "--quiet", "--duration", "800", "--backend", "cpu", check=True)
     for backend in [b for b in available if b != "cpu"]:
         for setting in ("on", "off"):
             os.environ["MYELIN_DEVICE_GRAPHS"] = setting
             out = temp_dir()
-            myelin("run", model_file, "-o", out, "--quiet", "--threads", "2", "--duration", "500", "--backend",
+            myelin("run", model_file, "-o", out, "--quiet", "--threads", "2", "--duration", "800", "--backend",
                    backend, check=True)
             del os.environ["MYELIN_DEVICE_GRAPHS"]
             with open(os.path.join(out, "run.json")) as j:
                 replayed = json.load(j)["graph_calls"]
             if setting == "on":
-                f.check(replayed >= 2, f"{name} {backend}: {replayed} calls replayed as a graph, expected 2+ of 5")
+                f.check(replayed >= 2, f"{name} {backend}: {replayed} calls replayed as a graph, expected 2+ of 8")
             else:
                 f.check(replayed == 0, f"{name} {backend} with graphs off: {replayed} calls replayed")
             f.check(sorted_spikes(out) == sorted_spikes(reference),

@@ -114,11 +114,17 @@ for first, second in [("cpu", b) for b in device] + [(b, "cpu") for b in device]
 # backends mid-run, with the learned weights in the checkpoint.
 plastic = [os.path.join(SOURCE, "tests/data/plastic.toml"), "--duration", "600"]
 reference = run(plastic, "cpu")
-for backend in device:
-    out = run(plastic, backend, threads=3)
+for backend, env in variants:
+    out = run(plastic, backend, threads=3, env=env)
+    label = f"--backend {backend}" + "".join(f" {k}={v}" for k, v in env.items())
     for file in reports(reference):
         f.check(filecmp.cmp(os.path.join(reference, file), os.path.join(out, file), shallow=False),
-                f"plastic: {file} of --backend {backend} differs from --backend cpu")
+                f"plastic: {file} of {label} differs from --backend cpu")
+    if env:  # STDP calls are captured too: their arrivals grouped by offsets from the call's first step
+        with open(os.path.join(out, "run.json")) as j:
+            replayed = json.load(j)["graph_calls"]
+        f.check(replayed >= 2, f"plastic {label}: {replayed} calls replayed as a graph")
+for backend in device:
     if MPIEXEC:
         two = sorted_spikes(run(plastic, backend, ranks=2, threads=1))
         f.check(two == sorted_spikes(reference), f"plastic: 2 ranks on --backend {backend} differ from cpu")
