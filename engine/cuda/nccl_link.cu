@@ -23,11 +23,10 @@ struct nccl_api {
 };
 
 template <class F>
-bool find(void* library, const char* name, F& entry, std::string& failure) {
+void find(void* library, const char* name, F& entry, std::string& failure) {
   entry = reinterpret_cast<F>(dlsym(library, name));
   if (!entry && failure.empty())
     failure = std::string("libnccl.so.2 has no ") + name;
-  return entry != nullptr;
 }
 
 const nccl_api& api() {

@@ -472,8 +472,7 @@ private:
       if (source_padded_)
         all.resize(source_epoch_first_.back() + source_region_, {no_row, 0});
     }
-    if (source_arrived_.size() < all.size()) // keeps its address while it holds a call
-      source_arrived_ = device_vector<arriving_spike>(all.size());
+    hold_at_least(source_arrived_, all.size()); // keeps its address while it holds a call
     copy_to_device(all.data(), all.size(), source_arrived_);
   }
 
@@ -487,7 +486,7 @@ private:
   // Epoch e's source arrivals (emit_sources) into the ring and the plastic
   // synapses: its whole padded region when `fixed` (a call's launches the
   // same on every call), else only its arrivals.
-  void deliver_sources(std::size_t e, std::int64_t first_step, bool fixed) {
+  void deliver_sources(std::size_t e, std::int64_t first_step, [[maybe_unused]] bool fixed) {
     if (sources_ == 0)
       return;
     const std::uint64_t n = fixed ? source_region_ : source_epoch_count_[e];
@@ -500,7 +499,8 @@ private:
 
   // The epoch's spikes (entries of a buffer of n_items, emitted from
   // first_step on) into the ring and the plastic synapses.
-  void deliver_own(const spike_buffer& spikes, std::uint64_t n_items, std::int64_t first_step, bool fixed) {
+  void deliver_own(const spike_buffer& spikes, std::uint64_t n_items, std::int64_t first_step,
+                   [[maybe_unused]] bool fixed) {
 #if !MYELIN_DEVICE_CUDA
     // On CPU threads "device" memory is host memory: reading the count costs
     // nothing, and spares the launches the buffer's unused entries (all of
@@ -565,15 +565,13 @@ private:
       rank_cursor_[r] = total;
       total += static_cast<unsigned long long>(send_counts_[r]);
     }
-    if (send_records_.size() < total)
-      send_records_ = device_vector<std::uint64_t>(total + total / 4);
+    hold_at_least(send_records_, total, total / 4);
     copy_to_device(rank_cursor_.data(), n_ranks, rank_counts_);
     for_each_index(n, write_routes{items, subs, epoch_first, raw(rank_counts_), raw(send_records_)});
     const std::uint64_t got = transport_->exchange(send_records_, send_counts_, received_records_);
     records_sent_ += total;
     records_received_ += got;
-    if (routed_.size() < got)
-      routed_ = device_vector<arriving_spike>(got + got / 4);
+    hold_at_least(routed_, got, got / 4);
     for_each_index(got, read_records{raw(received_records_), epoch_first, raw(routed_)});
     deliver_plastic(raw(routed_), got, epoch_first);
     deliver_static(raw(routed_), got);
@@ -602,7 +600,6 @@ private:
             raw(call_first_),
             first - call_first_host_,
             n,
-            first,
             neuron_spikes,
             {raw(source_spikes_), c + source_count, source_spikes_.size()},
             c + saturated_steps,

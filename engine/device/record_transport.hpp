@@ -32,12 +32,6 @@ public:
   // grown as needed), rank after rank. Returns how many. Collective.
   virtual std::uint64_t exchange(const device_vector<std::uint64_t>& send,
                                  const std::vector<int>& send_counts, device_vector<std::uint64_t>& recv) = 0;
-
-protected:
-  static void make_room(device_vector<std::uint64_t>& v, std::uint64_t n) {
-    if (v.size() < n)
-      v = device_vector<std::uint64_t>(n + n / 4);
-  }
 };
 
 #if MYELIN_DEVICE_CUDA
@@ -74,6 +68,13 @@ private:
   const T* at_ = nullptr;
   std::size_t capacity_ = 0;
 };
+#else
+// On CPU threads device memory is host memory: nothing to pin.
+template <class T>
+struct pinned_storage {
+  void release() {}
+  void cover(std::vector<T>&) {}
+};
 #endif
 
 class mpi_record_transport final : public record_transport {
@@ -87,38 +88,25 @@ public:
     for (const int n : send_counts)
       total += static_cast<std::size_t>(n);
     if (total > x_.send.capacity()) {
-      unpin(send_pinned_);
+      send_pinned_.release();
       x_.send.reserve(total + total / 4);
     }
     x_.send.resize(total);
-    pin(send_pinned_, x_.send);
+    send_pinned_.cover(x_.send);
     copy_to_host(send, 0, total, x_.send.data());
     x_.send_counts = send_counts;
     comm_.exchange_start(x_, false);
     comm_.exchange_finish();
-    pin(received_pinned_, x_.received);
-    make_room(recv, x_.received.size());
+    received_pinned_.cover(x_.received);
+    hold_at_least(recv, x_.received.size(), x_.received.size() / 4);
     copy_to_device(x_.received.data(), x_.received.size(), recv);
     return x_.received.size();
   }
 
 private:
-#if MYELIN_DEVICE_CUDA
-  using pinned = pinned_storage<std::uint64_t>;
-  static void pin(pinned& p, std::vector<std::uint64_t>& v) {
-    p.cover(v);
-  }
-  static void unpin(pinned& p) {
-    p.release();
-  }
-#else // on CPU threads device memory is host memory
-  struct pinned {};
-  static void pin(pinned&, std::vector<std::uint64_t>&) {}
-  static void unpin(pinned&) {}
-#endif
   comm::communicator& comm_;
   comm::spike_exchange x_; // reused: after the first epochs nothing is allocated
-  pinned send_pinned_, received_pinned_;
+  pinned_storage<std::uint64_t> send_pinned_, received_pinned_;
 };
 
 #if MYELIN_DEVICE_CUDA && MYELIN_HAVE_NCCL
@@ -134,7 +122,7 @@ public:
     std::uint64_t total = 0;
     for (const int n : recv_counts_)
       total += static_cast<std::uint64_t>(n);
-    make_room(recv, total);
+    hold_at_least(recv, total, total / 4);
     link_->exchange(raw(send), send_counts, raw(recv), recv_counts_, device_stream());
     return total;
   }

@@ -58,7 +58,6 @@ struct step_window {
   ring_layout rl;
   const std::int64_t* call_first; // device memory: the call's first step
   std::int64_t offset, n_steps;   // steps [*call_first + offset, ... + n_steps)
-  std::int64_t host_first_step;   // the same first step, for host-side work only
   spike_buffer neuron_spikes;     // at most max_spikes_per_step per neuron and step (1; parrot 8, AdEx 2)
   spike_buffer source_spikes;     // spike and Poisson sources: any number
   unsigned long long* saturated;

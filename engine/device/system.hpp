@@ -276,18 +276,19 @@ void assign(device_vector<T>& v, const std::vector<T>& host) {
   v.resize(host.size());
   copy_to_device(host.data(), host.size(), v);
 }
-// Room for n entries in v, which only grows: a buffer sized for the largest
-// of several uses keeps its address and never refills, as a captured graph
-// (engine/device/epoch_graph.hpp) needs. Growing is an allocation, which
-// would end a capture (and fails an emulated one).
+// Room for n entries in v, which only grows (by `spare` entries more than
+// asked, where sizes creep up call after call): a buffer sized for the
+// largest of several uses keeps its address and never refills, as a
+// captured graph (engine/device/epoch_graph.hpp) needs. Growing is an
+// allocation, which would end a capture (and fails an emulated one).
 template <class T>
-void hold_at_least(device_vector<T>& v, std::size_t n) {
+void hold_at_least(device_vector<T>& v, std::size_t n, std::size_t spare = 0) {
   if (v.size() >= n)
     return;
 #if !MYELIN_DEVICE_CUDA
   refuse_while_recording("a device allocation");
 #endif
-  v = device_vector<T>(n);
+  v = device_vector<T>(n + spare);
 }
 template <class T>
 std::vector<T> download(const device_vector<T>& v) {
