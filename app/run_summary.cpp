@@ -113,7 +113,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
   j["peak_rss_bytes"] = static_cast<std::uint64_t>(peak); // largest rank
   j["synapse_bytes"] = sums[1];
   j["saturated_input_steps"] = saturated; // this run's part, not counted across a resume
-  j["graph_calls"] = sums[3];             // calls replayed as one CUDA graph, all ranks
+  j["graph_calls"] = sums[3];             // CUDA graphs replayed (calls, or epoch halves), all ranks
   j["static_synaptic_events"] = sums[4];  // this run's, all ranks
   j["per_rank"] = rank_table(all, mine.size(), imbalance);
   j["imbalance"] = imbalance;

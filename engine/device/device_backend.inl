@@ -195,6 +195,8 @@ public:
     subscriber_ranks_ = upload(layout_.subscriber_ranks);
     subscriber_rows_ = upload(layout_.subscriber_rows);
     rank_counts_ = device_vector<unsigned long long>(static_cast<std::size_t>(layout_.n_ranks), 0);
+    for (std::int64_t g = 0; g < 2 * alone_epochs_; ++g)
+      routed_graphs_.push_back(std::make_unique<epoch_graph>(graph_.usable()));
   }
 
   std::string spike_exchange() const override {
@@ -215,21 +217,22 @@ public:
     // Epoch by epoch: step the neurons into the epoch's own buffer, then
     // deliver its spikes, with no value read back in between.
     const std::int64_t n_epochs = (n_steps + layout_.epoch_steps - 1) / layout_.epoch_steps;
-    // Calls that may be captured launch the same sizes every time.
-    const auto key = graph_.usable() ? graph_key(n_steps) : std::vector<std::uint64_t>{};
-    const bool fixed = !key.empty();
+    // Calls that may be captured launch the same sizes every time: on one
+    // rank the whole call is one graph; on several, each epoch's two halves
+    // around the exchange (route_epoch).
+    const auto key = graph_.usable() && !transport_ ? graph_key(n_steps) : std::vector<std::uint64_t>{};
+    const bool fixed = transport_ ? graph_.usable() && (sources_ == 0 || source_padded_) : !key.empty();
     const auto epochs = [&] {
       for (std::int64_t e = 0; e < n_epochs; ++e) {
         const std::int64_t at = first_step + e * layout_.epoch_steps;
         const std::int64_t length = std::min(layout_.epoch_steps, first_step + n_steps - at);
         const auto u = static_cast<std::uint64_t>(e);
         const spike_buffer epoch_spikes{raw(alone_spikes_) + u * region, raw(alone_counts_) + u, region};
-        step_neurons(window(at, length, epoch_spikes));
         if (transport_) {
-          exchange_epoch(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length),
-                         static_cast<std::size_t>(e), at);
+          route_epoch(epoch_spikes, static_cast<std::size_t>(e), at, length, fixed);
           continue;
         }
+        step_neurons(window(at, length, epoch_spikes));
         deliver_own(epoch_spikes, neurons_ * static_cast<std::uint64_t>(length), at, fixed);
         deliver_sources(static_cast<std::size_t>(e), at, fixed);
       }
@@ -333,6 +336,8 @@ public:
     c.synapse_bytes = synapse_bytes_;
     c.saturated_input_steps = read_element(counters_, saturated_steps);
     c.graph_calls = graph_.replays();
+    for (const auto& g : routed_graphs_)
+      c.graph_calls += g->replays();
     c.static_synaptic_events = read_element(counters_, static_events);
     c.records_sent = records_sent_;
     c.records_received = records_received_;
@@ -438,42 +443,53 @@ private:
       return a.step != b.step ? a.step < b.step : a.local < b.local;
     });
     emitted_.insert(emitted_.end(), spikes.begin(), spikes.end());
-    source_epoch_first_.clear();
-    source_epoch_count_.clear();
     if (transport_) { // several ranks: the spikes themselves, to be routed
+      std::vector<std::vector<local_spike>> by_epoch;
       std::size_t k = 0;
       for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps) {
-        source_epoch_first_.push_back(k);
-        while (k < spikes.size() && spikes[k].step < at + layout_.epoch_steps)
-          ++k;
-        source_epoch_count_.push_back(k - source_epoch_first_.back());
+        auto& epoch = by_epoch.emplace_back();
+        for (; k < spikes.size() && spikes[k].step < at + layout_.epoch_steps; ++k)
+          epoch.push_back(spikes[k]);
       }
-      assign(source_routed_, spikes);
+      lay_out_sources(by_epoch, local_spike{no_source_spike, 0}, source_routed_);
       return;
     }
     // Arrivals (sources with synapses only), epoch by epoch.
     std::vector<std::vector<arriving_spike>> by_epoch;
-    std::size_t k = 0, most = 0;
+    std::size_t k = 0;
     for (std::int64_t at = first_step; at < first_step + n_steps; at += layout_.epoch_steps) {
       auto& arrived = by_epoch.emplace_back();
       for (; k < spikes.size() && spikes[k].step < at + layout_.epoch_steps; ++k)
         if (host_row_of_local_[spikes[k].local] != no_row)
           arrived.push_back({host_row_of_local_[spikes[k].local], spikes[k].step});
-      most = std::max(most, arrived.size());
-      source_epoch_count_.push_back(arrived.size());
+    }
+    lay_out_sources(by_epoch, arriving_spike{no_row, 0}, source_arrived_);
+  }
+
+  // A call's source entries, epoch after epoch, into `out`: in regions of
+  // one size padded with `none` where calls may be captured and the
+  // padding stays within source_pad_budget, else packed.
+  template <class T>
+  void lay_out_sources(const std::vector<std::vector<T>>& by_epoch, const T& none, device_vector<T>& out) {
+    source_epoch_first_.clear();
+    source_epoch_count_.clear();
+    std::size_t most = 0;
+    for (const auto& epoch : by_epoch) {
+      most = std::max(most, epoch.size());
+      source_epoch_count_.push_back(epoch.size());
     }
     // Regions only grow, so that calls keep one layout once it holds them.
     source_region_ = std::max<std::uint64_t>(source_region_, std::bit_ceil(std::max<std::size_t>(1, most)));
     source_padded_ = graph_.usable() && by_epoch.size() * source_region_ <= source_pad_budget;
-    std::vector<arriving_spike> all;
-    for (const auto& arrived : by_epoch) {
+    std::vector<T> all;
+    for (const auto& epoch : by_epoch) {
       source_epoch_first_.push_back(all.size());
-      all.insert(all.end(), arrived.begin(), arrived.end());
+      all.insert(all.end(), epoch.begin(), epoch.end());
       if (source_padded_)
-        all.resize(source_epoch_first_.back() + source_region_, {no_row, 0});
+        all.resize(source_epoch_first_.back() + source_region_, none);
     }
-    hold_at_least(source_arrived_, all.size()); // keeps its address while it holds a call
-    copy_to_device(all.data(), all.size(), source_arrived_);
+    hold_at_least(out, all.size()); // keeps its address while it holds a call
+    copy_to_device(all.data(), all.size(), out);
   }
 
   void emit_source_groups(std::int64_t first_step, std::int64_t n_steps) {
@@ -536,25 +552,39 @@ private:
     }
   }
 
-  // Several ranks running alone: epoch e's spikes (its neurons' buffer of
-  // n_items entries, then its sources' spikes) packed on the device for the
-  // ranks that subscribed, exchanged, and what arrived delivered at once,
-  // with overlap too (docs/design-decisions.md: the loop delays them only
-  // to hide its transfer).
-  void exchange_epoch(const spike_buffer& spikes, std::uint64_t n_items, std::size_t e,
-                      std::int64_t epoch_first) {
-#if !MYELIN_DEVICE_CUDA
-    n_items = std::min<std::uint64_t>(n_items, *spikes.count); // host memory here: spare the unused entries
-#endif
+  // Several ranks running alone: epoch e of the call (`length` steps from
+  // epoch_first) stepped into its buffer `spikes`, its spikes and its
+  // sources' packed on the device for the ranks that subscribed, exchanged,
+  // and what arrived delivered at once, with overlap too
+  // (docs/design-decisions.md: the loop delays them only to hide its
+  // transfer). Where calls may be captured (`fixed`), the launches before
+  // the exchange and those after it are each one graph per epoch of the
+  // call, replayed by later calls: their sizes do not depend on this
+  // call's spikes (the sources' padded region, every received entry held,
+  // those past the count written to device memory are no arrival), and
+  // their steps are offsets from the call's first step.
+  void route_epoch(const spike_buffer& spikes, std::size_t e, std::int64_t epoch_first, std::int64_t length,
+                   bool fixed) {
+    const std::int64_t offset = epoch_first - call_first_host_;
+    const step_origin origin{raw(call_first_), offset};
     const std::size_t source_first = sources_ == 0 ? 0 : source_epoch_first_[e];
-    const std::size_t source_n = sources_ == 0 ? 0 : source_epoch_count_[e];
-    const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_first};
-    const std::uint64_t n = n_items + source_n;
+    const std::size_t source_n = sources_ == 0 ? 0 : fixed ? source_region_ : source_epoch_count_[e];
+    const std::uint64_t neuron_items = neurons_ * static_cast<std::uint64_t>(length);
     const subscribers subs{raw(subscriber_offsets_), raw(subscriber_ranks_), raw(subscriber_rows_)};
     const auto n_ranks = static_cast<std::size_t>(layout_.n_ranks);
     rank_cursor_.assign(n_ranks, 0);
     copy_to_device(rank_cursor_.data(), n_ranks, rank_counts_);
-    for_each_index(n, count_routes{items, subs, raw(rank_counts_)});
+    std::uint64_t n_items = neuron_items;
+    const auto before = [&] {
+      step_neurons(window(epoch_first, length, spikes));
+#if !MYELIN_DEVICE_CUDA
+      if (!fixed) // host memory here: spare the unused entries
+        n_items = std::min<std::uint64_t>(neuron_items, *spikes.count);
+#endif
+      const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_first};
+      for_each_index(n_items + source_n, count_routes{items, subs, raw(rank_counts_)});
+    };
+    run_graph(*routed_graphs_[2 * e], fixed ? routed_key(0, length) : std::vector<std::uint64_t>{}, before);
     copy_to_host(rank_counts_, 0, n_ranks, rank_cursor_.data());
     send_counts_.resize(n_ranks);
     unsigned long long total = 0;
@@ -567,14 +597,34 @@ private:
     }
     hold_at_least(send_records_, total, total / 4);
     copy_to_device(rank_cursor_.data(), n_ranks, rank_counts_);
-    for_each_index(n, write_routes{items, subs, epoch_first, raw(rank_counts_), raw(send_records_)});
+    const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_first};
+    for_each_index(n_items + source_n,
+                   write_routes{items, subs, origin, raw(rank_counts_), raw(send_records_)});
     const std::uint64_t got = transport_->exchange(send_records_, send_counts_, received_records_);
     records_sent_ += total;
     records_received_ += got;
-    hold_at_least(routed_, got, got / 4);
-    for_each_index(got, read_records{raw(received_records_), epoch_first, raw(routed_)});
-    deliver_plastic(raw(routed_), got, epoch_first);
-    deliver_static(raw(routed_), got);
+    if (got == 0)
+      return;
+    const std::uint64_t held = fixed ? received_records_.size() : got;
+    hold_at_least(routed_, held);
+    if (fixed)
+      write_element(received_count_, 0, static_cast<unsigned long long>(got));
+    const auto after = [&] {
+      for_each_index(held, read_records{raw(received_records_), fixed ? raw(received_count_) : nullptr,
+                                        origin, raw(routed_)});
+      deliver_plastic(raw(routed_), held, epoch_first);
+      deliver_static(raw(routed_), held);
+    };
+    run_graph(*routed_graphs_[2 * e + 1], fixed ? routed_key(1, held) : std::vector<std::uint64_t>{}, after);
+  }
+
+  // launch() through `graph` when it has a key (calls that may be captured), else directly.
+  template <class F>
+  static void run_graph(epoch_graph& graph, const std::vector<std::uint64_t>& key, const F& launch) {
+    if (key.empty())
+      launch();
+    else
+      graph.run(key, launch);
   }
 
   // Multimeter rows of the steps [first_step, first_step + n_steps).
@@ -651,28 +701,34 @@ private:
 
   // What a call of advance_alone launches holds by address or size, for
   // engine/device/epoch_graph.hpp; empty where a call does host work between
-  // its launches (several ranks, sources too many to pad) and runs directly.
+  // its launches (sources too many to pad) and runs directly. One rank.
   std::vector<std::uint64_t> graph_key(std::int64_t n_steps) {
     if ((sources_ > 0 && !source_padded_) || transport_)
       return {};
-    const auto at = [](const auto* p) {
-      return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
-    };
-    std::vector<std::uint64_t> key{static_cast<std::uint64_t>(n_steps),
-                                   groups_made_,
-                                   at(raw(ring_)),
-                                   at(raw(call_first_)),
-                                   at(raw(counters_)),
-                                   at(raw(source_spikes_)),
-                                   source_spikes_.size(),
-                                   at(raw(source_arrived_)),
-                                   source_region_,
-                                   at(raw(alone_spikes_)),
-                                   at(raw(alone_counts_)),
-                                   at(raw(own_arrived_)),
-                                   at(raw(row_of_local_)),
-                                   at(raw(first_event_)),
-                                   at(raw(trace_targets_))};
+    return buffers_key({static_cast<std::uint64_t>(n_steps)});
+  }
+
+  // The same for one half of an epoch on several ranks (route_epoch):
+  // `half` 0 (the neurons and the counts of their records) or 1 (delivering
+  // what arrived), `size` its epoch's steps or the received entries it holds.
+  std::vector<std::uint64_t> routed_key(std::uint64_t half, std::uint64_t size) {
+    return buffers_key({half, size, address_of(raw(source_routed_)), source_region_,
+                        address_of(raw(rank_counts_)), address_of(raw(received_records_)),
+                        address_of(raw(routed_))});
+  }
+
+  static std::uint64_t address_of(const void* p) {
+    return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
+  }
+
+  // `key` followed by every buffer a call's launches may hold.
+  std::vector<std::uint64_t> buffers_key(std::vector<std::uint64_t> key) {
+    const auto at = [](const auto* p) { return address_of(p); };
+    key.insert(key.end(),
+               {groups_made_, at(raw(ring_)), at(raw(call_first_)), at(raw(counters_)),
+                at(raw(source_spikes_)), source_spikes_.size(), at(raw(source_arrived_)), source_region_,
+                at(raw(alone_spikes_)), at(raw(alone_counts_)), at(raw(own_arrived_)), at(raw(row_of_local_)),
+                at(raw(first_event_)), at(raw(trace_targets_))});
     for (const auto& t : traces_)
       key.push_back(at(raw(t.rows)));
     // STDP: the postsynaptic lists the neurons append to, and each plastic
@@ -839,7 +895,10 @@ private:
   std::vector<int> send_counts_;
   device_vector<std::uint64_t> send_records_, received_records_;
   device_vector<arriving_spike> routed_;
+  device_vector<unsigned long long> received_count_ = device_vector<unsigned long long>(1, 0);
   std::uint64_t records_sent_ = 0, records_received_ = 0;
+  // Each epoch's halves around the exchange, 2e and 2e + 1, where captured.
+  std::vector<std::unique_ptr<epoch_graph>> routed_graphs_;
 };
 
 } // namespace

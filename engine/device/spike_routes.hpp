@@ -8,14 +8,24 @@
 // turned the counts into cursors, one writes them. Within a rank's block the
 // order is the order the atomics hand out; that is free because delivery
 // sums integers and plastic delivery sorts its arrivals first.
+//
+// Steps come as step_origin (engine/device/step_window.hpp), offsets from
+// the call's first step in device memory, so that an epoch's launches can
+// be captured once as a CUDA graph and replayed by later calls.
 #include "engine/device/atomics.hpp"
+#include "engine/device/delivery.hpp"
+#include "engine/device/step_window.hpp"
 #include "engine/spike.hpp"
 
 namespace myelin::MYELIN_DEVICE_NS {
 
+// A source spike entry that stands for none: the padding of an epoch's
+// region of source spikes (a call's launches the same on every call).
+inline constexpr std::uint64_t no_source_spike = ~std::uint64_t{0};
+
 // The epoch's spikes: entries of the neurons' buffer (those below its
-// count), then the sources' spikes of the epoch. Item k of
-// n_neuron_items + n_source_spikes.
+// count), then the sources' spikes of the epoch (entries of local
+// no_source_spike are padding). Item k of n_neuron_items + n_source_spikes.
 struct epoch_spikes {
   const local_spike* neuron_spikes;
   const unsigned long long* neuron_count;
@@ -31,7 +41,7 @@ struct epoch_spikes {
       return true;
     }
     s = source_spikes[k - n_neuron_items];
-    return true;
+    return s.local != no_source_spike;
   }
 };
 
@@ -58,26 +68,32 @@ struct count_routes {
 struct write_routes {
   epoch_spikes spikes;
   subscribers subs;
-  std::int64_t epoch_first;
+  step_origin epoch_first;
   unsigned long long* cursors; // per rank: where its next record goes
   std::uint64_t* records;
   MYELIN_HD void operator()(std::uint64_t k) const {
     local_spike s{};
     if (!spikes.at(k, s))
       return;
-    const auto offset = static_cast<std::uint64_t>(s.step - epoch_first);
+    const auto offset = static_cast<std::uint64_t>(s.step - epoch_first.value());
     for (std::uint64_t j = subs.offsets[s.local]; j < subs.offsets[s.local + 1]; ++j)
       records[reserve(cursors + subs.ranks[j], 1)] = subs.rows[j] << 16 | offset;
   }
 };
 
-// Received records back into arrivals (the loop's receive_oldest).
+// Received records back into arrivals (the loop's receive_oldest). With
+// `received` (device memory), entries from there on are padding: no arrival.
 struct read_records {
   const std::uint64_t* records;
-  std::int64_t epoch_first;
+  const unsigned long long* received; // null: every entry is a record
+  step_origin epoch_first;
   arriving_spike* out;
   MYELIN_HD void operator()(std::uint64_t k) const {
-    out[k] = {records[k] >> 16, epoch_first + static_cast<std::int64_t>(records[k] & 0xffff)};
+    if (received && k >= *received) {
+      out[k] = {no_row, 0};
+      return;
+    }
+    out[k] = {records[k] >> 16, epoch_first.value() + static_cast<std::int64_t>(records[k] & 0xffff)};
   }
 };
 

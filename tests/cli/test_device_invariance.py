@@ -69,22 +69,31 @@ def exchange(out):
         return json.load(j)["spike_exchange"]
 
 
+def graph_calls(out):
+    with open(os.path.join(out, "run.json")) as j:
+        return json.load(j)["graph_calls"]
+
+
 # Several ranks: the same spikes as one rank on the CPU backend, whether the
 # device packs and sends its spikes itself (running alone, the default:
-# "mpi" on CPU threads) or the epoch loop does (MYELIN_DEVICE_EXCHANGE=loop).
-# brunel_alpha and the microcircuit exchange with overlap (epochs of half the
-# delay), all_rules has spike and Poisson sources and heterogeneous delays.
+# "mpi" on CPU threads) or the epoch loop does (MYELIN_DEVICE_EXCHANGE=loop),
+# and with each epoch's launches before and after the exchange replayed as
+# emulated CUDA graphs (as a GPU replays them). brunel_alpha and the
+# microcircuit exchange with overlap (epochs of half the delay), all_rules has
+# spike and Poisson sources and heterogeneous delays, sonata_300_stdp STDP.
 if MPIEXEC:
     for name in ("brunel_alpha", "all_rules", "microcircuit_0.1", "sonata_300_stdp"):
         straight = sorted_spikes(run(networks[name], "cpu"))
         for backend in device:
-            for ranks, setting in ((2, None), (2, "loop"), (3, None)):
-                out = run(networks[name], backend, ranks=ranks, threads=1,
-                          env={"MYELIN_DEVICE_EXCHANGE": setting} if setting else None)
-                label = f"{name}: {ranks} ranks on --backend {backend}, exchange {setting or 'default'}"
+            for ranks, env in ((2, {}), (2, {"MYELIN_DEVICE_EXCHANGE": "loop"}), (3, {}),
+                               (2, {"MYELIN_DEVICE_GRAPHS": "on"}), (3, {"MYELIN_DEVICE_GRAPHS": "on"})):
+                out = run(networks[name], backend, ranks=ranks, threads=1, env=env)
+                label = f"{name}: {ranks} ranks on --backend {backend}" + "".join(f" {k}={v}" for k, v in env.items())
                 f.check(sorted_spikes(out) == straight, f"{label}: spikes differ from 1 rank on cpu")
-                want = setting or ("mpi" if backend == "omp" else None)
+                want = env.get("MYELIN_DEVICE_EXCHANGE") or ("mpi" if backend == "omp" else None)
                 f.check(want is None or exchange(out) == want, f"{label}: spike_exchange {exchange(out)}")
+                if "MYELIN_DEVICE_GRAPHS" in env:
+                    f.check(graph_calls(out) > 0, f"{label}: no epoch replayed as a graph")
     # A checkpoint of 2 ranks running alone (with overlap: the loop would
     # still have one epoch's spikes in flight) resumed on the CPU backend,
     # and the reverse.
@@ -121,13 +130,12 @@ for backend, env in variants:
         f.check(filecmp.cmp(os.path.join(reference, file), os.path.join(out, file), shallow=False),
                 f"plastic: {file} of {label} differs from --backend cpu")
     if env:  # STDP calls are captured too: their arrivals grouped by offsets from the call's first step
-        with open(os.path.join(out, "run.json")) as j:
-            replayed = json.load(j)["graph_calls"]
-        f.check(replayed >= 2, f"plastic {label}: {replayed} calls replayed as a graph")
+        f.check(graph_calls(out) >= 2, f"plastic {label}: {graph_calls(out)} calls replayed as a graph")
 for backend in device:
     if MPIEXEC:
-        two = sorted_spikes(run(plastic, backend, ranks=2, threads=1))
-        f.check(two == sorted_spikes(reference), f"plastic: 2 ranks on --backend {backend} differ from cpu")
+        for env in ({}, {"MYELIN_DEVICE_GRAPHS": "on"}):
+            two = sorted_spikes(run(plastic, backend, ranks=2, threads=1, env=env))
+            f.check(two == sorted_spikes(reference), f"plastic: 2 ranks on --backend {backend} {env} differ from cpu")
     for first, second in (("cpu", backend), (backend, "cpu")):
         out = temp_dir()
         myelin("run", plastic[0], "-o", out, "--quiet", "--backend", first, "--duration", "250", "--checkpoint-at",

@@ -275,13 +275,12 @@ TEST(DeviceDelivery, EqualsTheCpuLoopOverSeveralPieces) {
           << grid.workers << " workers of " << grid.per_item << ", " << per_launch << " pieces a launch";
 }
 
-// Against std::stable_sort: keys of every width (none, one pass, several),
-// many equal keys, below and above the size where the team sorts, on one
-// to three threads: each gives the sequential order.
 // Several ranks running alone (engine/device/spike_routes.hpp): each rank's
 // block holds the records the epoch loop's host packing writes for it (in
-// any order), entries past the neuron buffer's count are ignored, sources
-// follow, and received records come back as the loop's arrivals.
+// any order), entries past the neuron buffer's count and the sources'
+// padding are ignored, sources follow, and received records come back as
+// the loop's arrivals, those past a received count as no arrival. Steps are
+// offsets from a first step in device memory (as a replayed graph reads them).
 TEST(DeviceRoutes, RecordsEqualTheLoopsPackingAndComeBackAsArrivals) {
   std::mt19937 gen(5);
   const std::uint32_t n_ranks = 4;
@@ -303,6 +302,11 @@ TEST(DeviceRoutes, RecordsEqualTheLoopsPackingAndComeBackAsArrivals) {
       neuron[k] = {gen() % n_local, epoch_first + static_cast<std::int64_t>(gen() % 20)};
     for (int k = 0; k < 9; ++k)
       sources.push_back({gen() % n_local, epoch_first + static_cast<std::int64_t>(gen() % 20)});
+    const std::vector<local_spike> padded_sources = [&] {
+      auto padded = sources;
+      padded.resize(16, {no_source_spike, 0});
+      return padded;
+    }();
     // The loop's packing (engine/simulation.cpp, send_epoch), rank by rank.
     std::vector<std::vector<std::uint64_t>> expected(n_ranks);
     std::vector<local_spike> all(neuron.begin(), neuron.begin() + static_cast<std::ptrdiff_t>(in_buffer));
@@ -311,13 +315,15 @@ TEST(DeviceRoutes, RecordsEqualTheLoopsPackingAndComeBackAsArrivals) {
       for (auto j = offsets[sp.local]; j < offsets[sp.local + 1]; ++j)
         expected[ranks[j]].push_back(rows[j] << 16 | static_cast<std::uint64_t>(sp.step - epoch_first));
 
-    const auto d_neuron = upload(neuron), d_sources = upload(sources);
+    const auto d_neuron = upload(neuron), d_sources = upload(padded_sources);
     const auto d_offsets = upload(offsets), d_rows = upload(rows);
     const auto d_ranks = upload(ranks);
     device_vector<unsigned long long> count(1, in_buffer), per_rank(n_ranks, 0);
     const epoch_spikes items{raw(d_neuron), raw(count), neuron.size(), raw(d_sources)};
     const subscribers subs{raw(d_offsets), raw(d_ranks), raw(d_rows)};
-    const std::uint64_t n = neuron.size() + sources.size();
+    const std::uint64_t n = neuron.size() + padded_sources.size();
+    const device_vector<std::int64_t> call_first(1, epoch_first - 30);
+    const step_origin origin{raw(call_first), 30};
     for_each_index(n, count_routes{items, subs, raw(per_rank)});
     auto counts = download(per_rank);
     std::vector<unsigned long long> first(n_ranks + 1, 0);
@@ -327,7 +333,7 @@ TEST(DeviceRoutes, RecordsEqualTheLoopsPackingAndComeBackAsArrivals) {
     }
     assign(per_rank, std::vector<unsigned long long>(first.begin(), first.end() - 1));
     device_vector<std::uint64_t> records(first[n_ranks]);
-    for_each_index(n, write_routes{items, subs, epoch_first, raw(per_rank), raw(records)});
+    for_each_index(n, write_routes{items, subs, origin, raw(per_rank), raw(records)});
     const auto packed = download(records);
     for (std::uint32_t r = 0; r < n_ranks; ++r) {
       std::vector<std::uint64_t> block(packed.begin() + static_cast<std::ptrdiff_t>(first[r]),
@@ -336,16 +342,25 @@ TEST(DeviceRoutes, RecordsEqualTheLoopsPackingAndComeBackAsArrivals) {
       std::sort(expected[r].begin(), expected[r].end());
       EXPECT_EQ(block, expected[r]) << "rank " << r;
     }
-    device_vector<arriving_spike> arrived(packed.size());
-    for_each_index(packed.size(), read_records{raw(records), epoch_first, raw(arrived)});
-    const auto got = download(arrived);
-    for (std::size_t k = 0; k < packed.size(); ++k) { // the loop's receive_oldest
-      EXPECT_EQ(got[k].row, packed[k] >> 16);
-      EXPECT_EQ(got[k].step, epoch_first + static_cast<std::int64_t>(packed[k] & 0xffff));
+    for (const bool counted : {false, true}) { // all entries records, or the first half and padding
+      const std::size_t received = counted ? packed.size() / 2 : packed.size();
+      const device_vector<unsigned long long> received_count(1, received);
+      device_vector<arriving_spike> arrived(packed.size());
+      for_each_index(packed.size(), read_records{raw(records), counted ? raw(received_count) : nullptr,
+                                                 origin, raw(arrived)});
+      const auto got = download(arrived);
+      for (std::size_t k = 0; k < packed.size(); ++k) { // the loop's receive_oldest
+        EXPECT_EQ(got[k].row, k < received ? packed[k] >> 16 : no_row);
+        EXPECT_EQ(got[k].step,
+                  k < received ? epoch_first + static_cast<std::int64_t>(packed[k] & 0xffff) : 0);
+      }
     }
   }
 }
 
+// Against std::stable_sort: keys of every width (none, one pass, several),
+// many equal keys, below and above the size where the team sorts, on one
+// to three threads: each gives the sequential order.
 TEST(DeviceSort, StableRadixSortEqualsStdStableSortOnAnyThreads) {
   std::mt19937_64 gen(11);
   for (const int key_bits : {0, 3, 17, 33, 64})
