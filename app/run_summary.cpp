@@ -92,6 +92,7 @@ void report_run(const std::filesystem::path& out, const run_record& rec, const s
     j["device"] = device; // rank 0's; each rank prints its own at the start
 
   j["static_tables_built_on"] = rec.static_tables_built_on;
+  j["plastic_tables_built_on"] = rec.plastic_tables_built_on;
   j["partition"] = rec.partition;
   j["partition_quality"] = rec.partition_quality;
   j["neurons"] = ln.n_global;

@@ -16,7 +16,8 @@ struct run_record {
   std::string model;
   unsigned threads = 1;
   std::string backend = "cpu";
-  std::string static_tables_built_on = "host"; // "device": drawn by the device backend (rank 0's)
+  std::string static_tables_built_on = "host";  // "device": drawn by the device backend (rank 0's)
+  std::string plastic_tables_built_on = "none"; // "host", "device" or "device and host" (rank 0's)
   std::string partition;
   double partition_s = 0, build_s = 0, sim_s = 0, restore_s = 0;
   bool completed = true;

@@ -79,15 +79,22 @@ session::session(const spec::network& net, session_options opts, comm::communica
   const auto listed =
       on_every_rank(comm, [&] { return io::sonata::read_owned_edges(net, choice_->decomp, comm); });
   {
-    // A device backend draws its static tables on the device
-    // (engine/device/construction.hpp) within the memory a rank here can
-    // have ("unknown" is no limit), and takes them from the maker.
+    // A device backend draws its static tables, and the plastic ones it
+    // can, on the device (engine/device/construction.hpp) within the memory
+    // a rank here can have ("unknown" is no limit), and takes them from the maker.
     const double offer = memory_per_rank(comm.ranks_on_this_node()).bytes;
     auto maker = make_table_maker(opts_.backend,
                                   offer < 1.8e19 ? static_cast<std::uint64_t>(offer) : ~std::uint64_t{0});
     auto built = build(net, choice_->decomp, comm, opts_.threads, listed, maker.get());
     if (built.static_tables_by_maker)
       rec_.static_tables_built_on = "device";
+    std::uint64_t plastic_tables = 0;
+    for (const auto& block : built.blocks)
+      plastic_tables += block.plastic.size();
+    if (plastic_tables > 0)
+      rec_.plastic_tables_built_on = built.plastic_tables_by_maker == 0                ? "host"
+                                     : built.plastic_tables_by_maker == plastic_tables ? "device"
+                                                                                       : "device and host";
     backend_ = make_backend(opts_.backend, net, std::move(built), maker.get());
   }
   if (const auto device = backend_->device(); !device.empty() && !opts_.quiet)

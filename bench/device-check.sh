@@ -43,6 +43,13 @@ compare() { # name model args...
     line graphs "\"network\": \"$name\", \"ok\": false, \"graph_calls\": ${graphs:-null}"
     failed=1
   fi
+  # A GPU draws the plasticity network's STDP and Tsodyks tables itself
+  # (engine/device/construction.hpp), so its files above test those tables.
+  if [ "$backend" = cuda ] && [ "$name" = plastic ] &&
+    ! grep -q '"plastic_tables_built_on": "device"' "$work/$name-dev/run.json"; then
+    line plastic_tables "\"network\": \"$name\", \"ok\": false"
+    failed=1
+  fi
 }
 compare brunel_alpha "$kit/models/brunel_alpha.toml" --duration 500
 compare all_rules "$kit/models/all_rules.toml"

@@ -205,6 +205,7 @@ built_network build(const spec::network& net, const partition::decomposition& de
   auto tables = build_tables(net, ln, listed, b.blocks, maker);
   ln.row_gid = std::move(tables.row_gid);
   b.static_tables_by_maker = tables.static_by_maker;
+  b.plastic_tables_by_maker = tables.plastic_by_maker;
   // The epoch must be the same on every rank: the smallest delay anywhere.
   // Local spikes travel the same path as remote ones (sent at the end of the
   // epoch), so local synapses bound it too.

@@ -136,6 +136,7 @@ struct built_network {
   std::vector<multimeter_plan> multimeters;       // in spec order
   std::vector<double> tau_minus;       // per local neuron: > 0 keeps a postsynaptic history (STDP targets)
   bool static_tables_by_maker = false; // drawn on the device (engine/static_table_maker.hpp)
+  std::uint64_t plastic_tables_by_maker = 0; // of the blocks' plastic tables, those drawn on the device
 };
 
 // One synapse of a built network, as NEST's GetConnections shows it.

@@ -454,24 +454,27 @@ std::uint64_t candidate_gid(const source_candidates& c, const rank_layout& ln, s
   return ln.population_offsets[p] + (cand - c.base[p]);
 }
 
-// Asks the maker to draw the static tables: every projection but the
-// plastic ones, when no listed synapse joins them.
-bool draw_static_by(static_table_maker& maker, const build_context& cx,
-                    const std::vector<target_block>& blocks, std::vector<char>& used,
-                    std::vector<drawn_block>& drawn) {
+// Asks the maker to draw the static tables (every projection but the
+// plastic ones, when no listed synapse joins them) and the plastic ones'
+// own tables it can.
+bool draw_by(static_table_maker& maker, const build_context& cx, const std::vector<target_block>& blocks,
+             drawn_tables& drawn) {
   if (!cx.listed.synapses.empty())
     return false;
   const auto& net = cx.net;
-  std::vector<char> include;
-  std::vector<std::uint64_t> source_base;
+  std::vector<char> include, own;
+  std::vector<std::uint64_t> source_base, source_size;
   for (const auto& pr : net.projections) {
     include.push_back(!is_plastic(pr));
-    source_base.push_back(cx.cands.base[static_cast<std::size_t>(net.find_population(pr.source))]);
+    own.push_back(is_plastic(pr));
+    const auto sp = static_cast<std::size_t>(net.find_population(pr.source));
+    source_base.push_back(cx.cands.base[sp]);
+    source_size.push_back(net.populations[sp].size);
   }
-  static_draws d{net, cx.ln, cx.gens, include, source_base, cx.cands.count, {}};
+  static_draws d{net, cx.ln, cx.gens, include, own, source_base, cx.cands.count, {}, source_size};
   for (const auto& b : blocks)
     d.blocks.emplace_back(b.first_local, b.end_local);
-  return maker.draw(d, used, drawn);
+  return maker.draw(d, drawn);
 }
 
 } // namespace
@@ -498,9 +501,11 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
   in_static = {};
   in_projection = {};
   const build_context cx{gens, net, ln, cands, by_target, listed_of};
-  std::vector<char> maker_used;
-  std::vector<drawn_block> maker_drawn;
-  const bool by_maker = maker && draw_static_by(*maker, cx, blocks, maker_used, maker_drawn);
+  drawn_tables drawn;
+  const bool by_maker = maker && draw_by(*maker, cx, blocks, drawn);
+  // Whether builder i of a block (i > 0: plastic projection i - 1's own
+  // table) is the maker's to make.
+  const auto drawn_own = [&](std::size_t i) { return by_maker && drawn.own[ln.plastic_projections[i - 1]]; };
 
   // Each block on its own thread: count its synapses per candidate source;
   // then, once every block has counted, one thread numbers the rows; then
@@ -534,12 +539,18 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
         try {
           tbs = plan_block(cx, block);
           for (std::size_t i = by_maker ? 1 : 0; i < tbs.size(); ++i)
-            tbs[i].count(cx, block);
+            if (i > 0 && drawn_own(i)) { // its count, as drawn by the maker
+              const drawn_block& own = drawn.own_blocks[t][ln.plastic_projections[i - 1]];
+              tbs[i].delays = {own.dmin, own.dmax};
+              tbs[i].ports = own.ports;
+            } else {
+              tbs[i].count(cx, block);
+            }
           if (by_maker) { // the static table's count, as drawn by the maker
-            tbs[0].delays = {maker_drawn[t].dmin, maker_drawn[t].dmax};
-            tbs[0].ports = maker_drawn[t].ports;
-            if (t == 0)
-              std::copy(maker_used.begin(), maker_used.end(), tbs[0].counts.begin());
+            tbs[0].delays = {drawn.blocks[t].dmin, drawn.blocks[t].dmax};
+            tbs[0].ports = drawn.blocks[t].ports;
+            if (t == 0) // the rows of every table it drew
+              std::copy(drawn.used.begin(), drawn.used.end(), tbs[0].counts.begin());
           }
         } catch (...) {
           errors[t] = std::current_exception();
@@ -551,10 +562,12 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
           if (!by_maker)
             tbs[0].fill(cx, block, row_before, rows, block.table, nullptr);
           for (std::size_t i = 1; i < tbs.size(); ++i) {
-            plastic_table pt;
+            plastic_table pt; // the maker's, made below
             pt.projection = ln.plastic_projections[i - 1];
-            tbs[i].fill(cx, block, row_before, rows, pt.table, &pt);
-            pt.row_first = tbs[i].row_first;
+            if (!drawn_own(i)) {
+              tbs[i].fill(cx, block, row_before, rows, pt.table, &pt);
+              pt.row_first = tbs[i].row_first;
+            }
             block.plastic.push_back(std::move(pt));
           }
         } catch (...) {
@@ -565,11 +578,19 @@ built_tables build_tables(const spec::network& net, const rank_layout& ln,
   for (auto& e : errors)
     if (e)
       std::rethrow_exception(e);
+  std::uint64_t out_plastic_by_maker = 0;
   if (by_maker) // one block at a time: the maker's device is shared
-    for (std::size_t t = 0; t < blocks.size(); ++t)
+    for (std::size_t t = 0; t < blocks.size(); ++t) {
       maker->make(t, row_before, rows);
+      for (std::size_t i = 1; i <= ln.plastic_projections.size(); ++i)
+        if (drawn_own(i)) {
+          blocks[t].plastic[i - 1] = maker->make_own(t, ln.plastic_projections[i - 1], row_before, rows);
+          ++out_plastic_by_maker;
+        }
+    }
   built_tables out;
   out.static_by_maker = by_maker;
+  out.plastic_by_maker = out_plastic_by_maker;
   out.row_gid.reserve(rows);
   for (std::uint64_t c = 0; c < cands.count; ++c)
     if ((c + 1 < cands.count ? row_before[c + 1] : rows) > row_before[c])

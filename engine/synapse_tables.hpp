@@ -19,11 +19,12 @@ struct built_tables {
   std::vector<std::uint64_t> row_gid;        // the subscription table: gid of each row, ascending
   std::int64_t min_delay = 0, max_delay = 0; // steps, over this rank's synapses (max 0: none)
   bool static_by_maker = false;              // the static tables came from the maker
+  std::uint64_t plastic_by_maker = 0;        // plastic tables (one per block and projection) it made
 };
 
 // Fills every block's tables (the blocks give their target ranges). A maker
-// (a device) is asked to draw the static tables first; the threads here
-// build what it declines.
+// (a device) is asked to draw the static tables and the plastic ones first;
+// the threads here build what it declines.
 built_tables build_tables(const spec::network& net, const rank_layout& ln,
                           const std::vector<listed_synapse>& listed, std::vector<target_block>& blocks,
                           static_table_maker* maker = nullptr);

@@ -18,6 +18,12 @@
 //    segment sort, split into the backend's 65,536-target pieces as
 //    engine/narrow_tables.hpp splits a host table. Segment bounds come from
 //    where the key changes. The pieces stay on the device for the backend.
+// 5. A plastic projection's own table of a block (its items come after
+//    every static item) is sorted by (row, delay key) the same way, as one
+//    table; each synapse's canonical position (the host builder's order:
+//    targets ascending, each target's synapses in walk order) is its rank
+//    in a stable sort by target, and its initial weight is kept in double
+//    precision. The table goes to the host, as the host builder leaves it.
 #include "engine/device/atomics.hpp"
 #include "engine/device/static_tables.hpp"
 #include "engine/device/system.hpp"
@@ -103,12 +109,16 @@ struct count_synapses {
   }
 };
 
-// Where a drawn synapse goes: source candidate, delay << 8 | port, target, weight.
+// Where a drawn synapse goes: source candidate, delay << 8 | port, target,
+// weight; synapses from place weight64_first on (the own tables') also keep
+// their weight in double precision.
 struct drawn_synapses {
   std::uint32_t* candidate;
   std::uint32_t* delay_port;
   std::uint32_t* target;
   float* weight;
+  double* weight64;
+  std::uint64_t weight64_first;
 };
 
 // Draws item i's synapses into their places; `slot`: its bitset among the
@@ -144,28 +154,58 @@ inline constexpr std::uint64_t construction_bytes_per_synapse = 64;
 class device_table_maker final : public static_table_maker {
 public:
   // Declines a network whose synapses would need more than memory_budget
-  // bytes while being made (the host builder then builds them).
-  explicit device_table_maker(std::uint64_t memory_budget)
-      : budget_(memory_budget) {}
-  bool draw(const static_draws& d, std::vector<char>& used, std::vector<drawn_block>& out) override;
+  // bytes while being made (the host builder then builds them). With
+  // `own_tables` it draws the plastic projections' own tables too: by
+  // default on a GPU only. On CPU threads the host builder is faster at
+  // them (the same threads, placing each synapse by a cursor where this
+  // sorts twice and copies the table out: hpc_benchmark's 81 M STDP
+  // synapses took 3-4 times as long, docs/benchmarks.md), so there the
+  // tests ask for them, to check the GPU's code.
+  explicit device_table_maker(std::uint64_t memory_budget, bool own_tables = MYELIN_DEVICE_CUDA != 0)
+      : budget_(memory_budget)
+      , own_tables_(own_tables) {}
+  bool draw(const static_draws& d, drawn_tables& out) override;
   // Makes block b's static table as the pieces the backend stores
   // (engine/device/static_tables.hpp: engine/narrow_tables.hpp's split of
   // the host builder's table, made on the device).
   void make(std::size_t b, const std::vector<std::uint64_t>& row_before, std::uint64_t rows) override;
+  plastic_table make_own(std::size_t b, std::size_t p, const std::vector<std::uint64_t>& row_before,
+                         std::uint64_t rows) override;
   // Block b's pieces, once made (the backend takes them).
   std::vector<device_static_table> take(std::size_t b);
   std::uint64_t synapses_of(std::size_t b) const { return synapses_of_.at(b); }
+  // Own tables made so far (plastic projections' tables of a block).
+  std::uint64_t own_tables_made() const { return own_tables_made_; }
 
 private:
-  bool draw_all(const static_draws& d, std::vector<char>& used, std::vector<drawn_block>& out);
+  bool draw_all(const static_draws& d, drawn_tables& out);
+  drawn_block summarize(std::uint64_t first, std::uint64_t end) const;
+  void release_drawn_when_done();
+
+  // A projection drawn into tables of its own: its source candidates and
+  // its targets' local range here (what the host builder's plan_block uses).
+  struct own_projection {
+    std::uint64_t cand_first = 0, cand_count = 0;
+    std::uint64_t pop_first = 0, pop_end = 0;
+  };
 
   std::uint64_t budget_;
+  bool own_tables_;
   [[maybe_unused]] int threads_ = 1; // CPU threads (the omp build; unused on the GPU and one thread)
   // Synapses of block b: [block_place_[b], block_place_[b + 1]).
   std::vector<std::uint64_t> block_place_;
   std::vector<drawn_block> summary_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> blocks_; // target ranges
+  std::vector<own_projection> own_;                             // per projection drawn into its own tables
+  // [block][projection]: the places of its own table's synapses, and their summary.
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> own_place_;
+  std::vector<std::vector<drawn_block>> own_summary_;
+  std::uint64_t own_tables_left_ = 0; // own tables not made yet
+  std::uint64_t own_tables_made_ = 0;
   uninitialized_array<std::uint32_t> candidate_, delay_port_, target_;
   uninitialized_array<float> weight_;
+  uninitialized_array<double> weight64_; // from place static_total_ on
+  std::uint64_t static_total_ = 0;
   device_vector<std::uint64_t> row_of_; // per candidate, uploaded once
   std::vector<std::uint64_t> pieces_;   // per block: pieces its targets span
   std::vector<std::vector<device_static_table>> made_;

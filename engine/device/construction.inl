@@ -156,6 +156,78 @@ struct piece_synapses {
   }
 };
 
+// Own tables (step 5). Synapse j of the table's walk: its target as the key
+// of the canonical order, j as the value.
+struct target_key {
+  const std::uint32_t* target;
+  std::uint64_t first;
+  std::uint64_t* key;
+  std::uint32_t* walk;
+  MYELIN_HD void operator()(std::uint64_t j) const {
+    key[j] = target[first + j];
+    walk[j] = static_cast<std::uint32_t>(j);
+  }
+};
+
+// A synapse's canonical position: its rank in the stable sort by target.
+struct canonical_rank {
+  const std::uint32_t* walk_by_target;
+  std::uint32_t* canonical_of_walk;
+  MYELIN_HD void operator()(std::uint64_t i) const {
+    canonical_of_walk[walk_by_target[i]] = static_cast<std::uint32_t>(i);
+  }
+};
+
+// The canonical position of target target_first + t's first synapse.
+struct target_offset {
+  const std::uint64_t* sorted_targets;
+  std::uint64_t n, target_first;
+  std::uint64_t* out;
+  MYELIN_HD void operator()(std::uint64_t t) const {
+    out[t] = first_key_at(sorted_targets, n, target_first + t);
+  }
+};
+
+// Synapse j of the walk with its key in table order, (row, delay key).
+struct own_sort_key {
+  const std::uint32_t* candidate;
+  const std::uint32_t* delay_port;
+  const std::uint64_t* row_of;
+  std::uint64_t first, row_first, range, ports;
+  std::int64_t dmin;
+  bool varied;
+  std::uint64_t* key;
+  std::uint32_t* walk;
+  MYELIN_HD void operator()(std::uint64_t j) const {
+    const std::uint64_t k = first + j;
+    const std::uint32_t dp = delay_port[k];
+    const std::uint64_t in_row =
+        varied ? static_cast<std::uint64_t>(static_cast<std::int64_t>(dp >> 8) - dmin) * ports + (dp & 0xffu)
+               : 0;
+    key[j] = (row_of[candidate[k]] - row_first) * range + in_row;
+    walk[j] = static_cast<std::uint32_t>(j);
+  }
+};
+
+// Synapse k of the table in table order: walk synapse walk[k].
+struct own_synapses {
+  const std::uint32_t* walk;
+  const std::uint32_t* target; // the drawn arrays, from place `first`
+  const float* weight;
+  const double* weight64; // from place `first` too
+  const std::uint32_t* canonical_of_walk;
+  std::uint64_t first;
+  synapse* synapses;
+  std::uint32_t* canonical;
+  double* initial_weight;
+  MYELIN_HD void operator()(std::uint64_t k) const {
+    const std::uint32_t j = walk[k];
+    synapses[k] = {target[first + j], weight[first + j]};
+    canonical[k] = canonical_of_walk[j];
+    initial_weight[k] = weight64[j];
+  }
+};
+
 } // namespace
 
 MYELIN_HD void draw_synapses::operator()(std::uint64_t i, std::uint64_t slot) const {
@@ -182,7 +254,10 @@ MYELIN_HD void draw_synapses::operator()(std::uint64_t i, std::uint64_t slot) co
     out.delay_port[k] = static_cast<std::uint32_t>(d) << 8 | p.port;
     out.target[k] = target;
     // Held within the fixed-point range, as the host builder stores it.
-    out.weight[k] = static_cast<float>(clamp_weight(w));
+    const double held = clamp_weight(w);
+    out.weight[k] = static_cast<float>(held);
+    if (k >= out.weight64_first)
+      out.weight64[k - out.weight64_first] = held;
     ::cuda::atomic_ref<unsigned, ::cuda::thread_scope_device>(used[c]).store(1u,
                                                                              ::cuda::memory_order_relaxed);
     ++k;
@@ -198,7 +273,7 @@ MYELIN_HD void draw_synapses::operator()(std::uint64_t i, std::uint64_t slot) co
                                                                              ::cuda::memory_order_relaxed);
 }
 
-bool device_table_maker::draw(const static_draws& d, std::vector<char>& used, std::vector<drawn_block>& out) {
+bool device_table_maker::draw(const static_draws& d, drawn_tables& out) {
 #if MYELIN_DEVICE_THREADS
   // As many CPU threads as the run has (one block each), not every core of
   // the node, which the ranks beside this one share.
@@ -206,15 +281,14 @@ bool device_table_maker::draw(const static_draws& d, std::vector<char>& used, st
   omp_set_num_threads(threads_);
 #endif
   try {
-    return draw_all(d, used, out);
+    return draw_all(d, out);
   } catch (const std::bad_alloc&) { // the budget is an estimate; the host builder needs less
-    *this = device_table_maker{budget_};
+    *this = device_table_maker{budget_, own_tables_};
     return false;
   }
 }
 
-bool device_table_maker::draw_all(const static_draws& d, std::vector<char>& used,
-                                  std::vector<drawn_block>& out) {
+bool device_table_maker::draw_all(const static_draws& d, drawn_tables& out) {
   const auto& net = d.net;
   const auto& ln = d.ln;
   // 32-bit candidates and targets while drawing; sort keys (piece, row,
@@ -226,10 +300,18 @@ bool device_table_maker::draw_all(const static_draws& d, std::vector<char>& used
   std::vector<std::uint64_t> totals;
   std::vector<std::uint32_t> local_of;
   std::uint64_t slot_words = 0;
+  out = {};
+  out.own.assign(net.projections.size(), 0);
+  own_.assign(net.projections.size(), {});
   for (std::size_t p = 0; p < net.projections.size(); ++p) {
     const auto& pr = net.projections[p];
     const auto [first, end] = ln.local_range(static_cast<std::size_t>(net.find_population(pr.target)));
-    if (!d.include[p] || first == end)
+    if (own_tables_ && d.own_table[p] && drawable(pr)) { // the host builds the own tables of listed values
+      out.own[p] = 1;
+      const bool feeds = d.source_base[p] != ~std::uint64_t{0};
+      own_[p] = {feeds ? d.source_base[p] : 0, feeds ? d.source_size[p] : 0, first, end};
+    }
+    if (!(d.include[p] || out.own[p]) || first == end)
       continue;
     const auto& g = d.gens[p];
     if (!drawable(pr))
@@ -259,31 +341,43 @@ bool device_table_maker::draw_all(const static_draws& d, std::vector<char>& used
     slot_of[p] = static_cast<std::uint32_t>(projections.size());
     projections.push_back(x);
   }
-  // Work items in the host builder's walk order.
+  // Work items in the host builder's walk order: every block's static
+  // table, then every block's own tables, one projection after another.
   std::vector<draw_item> items;
   std::vector<std::size_t> block_item;
   std::vector<std::uint64_t> block_bounds;
-  for (const auto& [block_first, block_end] : d.blocks) {
-    const auto b = static_cast<std::uint32_t>(block_item.size());
+  const auto add_items = [&](std::size_t p, std::uint32_t b) {
+    const auto [block_first, block_end] = d.blocks[b];
+    const auto [first, end] =
+        ln.local_range(static_cast<std::size_t>(net.find_population(net.projections[p].target)));
+    if (std::max(first, block_first) >= std::min(end, block_end))
+      return;
+    if (projections[slot_of[p]].by_source)
+      for (std::uint64_t s = 0; s < d.gens[p].source_size(); ++s)
+        items.push_back({slot_of[p], b, s});
+    else
+      for (std::uint64_t l = std::max(first, block_first); l < std::min(end, block_end); ++l)
+        items.push_back({slot_of[p], static_cast<std::uint32_t>(l), ln.index_in_population(l)});
+  };
+  for (std::uint32_t b = 0; b < d.blocks.size(); ++b) {
     block_item.push_back(items.size());
-    block_bounds.push_back(block_first);
-    block_bounds.push_back(block_end);
-    for (std::size_t p = 0; p < net.projections.size(); ++p) {
-      if (slot_of[p] == ~std::uint32_t{0})
-        continue;
-      const auto [first, end] =
-          ln.local_range(static_cast<std::size_t>(net.find_population(net.projections[p].target)));
-      if (std::max(first, block_first) >= std::min(end, block_end))
-        continue;
-      if (projections[slot_of[p]].by_source)
-        for (std::uint64_t s = 0; s < d.gens[p].source_size(); ++s)
-          items.push_back({slot_of[p], b, s});
-      else
-        for (std::uint64_t l = std::max(first, block_first); l < std::min(end, block_end); ++l)
-          items.push_back({slot_of[p], static_cast<std::uint32_t>(l), ln.index_in_population(l)});
-    }
+    block_bounds.push_back(d.blocks[b].first);
+    block_bounds.push_back(d.blocks[b].second);
+    for (std::size_t p = 0; p < net.projections.size(); ++p)
+      if (slot_of[p] != ~std::uint32_t{0} && d.include[p])
+        add_items(p, b);
   }
   block_item.push_back(items.size());
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> own_item(
+      d.blocks.size(), std::vector<std::pair<std::size_t, std::size_t>>(net.projections.size(), {0, 0}));
+  for (std::uint32_t b = 0; b < d.blocks.size(); ++b)
+    for (std::size_t p = 0; p < net.projections.size(); ++p)
+      if (out.own[p]) {
+        own_item[b][p].first = items.size();
+        if (slot_of[p] != ~std::uint32_t{0})
+          add_items(p, b);
+        own_item[b][p].second = items.size();
+      }
 
   const auto dev_projections = upload(projections);
   const auto dev_items = upload(items);
@@ -302,11 +396,21 @@ bool device_table_maker::draw_all(const static_draws& d, std::vector<char>& used
   const std::uint64_t total = host_place[n];
   if (total > budget_ / construction_bytes_per_synapse)
     return false;
+  own_place_.assign(d.blocks.size(), {});
+  for (std::size_t b = 0; b < d.blocks.size(); ++b)
+    for (const auto& [item_first, item_end] : own_item[b]) {
+      own_place_[b].emplace_back(host_place[item_first], host_place[item_end]);
+      // The host builder's limit for one plastic table: the host reports it.
+      if (host_place[item_end] - host_place[item_first] >= (std::uint64_t{1} << 32))
+        return false;
+    }
+  static_total_ = host_place[block_item.back()];
 
   candidate_ = uninitialized_array<std::uint32_t>(total);
   delay_port_ = uninitialized_array<std::uint32_t>(total);
   target_ = uninitialized_array<std::uint32_t>(total);
   weight_ = uninitialized_array<float>(total);
+  weight64_ = uninitialized_array<double>(total - static_total_);
   device_vector<unsigned> dev_used(d.candidates, 0), failed(1, 0);
   device_vector<rng::ziggurat_tables> zig(1);
   write_element(zig, 0, rng::host_ziggurat());
@@ -314,15 +418,16 @@ bool device_table_maker::draw_all(const static_draws& d, std::vector<char>& used
                 draw_synapses{inputs,
                               raw(place),
                               raw(zig),
-                              {raw(candidate_), raw(delay_port_), raw(target_), raw(weight_)},
+                              {raw(candidate_), raw(delay_port_), raw(target_), raw(weight_), raw(weight64_),
+                               static_total_},
                               raw(dev_used),
                               raw(failed)});
   if (read_element(failed, 0) != 0) {
-    *this = device_table_maker{budget_};
+    *this = device_table_maker{budget_, own_tables_};
     return false;
   }
   const auto host_used = download(dev_used);
-  used.assign(host_used.begin(), host_used.end());
+  out.used.assign(host_used.begin(), host_used.end());
 
   block_place_.clear();
   summary_.clear();
@@ -332,24 +437,38 @@ bool device_table_maker::draw_all(const static_draws& d, std::vector<char>& used
   made_.assign(d.blocks.size(), {});
   synapses_of_.assign(d.blocks.size(), 0);
   blocks_made_ = 0;
+  blocks_ = d.blocks;
   for (const auto at : block_item)
     block_place_.push_back(host_place[at]);
-  for (std::size_t b = 0; b + 1 < block_place_.size(); ++b) {
-    drawn_block s;
-    const std::uint32_t* first = raw(delay_port_) + block_place_[b];
-    const std::uint32_t* end = raw(delay_port_) + block_place_[b + 1];
-    if (first != end) {
-      s.dmin = static_cast<std::int64_t>(
-          thrust::transform_reduce(policy(), first, end, delay_of_synapse{}, ~std::uint64_t{0}, smallest{}));
-      s.dmax = static_cast<std::int64_t>(
-          thrust::transform_reduce(policy(), first, end, delay_of_synapse{}, std::uint64_t{0}, largest{}));
-      s.ports = 1 + static_cast<int>(thrust::transform_reduce(policy(), first, end, port_of_synapse{},
-                                                              std::uint64_t{0}, largest{}));
-    }
-    summary_.push_back(s);
-  }
-  out = summary_;
+  for (std::size_t b = 0; b + 1 < block_place_.size(); ++b)
+    summary_.push_back(summarize(block_place_[b], block_place_[b + 1]));
+  own_summary_.assign(d.blocks.size(), std::vector<drawn_block>(net.projections.size()));
+  own_tables_left_ = 0;
+  for (std::size_t b = 0; b < d.blocks.size(); ++b)
+    for (std::size_t p = 0; p < net.projections.size(); ++p)
+      if (out.own[p]) {
+        own_summary_[b][p] = summarize(own_place_[b][p].first, own_place_[b][p].second);
+        ++own_tables_left_;
+      }
+  out.blocks = summary_;
+  out.own_blocks = own_summary_;
   return true;
+}
+
+// The delays and ports of the drawn synapses [first, end).
+drawn_block device_table_maker::summarize(std::uint64_t first_place, std::uint64_t end_place) const {
+  drawn_block s;
+  const std::uint32_t* first = raw(delay_port_) + first_place;
+  const std::uint32_t* end = raw(delay_port_) + end_place;
+  if (first != end) {
+    s.dmin = static_cast<std::int64_t>(
+        thrust::transform_reduce(policy(), first, end, delay_of_synapse{}, ~std::uint64_t{0}, smallest{}));
+    s.dmax = static_cast<std::int64_t>(
+        thrust::transform_reduce(policy(), first, end, delay_of_synapse{}, std::uint64_t{0}, largest{}));
+    s.ports = 1 + static_cast<int>(thrust::transform_reduce(policy(), first, end, port_of_synapse{},
+                                                            std::uint64_t{0}, largest{}));
+  }
+  return s;
 }
 
 void device_table_maker::make(std::size_t b, const std::vector<std::uint64_t>& row_before,
@@ -413,13 +532,92 @@ void device_table_maker::make(std::size_t b, const std::vector<std::uint64_t>& r
         std::move(target), std::move(weight), p * narrow_table::span);
   }
   synapses_of_.at(b) = n;
-  if (++blocks_made_ == made_.size()) { // the drawn synapses are all in tables now
-    candidate_ = {};
-    delay_port_ = {};
-    target_ = {};
-    weight_ = {};
-    row_of_ = {};
-  }
+  ++blocks_made_;
+  release_drawn_when_done();
+}
+
+// Once the drawn synapses are all in tables.
+void device_table_maker::release_drawn_when_done() {
+  if (blocks_made_ < made_.size() || own_tables_left_ > 0)
+    return;
+  candidate_ = {};
+  delay_port_ = {};
+  target_ = {};
+  weight_ = {};
+  weight64_ = {};
+  row_of_ = {};
+}
+
+plastic_table device_table_maker::make_own(std::size_t b, std::size_t p,
+                                           const std::vector<std::uint64_t>& row_before, std::uint64_t rows) {
+#if MYELIN_DEVICE_THREADS
+  omp_set_num_threads(threads_);
+#endif
+  if (row_of_.size() != row_before.size())
+    row_of_ = upload(row_before);
+  const own_projection& o = own_.at(p);
+  const auto [first, end] = own_place_.at(b).at(p);
+  const std::uint64_t n = end - first;
+  const drawn_block& s = own_summary_.at(b).at(p);
+  // Rows and targets as the host builder's plan_block and fill number them.
+  plastic_table t;
+  t.projection = p;
+  const std::uint64_t cand_end = o.cand_first + o.cand_count;
+  t.row_first = o.cand_count == 0 ? 0 : row_before[o.cand_first];
+  const std::uint64_t n_rows =
+      o.cand_count == 0 ? 0 : (cand_end < row_before.size() ? row_before[cand_end] : rows) - t.row_first;
+  const auto [block_first, block_end] = blocks_.at(b);
+  t.target_first = std::max(block_first, o.pop_first);
+  const std::uint64_t target_end = std::max(t.target_first, std::min(block_end, o.pop_end));
+
+  // Canonical positions: targets ascending, walk order within.
+  uninitialized_array<std::uint64_t> key(n);
+  uninitialized_array<std::uint32_t> walk(n), canonical_of_walk(n);
+  for_each_index(n, target_key{raw(target_), first, raw(key), raw(walk)});
+  stable_sort_by_key(raw(key), raw(walk), n);
+  for_each_index(n, canonical_rank{raw(walk), raw(canonical_of_walk)});
+  device_vector<std::uint64_t> offsets(target_end - t.target_first + 1);
+  for_each_index(offsets.size(), target_offset{raw(key), n, t.target_first, raw(offsets)});
+  t.target_offsets = download(offsets);
+
+  // Table order: (row, delay key), walk order within (the host's segment sort).
+  const bool varied = n > 0 && (s.dmax > s.dmin || s.ports > 1);
+  const auto ports = static_cast<std::uint64_t>(s.ports);
+  const std::uint64_t range = varied ? static_cast<std::uint64_t>(s.dmax - s.dmin + 1) * ports : 1;
+  const std::int64_t dmin = n > 0 ? s.dmin : 1;
+  for_each_index(n, own_sort_key{raw(candidate_), raw(delay_port_), raw(row_of_), first, t.row_first, range,
+                                 ports, dmin, varied, raw(key), raw(walk)});
+  stable_sort_by_key(raw(key), raw(walk), n);
+  uninitialized_array<std::uint64_t> starts(n + 1);
+  for_each_index(n, mark_starts{raw(key), raw(starts)});
+  write_element(starts, n, std::uint64_t{0});
+  exclusive_scan_in_place(raw(starts), n + 1);
+  const std::uint64_t segments = read_element(starts, n);
+  device_vector<std::uint64_t> segment_first(segments + 1, n), segment_key(segments);
+  for_each_index(n, record_segments{raw(key), raw(starts), raw(segment_first), raw(segment_key)});
+  device_vector<std::uint16_t> delay(segments);
+  device_vector<std::uint8_t> port(ports > 1 ? segments : 0);
+  for_each_index(segments, segment_values{raw(segment_key), range, ports, dmin, raw(delay),
+                                          ports > 1 ? raw(port) : nullptr});
+  device_vector<std::uint64_t> row_segments(n_rows + 1);
+  for_each_index(n_rows + 1, row_first_segment{raw(segment_key), segments, 0, range, raw(row_segments)});
+  device_vector<synapse> synapses(n);
+  device_vector<std::uint32_t> canonical(n);
+  device_vector<double> initial_weight(n);
+  for_each_index(n, own_synapses{raw(walk), raw(target_), raw(weight_),
+                                 raw(weight64_) + (first - static_total_), raw(canonical_of_walk), first,
+                                 raw(synapses), raw(canonical), raw(initial_weight)});
+  t.table.source_segments = download(row_segments);
+  t.table.segment_delay = download(delay);
+  t.table.segment_port = download(port);
+  t.table.segment_synapses = download(segment_first);
+  t.table.synapses = download(synapses);
+  t.canonical = download(canonical);
+  t.initial_weight = download(initial_weight);
+  --own_tables_left_;
+  ++own_tables_made_;
+  release_drawn_when_done();
+  return t;
 }
 
 std::vector<device_static_table> device_table_maker::take(std::size_t b) {

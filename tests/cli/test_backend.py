@@ -95,10 +95,22 @@ for backend in available:
             f"--backend {backend}: static tables built on {built_on[backend]}")
     # CUDA graphs are the GPU's alone (engine/device/epoch_graph.hpp); one call here, never replayed.
     f.check(recorded["graph_calls"] == 0, f"--backend {backend}: graph_calls {recorded['graph_calls']}")
+    f.check(recorded["plastic_tables_built_on"] == "none", f"--backend {backend}: plastic tables in a static network")
     if backend != "cpu":
         f.check(sorted_spikes(out) == sorted_spikes(outputs_of_drawn), f"{backend}: other spikes than cpu's")
     else:
         outputs_of_drawn = out
+# The plastic projections' tables are drawn by a GPU too (their equality
+# with the host builder's, on CPU threads: device_construction_test); on CPU
+# threads the host builder makes them, faster.
+plastic = os.path.join(SOURCE, "tests/data/plastic.toml")
+for backend in available:
+    out = temp_dir()
+    myelin("run", plastic, "-o", out, "--quiet", "--duration", "20", "--backend", backend, check=True)
+    with open(os.path.join(out, "run.json")) as j:
+        where = json.load(j)["plastic_tables_built_on"]
+    want = "device" if backend == "cuda" else "host"
+    f.check(where == want, f"plastic --backend {backend}: plastic tables built on {where}, not {want}")
 if "omp" in available:
     os.environ["MYELIN_MEMORY_AVAILABLE"] = str(4 * 2**20)  # admits the network, not the device maker (64 B x 216,500 synapses)
     out = temp_dir()

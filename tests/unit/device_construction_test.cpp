@@ -1,8 +1,9 @@
 // Construction on the device (engine/device/construction.hpp) against the
 // host builder: for every rule (fixed_outdegree too, drawn per source),
-// every distribution, typed receptors, plastic projections beside it and
-// several target blocks, the tables are the host builder's, piece for piece
-// and bit for bit. Here the
+// every distribution, typed receptors, plastic projections beside it (their
+// own tables drawn on the device too: synapses, segments, canonical order,
+// initial weights) and several target blocks, the tables are the host
+// builder's, piece for piece and bit for bit. Here the
 // device code runs on CPU threads (the omp build); a GPU runs the same code.
 #define MYELIN_DEVICE_CUDA 0
 #include "engine/build.hpp"
@@ -72,20 +73,35 @@ void expect_same_tables(const built_network& host, const built_network& device,
     }
     ASSERT_EQ(host.blocks[b].plastic.size(), device.blocks[b].plastic.size());
     for (std::size_t p = 0; p < host.blocks[b].plastic.size(); ++p) {
-      EXPECT_EQ(host.blocks[b].plastic[p].canonical, device.blocks[b].plastic[p].canonical);
-      EXPECT_TRUE(same_synapses(host.blocks[b].plastic[p].table.synapses,
-                                device.blocks[b].plastic[p].table.synapses));
+      SCOPED_TRACE("plastic table " + std::to_string(p));
+      const plastic_table& h = host.blocks[b].plastic[p];
+      const plastic_table& d = device.blocks[b].plastic[p];
+      EXPECT_EQ(h.projection, d.projection);
+      EXPECT_EQ(h.row_first, d.row_first);
+      EXPECT_EQ(h.target_first, d.target_first);
+      EXPECT_EQ(h.target_offsets, d.target_offsets);
+      EXPECT_EQ(h.canonical, d.canonical);
+      EXPECT_TRUE(h.initial_weight.size() == d.initial_weight.size() &&
+                  (h.initial_weight.empty() || std::memcmp(h.initial_weight.data(), d.initial_weight.data(),
+                                                           h.initial_weight.size() * sizeof(double)) == 0));
+      EXPECT_EQ(h.table.source_segments, d.table.source_segments);
+      EXPECT_EQ(h.table.segment_delay, d.table.segment_delay);
+      EXPECT_EQ(h.table.segment_port, d.table.segment_port);
+      EXPECT_EQ(h.table.segment_synapses, d.table.segment_synapses);
+      EXPECT_TRUE(same_synapses(h.table.synapses, d.table.synapses));
     }
   }
 }
 
-// Builds net on the host and with the device maker; true when the device drew.
-bool compare(const std::string& toml, unsigned blocks) {
+// Builds net on the host and with the device maker; true when the device
+// drew. `own_tables`: how many plastic tables it should have made.
+bool compare(const std::string& toml, unsigned blocks, std::uint64_t own_tables = 0) {
   const auto net = io::parse_model(toml, "test.toml");
   const auto host = build(net, blocks);
-  device_omp::device_table_maker maker(~std::uint64_t{0});
+  device_omp::device_table_maker maker(~std::uint64_t{0}, true); // plastic tables too, as on a GPU
   const auto device = build(net, blocks, {}, &maker);
   expect_same_tables(host, device, maker);
+  EXPECT_EQ(maker.own_tables_made(), device.static_tables_by_maker ? own_tables : 0);
   return device.static_tables_by_maker;
 }
 
@@ -165,7 +181,50 @@ TEST(DeviceConstruction, ReceptorPortsAndPlasticProjectionsBesideIt) {
                  "model = \"stdp_synapse\", weight = 5.0, delay = 1.0") +
       projection("A", "A", "kind = \"fixed_indegree\", indegree = 10", "weight = -4.0, delay = 2.0");
   for (unsigned blocks : {1u, 4u})
-    EXPECT_TRUE(compare(toml, blocks));
+    EXPECT_TRUE(compare(toml, blocks, blocks));
+}
+
+// Plastic projections' own tables, drawn on the device, for every rule
+// (fixed_outdegree drawn per source: its canonical order is not its walk
+// order), varied delays and ports, tables of no synapse, several blocks.
+TEST(DeviceConstruction, PlasticTablesAreTheHostBuilders) {
+  const std::string rules[] = {
+      "kind = \"all_to_all\", allow_autapses = false",
+      "kind = \"one_to_one\"",
+      "kind = \"fixed_indegree\", indegree = 40",
+      "kind = \"fixed_indegree\", indegree = 40, allow_multapses = false",
+      "kind = \"fixed_total_number\", N = 5000",
+      "kind = \"pairwise_bernoulli\", p = 0.1",
+      "kind = \"fixed_outdegree\", outdegree = 30",
+      "kind = \"fixed_outdegree\", outdegree = 30, allow_multapses = false, allow_autapses = false",
+  };
+  for (const auto& rule : rules) {
+    SCOPED_TRACE(rule);
+    const std::string toml =
+        header(300, 300) +
+        projection("A", "A", rule,
+                   "model = \"stdp_synapse\", weight = { dist = \"uniform\", low = 1.0, high = 5.0 }, "
+                   "delay = { dist = \"uniform\", low = 0.5, high = 3.0 }") +
+        projection("A", "B", "kind = \"fixed_indegree\", indegree = 20",
+                   "weight = 2.0, delay = 1.0, receptor = 2") +
+        projection("B", "A", rule,
+                   "model = \"tsodyks2_synapse\", weight = { dist = \"normal\", mean = 3.0, std = 1e10 }, "
+                   "delay = 1.0");
+    for (unsigned blocks : {1u, 3u})
+      EXPECT_TRUE(compare(toml, blocks, 2 * blocks));
+  }
+  // Typed receptors on a plastic projection, and one whose targets lie in
+  // only some blocks.
+  const std::string ports =
+      header() +
+      projection(
+          "A", "B", "kind = \"fixed_indegree\", indegree = 25",
+          "model = \"stdp_synapse\", weight = 4.0, delay = { dist = \"uniform\", low = 0.5, high = 2.0 }, "
+          "receptor = 3") +
+      projection("B", "B", "kind = \"pairwise_bernoulli\", p = 0.3",
+                 "model = \"stdp_synapse\", weight = 1.0, delay = 1.0, receptor = 1");
+  for (unsigned blocks : {1u, 2u, 5u})
+    EXPECT_TRUE(compare(ports, blocks, 2 * blocks));
 }
 
 TEST(DeviceConstruction, ParrotTargetsTakeUnitWeights) {
@@ -197,6 +256,14 @@ TEST(DeviceConstruction, DeclinesWhatItDoesNotDraw) {
   EXPECT_FALSE(compare(header(3, 3) + projection("A", "B", "kind = \"one_to_one\"",
                                                  "weight = [1.0, 2.0, 3.0], delay = 1.0, receptor = 1"),
                        1));
+  // A plastic projection's listed weights: its own tables are the host's,
+  // the static table the device's.
+  EXPECT_TRUE(compare(
+      header(3, 3) +
+          projection("A", "B", "kind = \"one_to_one\"",
+                     "model = \"stdp_synapse\", weight = [1.0, 2.0, 3.0], delay = 1.0, receptor = 1") +
+          projection("B", "A", "kind = \"all_to_all\"", "weight = 1.0, delay = 1.0"),
+      2, 0));
 }
 
 // Synapses that would not fit the device's memory while being made are
