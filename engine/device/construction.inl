@@ -90,6 +90,39 @@ struct record_segments {
   }
 };
 
+// The segments of n sorted keys (where the key changes): each one's first
+// synapse (then n) and key.
+struct sorted_segments {
+  std::uint64_t count = 0;
+  device_vector<std::uint64_t> first, key;
+};
+sorted_segments find_segments(const std::uint64_t* key, std::uint64_t n) {
+  uninitialized_array<std::uint64_t> starts(n + 1);
+  for_each_index(n, mark_starts{key, raw(starts)});
+  write_element(starts, n, std::uint64_t{0});
+  exclusive_scan_in_place(raw(starts), n + 1);
+  sorted_segments out;
+  out.count = read_element(starts, n);
+  out.first = device_vector<std::uint64_t>(out.count + 1, n);
+  out.key = device_vector<std::uint64_t>(out.count);
+  for_each_index(n, record_segments{key, raw(starts), raw(out.first), raw(out.key)});
+  return out;
+}
+
+// How a table of n drawn synapses keys its segments within a row, from
+// its summary: (delay - dmin) * ports + port in [0, range) where delays or
+// ports vary, else one key.
+struct delay_keys {
+  bool varied;
+  std::uint64_t ports, range;
+  std::int64_t dmin;
+  delay_keys(const drawn_block& s, std::uint64_t n)
+      : varied(n > 0 && (s.dmax > s.dmin || s.ports > 1))
+      , ports(static_cast<std::uint64_t>(s.ports))
+      , range(varied ? static_cast<std::uint64_t>(s.dmax - s.dmin + 1) * ports : 1)
+      , dmin(n > 0 ? s.dmin : 1) {}
+};
+
 struct segment_values {
   const std::uint64_t* segment_key;
   std::uint64_t range, ports;
@@ -479,11 +512,9 @@ void device_table_maker::make(std::size_t b, const std::vector<std::uint64_t>& r
   if (row_of_.size() != row_before.size())
     row_of_ = upload(row_before);
   const std::uint64_t first = block_place_.at(b), n = block_place_.at(b + 1) - first;
-  const drawn_block& s = summary_.at(b);
-  const bool varied = n > 0 && (s.dmax > s.dmin || s.ports > 1);
-  const auto ports = static_cast<std::uint64_t>(s.ports);
-  const std::uint64_t range = varied ? static_cast<std::uint64_t>(s.dmax - s.dmin + 1) * ports : 1;
-  const std::int64_t dmin = n > 0 ? s.dmin : 1;
+  const delay_keys dk(summary_.at(b), n);
+  const std::uint64_t ports = dk.ports, range = dk.range;
+  const std::int64_t dmin = dk.dmin;
   const std::uint64_t pieces = pieces_.at(b);
 
   // The block's synapses sorted by (piece, row, delay key), walk order within.
@@ -491,18 +522,13 @@ void device_table_maker::make(std::size_t b, const std::vector<std::uint64_t>& r
   uninitialized_array<synapse> synapses(n);
   for_each_index(n,
                  segment_sort_key{raw(candidate_), raw(delay_port_), raw(target_), raw(weight_), raw(row_of_),
-                                  first, rows, range, ports, dmin, varied, raw(key), raw(synapses)});
+                                  first, rows, range, ports, dmin, dk.varied, raw(key), raw(synapses)});
   stable_sort_by_key(raw(key), raw(synapses), n);
-  // Segments: where the key changes.
-  uninitialized_array<std::uint64_t> starts(n + 1);
-  for_each_index(n, mark_starts{raw(key), raw(starts)});
-  write_element(starts, n, std::uint64_t{0});
-  exclusive_scan_in_place(raw(starts), n + 1);
-  const std::uint64_t segments = read_element(starts, n);
-  device_vector<std::uint64_t> segment_first(segments + 1, n), segment_key(segments);
-  for_each_index(n, record_segments{raw(key), raw(starts), raw(segment_first), raw(segment_key)});
+  const sorted_segments found = find_segments(raw(key), n);
   key = {};
-  starts = {};
+  const std::uint64_t segments = found.count;
+  const auto& segment_first = found.first;
+  const auto& segment_key = found.key;
   device_vector<std::uint64_t> piece_segment(pieces + 1);
   for_each_index(pieces + 1,
                  piece_first_segment{raw(segment_key), segments, rows * range, raw(piece_segment)});
@@ -558,7 +584,7 @@ plastic_table device_table_maker::make_own(std::size_t b, std::size_t p,
   const own_projection& o = own_.at(p);
   const auto [first, end] = own_place_.at(b).at(p);
   const std::uint64_t n = end - first;
-  const drawn_block& s = own_summary_.at(b).at(p);
+  const delay_keys dk(own_summary_.at(b).at(p), n);
   // Rows and targets as the host builder's plan_block and fill number them.
   plastic_table t;
   t.projection = p;
@@ -581,26 +607,17 @@ plastic_table device_table_maker::make_own(std::size_t b, std::size_t p,
   t.target_offsets = download(offsets);
 
   // Table order: (row, delay key), walk order within (the host's segment sort).
-  const bool varied = n > 0 && (s.dmax > s.dmin || s.ports > 1);
-  const auto ports = static_cast<std::uint64_t>(s.ports);
-  const std::uint64_t range = varied ? static_cast<std::uint64_t>(s.dmax - s.dmin + 1) * ports : 1;
-  const std::int64_t dmin = n > 0 ? s.dmin : 1;
-  for_each_index(n, own_sort_key{raw(candidate_), raw(delay_port_), raw(row_of_), first, t.row_first, range,
-                                 ports, dmin, varied, raw(key), raw(walk)});
+  for_each_index(n, own_sort_key{raw(candidate_), raw(delay_port_), raw(row_of_), first, t.row_first,
+                                 dk.range, dk.ports, dk.dmin, dk.varied, raw(key), raw(walk)});
   stable_sort_by_key(raw(key), raw(walk), n);
-  uninitialized_array<std::uint64_t> starts(n + 1);
-  for_each_index(n, mark_starts{raw(key), raw(starts)});
-  write_element(starts, n, std::uint64_t{0});
-  exclusive_scan_in_place(raw(starts), n + 1);
-  const std::uint64_t segments = read_element(starts, n);
-  device_vector<std::uint64_t> segment_first(segments + 1, n), segment_key(segments);
-  for_each_index(n, record_segments{raw(key), raw(starts), raw(segment_first), raw(segment_key)});
-  device_vector<std::uint16_t> delay(segments);
-  device_vector<std::uint8_t> port(ports > 1 ? segments : 0);
-  for_each_index(segments, segment_values{raw(segment_key), range, ports, dmin, raw(delay),
-                                          ports > 1 ? raw(port) : nullptr});
+  const sorted_segments segments = find_segments(raw(key), n);
+  device_vector<std::uint16_t> delay(segments.count);
+  device_vector<std::uint8_t> port(dk.ports > 1 ? segments.count : 0);
+  for_each_index(segments.count, segment_values{raw(segments.key), dk.range, dk.ports, dk.dmin, raw(delay),
+                                                dk.ports > 1 ? raw(port) : nullptr});
   device_vector<std::uint64_t> row_segments(n_rows + 1);
-  for_each_index(n_rows + 1, row_first_segment{raw(segment_key), segments, 0, range, raw(row_segments)});
+  for_each_index(n_rows + 1,
+                 row_first_segment{raw(segments.key), segments.count, 0, dk.range, raw(row_segments)});
   device_vector<synapse> synapses(n);
   device_vector<std::uint32_t> canonical(n);
   device_vector<double> initial_weight(n);
@@ -610,7 +627,7 @@ plastic_table device_table_maker::make_own(std::size_t b, std::size_t p,
   t.table.source_segments = download(row_segments);
   t.table.segment_delay = download(delay);
   t.table.segment_port = download(port);
-  t.table.segment_synapses = download(segment_first);
+  t.table.segment_synapses = download(segments.first);
   t.table.synapses = download(synapses);
   t.canonical = download(canonical);
   t.initial_weight = download(initial_weight);
