@@ -51,8 +51,8 @@ using post_history_lists = std::vector<std::vector<models::post_spike>>;
 
 struct backend_counters {
   std::uint64_t synapses = 0, synapse_bytes = 0;
-  std::uint64_t saturated_input_steps = 0; // neuron-steps whose input sat at an end of the range
-  std::uint64_t graph_calls = 0;           // CUDA graphs replayed: calls, or epoch halves on several ranks
+  std::uint64_t saturated_input_steps = 0;  // neuron-steps whose input sat at an end of the range
+  std::uint64_t graph_calls = 0;            // CUDA graphs replayed: calls, or epoch halves on several ranks
   std::uint64_t static_synaptic_events = 0; // static synapses delivered: each spike's row, summed
   // Spike records the backend sent and received itself (running alone on
   // several ranks); the loop counts its own.

@@ -217,11 +217,11 @@ public:
     // Epoch by epoch: step the neurons into the epoch's own buffer, then
     // deliver its spikes, with no value read back in between.
     const std::int64_t n_epochs = (n_steps + layout_.epoch_steps - 1) / layout_.epoch_steps;
-    // Calls that may be captured launch the same sizes every time: on one
-    // rank the whole call is one graph; on several, each epoch's two halves
-    // around the exchange (route_epoch).
-    const auto key = graph_.usable() && !transport_ ? graph_key(n_steps) : std::vector<std::uint64_t>{};
-    const bool fixed = transport_ ? graph_.usable() && (sources_ == 0 || source_padded_) : !key.empty();
+    // Calls that may be captured (no host work between their launches, so
+    // not with more source arrivals than pad) launch the same sizes every
+    // time: on one rank the whole call is one graph; on several, each
+    // epoch's two halves around the exchange (route_epoch).
+    const bool fixed = graph_.usable() && (sources_ == 0 || source_padded_);
     const auto epochs = [&] {
       for (std::int64_t e = 0; e < n_epochs; ++e) {
         const std::int64_t at = first_step + e * layout_.epoch_steps;
@@ -237,8 +237,8 @@ public:
         deliver_sources(static_cast<std::size_t>(e), at, fixed);
       }
     };
-    if (fixed)
-      graph_.run(key, epochs);
+    if (fixed && !transport_)
+      graph_.run(graph_key({static_cast<std::uint64_t>(n_steps)}), epochs);
     else
       epochs();
     copy_to_host(alone_counts_, 0, static_cast<std::size_t>(n_epochs), counts.data());
@@ -502,7 +502,7 @@ private:
   // Epoch e's source arrivals (emit_sources) into the ring and the plastic
   // synapses: its whole padded region when `fixed` (a call's launches the
   // same on every call), else only its arrivals.
-  void deliver_sources(std::size_t e, std::int64_t first_step, [[maybe_unused]] bool fixed) {
+  void deliver_sources(std::size_t e, std::int64_t first_step, bool fixed) {
     if (sources_ == 0)
       return;
     const std::uint64_t n = fixed ? source_region_ : source_epoch_count_[e];
@@ -575,14 +575,16 @@ private:
     rank_cursor_.assign(n_ranks, 0);
     copy_to_device(rank_cursor_.data(), n_ranks, rank_counts_);
     std::uint64_t n_items = neuron_items;
+    const auto items = [&] {
+      return epoch_spikes{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_first};
+    };
     const auto before = [&] {
       step_neurons(window(epoch_first, length, spikes));
 #if !MYELIN_DEVICE_CUDA
       if (!fixed) // host memory here: spare the unused entries
         n_items = std::min<std::uint64_t>(neuron_items, *spikes.count);
 #endif
-      const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_first};
-      for_each_index(n_items + source_n, count_routes{items, subs, raw(rank_counts_)});
+      for_each_index(n_items + source_n, count_routes{items(), subs, raw(rank_counts_)});
     };
     run_graph(*routed_graphs_[2 * e], fixed ? routed_key(0, length) : std::vector<std::uint64_t>{}, before);
     copy_to_host(rank_counts_, 0, n_ranks, rank_cursor_.data());
@@ -597,9 +599,8 @@ private:
     }
     hold_at_least(send_records_, total, total / 4);
     copy_to_device(rank_cursor_.data(), n_ranks, rank_counts_);
-    const epoch_spikes items{spikes.spikes, spikes.count, n_items, raw(source_routed_) + source_first};
     for_each_index(n_items + source_n,
-                   write_routes{items, subs, origin, raw(rank_counts_), raw(send_records_)});
+                   write_routes{items(), subs, origin, raw(rank_counts_), raw(send_records_)});
     const std::uint64_t got = transport_->exchange(send_records_, send_counts_, received_records_);
     records_sent_ += total;
     records_received_ += got;
@@ -699,50 +700,35 @@ private:
         g->advance(w);
   }
 
-  // What a call of advance_alone launches holds by address or size, for
-  // engine/device/epoch_graph.hpp; empty where a call does host work between
-  // its launches (sources too many to pad) and runs directly. One rank.
-  std::vector<std::uint64_t> graph_key(std::int64_t n_steps) {
-    if ((sources_ > 0 && !source_padded_) || transport_)
-      return {};
-    return buffers_key({static_cast<std::uint64_t>(n_steps)});
-  }
-
-  // The same for one half of an epoch on several ranks (route_epoch):
-  // `half` 0 (the neurons and the counts of their records) or 1 (delivering
-  // what arrived), `size` its epoch's steps or the received entries it holds.
+  // The key of one half of an epoch on several ranks (route_epoch): `half`
+  // 0 (the neurons and the counts of their records) or 1 (delivering what
+  // arrived), `size` its epoch's steps or the received entries it holds.
   std::vector<std::uint64_t> routed_key(std::uint64_t half, std::uint64_t size) {
-    return buffers_key({half, size, address_of(raw(source_routed_)), source_region_,
-                        address_of(raw(rank_counts_)), address_of(raw(received_records_)),
-                        address_of(raw(routed_))});
+    return graph_key({half, size, key_address(raw(source_routed_)), source_region_,
+                      key_address(raw(rank_counts_)), key_address(raw(received_records_)),
+                      key_address(raw(routed_))});
   }
 
-  static std::uint64_t address_of(const void* p) {
-    return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
-  }
-
-  // `key` followed by every buffer a call's launches may hold.
-  std::vector<std::uint64_t> buffers_key(std::vector<std::uint64_t> key) {
-    const auto at = [](const auto* p) { return address_of(p); };
-    key.insert(key.end(),
-               {groups_made_, at(raw(ring_)), at(raw(call_first_)), at(raw(counters_)),
-                at(raw(source_spikes_)), source_spikes_.size(), at(raw(source_arrived_)), source_region_,
-                at(raw(alone_spikes_)), at(raw(alone_counts_)), at(raw(own_arrived_)), at(raw(row_of_local_)),
-                at(raw(first_event_)), at(raw(trace_targets_))});
+  // What launches that may be captured hold by address or size, for
+  // engine/device/epoch_graph.hpp: `key` (a call's steps, or an epoch
+  // half's own) followed by every buffer they may use.
+  std::vector<std::uint64_t> graph_key(std::vector<std::uint64_t> key) {
+    key.insert(key.end(), {groups_made_, key_address(raw(ring_)), key_address(raw(call_first_)),
+                           key_address(raw(counters_)), key_address(raw(source_spikes_)),
+                           source_spikes_.size(), key_address(raw(source_arrived_)), source_region_,
+                           key_address(raw(alone_spikes_)), key_address(raw(alone_counts_)),
+                           key_address(raw(own_arrived_)), key_address(raw(row_of_local_)),
+                           key_address(raw(first_event_)), key_address(raw(trace_targets_))});
     for (const auto& t : traces_)
-      key.push_back(at(raw(t.rows)));
+      key.push_back(key_address(raw(t.rows)));
     // STDP: the postsynaptic lists the neurons append to, and each plastic
     // projection's grouping and delivery buffers.
     const post_record post = post_.record();
-    for (const void* p : {static_cast<const void*>(post.entries), static_cast<const void*>(post.count),
-                          static_cast<const void*>(raw(plastic_keys_))})
-      key.push_back(at(p));
-    key.push_back(post.capacity);
+    key.insert(key.end(), {key_address(post.entries), key_address(post.count),
+                           key_address(raw(plastic_keys_)), post.capacity});
     for (const auto& a : arrivals_)
-      for (const void* p :
-           {static_cast<const void*>(raw(a.source)), static_cast<const void*>(raw(a.spike_begin)),
-            static_cast<const void*>(raw(a.spike_end)), static_cast<const void*>(raw(a.steps))})
-        key.push_back(at(p));
+      key.insert(key.end(), {key_address(raw(a.source)), key_address(raw(a.spike_begin)),
+                             key_address(raw(a.spike_end)), key_address(raw(a.steps))});
     for (const auto& block : plastic_)
       for (const auto& p : block)
         p->add_to_key(key);
@@ -883,7 +869,7 @@ private:
   std::vector<std::size_t> source_epoch_first_, source_epoch_count_; // each epoch's in source_arrived_
   std::uint64_t source_region_ = 0;                                  // entries an epoch's padded region holds
   bool source_padded_ = false; // this call's arrivals in regions of source_region_
-  // Running alone on several ranks (exchange_epoch): the records' way out,
+  // Running alone on several ranks (route_epoch): the records' way out,
   // each source's subscribers, per-rank counts and cursors, the records
   // packed and received, and the arrivals they make.
   std::unique_ptr<record_transport> transport_;

@@ -21,6 +21,11 @@
 
 namespace myelin::MYELIN_DEVICE_NS {
 
+// A buffer's address as an entry of a graph's key (epoch_graph::run).
+inline std::uint64_t key_address(const void* p) {
+  return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p));
+}
+
 class epoch_graph {
 public:
   // wanted: MYELIN_DEVICE_GRAPHS (engine/backend.hpp), by default on for a

@@ -10,6 +10,7 @@
 // each source's state past its spikes.
 #include "engine/built_network.hpp"
 #include "engine/device/delivery.hpp"
+#include "engine/device/epoch_graph.hpp"
 #include "engine/device/post_histories.hpp"
 #include "engine/plastic_order.hpp"
 #include "models/all_synapses.hpp"
@@ -305,9 +306,8 @@ public:
     return table.bytes() + weight_.size() * 8 + pre_.size() * sizeof(pre_state);
   }
   void add_to_key(std::vector<std::uint64_t>& key) const override {
-    for (const void* p : {static_cast<const void*>(raw(pre_)), static_cast<const void*>(raw(weight_)),
-                          static_cast<const void*>(raw(first_event_))})
-      key.push_back(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(p)));
+    key.insert(key.end(),
+               {key_address(raw(pre_)), key_address(raw(weight_)), key_address(raw(first_event_))});
   }
 
 private:
